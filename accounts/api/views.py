@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.serializers import (
+    RegistrationSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+    UserSerializer,
+)
+from accounts.services import RegistrationError, enterprise_register
+
+
+def nest_errors(errors: dict[str, list[str]]) -> dict:
+    """{"enterprise.uscc": [...]} → {"enterprise": {"uscc": [...]}}, the shape DRF uses for nested input."""
+    nested: dict = {}
+    for key, messages in errors.items():
+        head, _sep, tail = key.partition(".")
+        if tail:
+            nested.setdefault(head, {})[tail] = messages
+        else:
+            nested[head] = messages
+    return nested
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=RegistrationSerializer, responses={201: UserSerializer}, summary="企业用户注册")
+    def post(self, request: Request) -> Response:
+        serializer = RegistrationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            user = enterprise_register(
+                username=data["username"],
+                password=data["password"],
+                email=data["email"],
+                enterprise=serializer.enterprise_data(),
+            )
+        except RegistrationError as exc:
+            return Response(nest_errors(exc.errors), status=status.HTTP_400_BAD_REQUEST)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, summary="获取 API 令牌"
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request=request._request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            return Response(
+                {"non_field_errors": [_("用户名或密码错误。")]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: UserSerializer}, summary="当前用户")
+    def get(self, request: Request) -> Response:
+        return Response(UserSerializer(request.user).data)

@@ -1,0 +1,129 @@
+"""The demo data set of API.md (`seed_demo`): idempotent, keyed by user name and code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts.models import Role, User
+from certification.models import Enterprise, Field
+from certification.uscc import make_uscc
+from districts.models import District
+from experts.models import Expert, ExpertKind
+
+DEMO_PASSWORD = "Demo-Pass-2026"
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+)
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国志红"
+TITLES = ("教授", "研究员", "正高级工程师", "高级工程师", "副教授")
+FIN_TITLES = ("注册会计师、高级会计师", "正高级会计师", "高级审计师")
+
+
+@dataclass
+class SeedCounts:
+    created: int = 0
+    existing: int = 0
+
+
+def _user(username: str, *, role: Role, counts: SeedCounts, **fields: object) -> User:
+    user, created = User.objects.get_or_create(username=username, defaults={"role": role, **fields})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        counts.created += 1
+    else:
+        counts.existing += 1
+    return user
+
+
+@transaction.atomic
+def seed_demo() -> SeedCounts:
+    counts = SeedCounts()
+    districts = list(District.objects.order_by("code"))
+    if len(districts) != 16:
+        raise RuntimeError("Reference data missing: run `manage.py migrate` first.")
+    for district in districts:
+        _user(
+            f"official_{district.code}",
+            role=Role.DISTRICT,
+            counts=counts,
+            district=district,
+            full_name=f"{district.name}工作小组",
+            email=f"official_{district.code}@example.gov.cn",
+        )
+    _user(
+        "municipal",
+        role=Role.MUNICIPAL,
+        counts=counts,
+        full_name="市工作小组办公室",
+        email="municipal@example.gov.cn",
+    )
+
+    top_fields = list(Field.objects.filter(catalogue__version="2016", parent=None).order_by("code"))
+    number = 0
+    for field in top_fields:
+        for _i in range(5):
+            number += 1
+            _expert(number, ExpertKind.TECHNICAL, field, counts)
+    for _i in range(10):
+        number += 1
+        _expert(number, ExpertKind.FINANCIAL, None, counts)
+
+    binhai = District.objects.get(code="120116")
+    for username, name, body, contact in (
+        ("ent_a", "天津滨海智算科技有限公司", "91120116MA05K3L1X", "陈晓明"),
+        ("ent_b", "天津海河新材料股份有限公司", "91120116MA06P8Q2T", "李红梅"),
+    ):
+        enterprise, _created = Enterprise.objects.get_or_create(
+            uscc=make_uscc(body),
+            defaults={
+                "name": name,
+                "district": binhai,
+                "registered_on": dt.date(2019, 6, 18) if username == "ent_a" else dt.date(2016, 3, 9),
+                "address": "天津市滨海新区中新生态城动漫中路 126 号"
+                if username == "ent_a"
+                else "天津市滨海新区黄海路 276 号",
+                "contact_name": contact,
+                "contact_phone": "022-66661234" if username == "ent_a" else "022-25207788",
+            },
+        )
+        _user(
+            username,
+            role=Role.ENTERPRISE,
+            counts=counts,
+            enterprise=enterprise,
+            full_name=contact,
+            email=f"{username}@example.com",
+        )
+    return counts
+
+
+def _expert(number: int, kind: ExpertKind, field: Field | None, counts: SeedCounts) -> None:
+    username = f"expert{number:02d}"
+    name = SURNAMES[number % len(SURNAMES)] + GIVEN[(number * 7) % len(GIVEN)]
+    user = _user(username, role=Role.EXPERT, counts=counts, full_name=name, email=f"{username}@example.org")
+    title = (
+        TITLES[number % len(TITLES)] if kind == ExpertKind.TECHNICAL else FIN_TITLES[number % len(FIN_TITLES)]
+    )
+    employer = (
+        f"天津大学{field.name}研究院"
+        if kind == ExpertKind.TECHNICAL and number % 2
+        else f"南开大学{field.name}研究所"
+        if kind == ExpertKind.TECHNICAL
+        else "天津正信会计师事务所"
+    )
+    expert, created = Expert.objects.get_or_create(
+        user=user,
+        defaults={
+            "name": name,
+            "kind": kind,
+            "title": title,
+            "employer": employer,
+            "employer_uscc": make_uscc(f"12120000{number:09d}"),
+        },
+    )
+    if created and field is not None:
+        expert.fields.add(field)

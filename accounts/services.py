@@ -1,0 +1,103 @@
+"""Account writes: enterprise registration. Browser form and API both call these functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from certification.models import Enterprise
+from certification.uscc import normalize_uscc, uscc_problem
+from districts.models import District
+
+
+@dataclass(frozen=True)
+class EnterpriseData:
+    name: str
+    uscc: str
+    district_code: str
+    registered_on: dt.date
+    address: str
+    contact_name: str
+    contact_phone: str
+
+
+class RegistrationError(Exception):
+    """All problems at once, keyed by field path ("username", "enterprise.uscc", …)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def registration_problems(
+    *, username: str, password: str, email: str, enterprise: EnterpriseData
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+
+    def add(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    if User.objects.filter(username__iexact=username).exists():
+        add("username", _("该用户名已被使用，请换一个。"))
+    if email and User.objects.filter(email__iexact=email).exists():
+        add("email", _("该邮箱已注册，请直接登录或找回密码。"))
+    try:
+        password_validation.validate_password(password, User(username=username, email=email))
+    except ValidationError as exc:
+        for message in exc.messages:
+            add("password", message)
+    uscc = normalize_uscc(enterprise.uscc)
+    problem = uscc_problem(uscc)
+    if problem:
+        add("enterprise.uscc", problem)
+    elif Enterprise.objects.filter(uscc=uscc).exists():
+        add("enterprise.uscc", _("该统一社会信用代码已注册。如需加入该企业账户，请联系企业已有的用户。"))
+    if not District.objects.filter(code=enterprise.district_code).exists():
+        add(
+            "enterprise.district",
+            _("未知的区：%(code)s。请选择天津市的区。") % {"code": enterprise.district_code},
+        )
+    if enterprise.registered_on > timezone.localdate():
+        add("enterprise.registered_on", _("注册日期不能晚于今天。"))
+    return errors
+
+
+def enterprise_register(*, username: str, password: str, email: str, enterprise: EnterpriseData) -> User:
+    """Create the enterprise and its first user together, or nothing at all."""
+    errors = registration_problems(username=username, password=password, email=email, enterprise=enterprise)
+    if errors:
+        raise RegistrationError(errors)
+    try:
+        with transaction.atomic():
+            company = Enterprise.objects.create(
+                name=enterprise.name.strip(),
+                uscc=normalize_uscc(enterprise.uscc),
+                district=District.objects.get(code=enterprise.district_code),
+                registered_on=enterprise.registered_on,
+                address=enterprise.address.strip(),
+                contact_name=enterprise.contact_name.strip(),
+                contact_phone=enterprise.contact_phone.strip(),
+            )
+            user = User(
+                username=username,
+                email=email,
+                role=Role.ENTERPRISE,
+                enterprise=company,
+                full_name=enterprise.contact_name.strip(),
+                phone=enterprise.contact_phone.strip(),
+            )
+            user.set_password(password)
+            user.save()
+    except IntegrityError:
+        # Two registrations of the same code or user name raced past the checks above.
+        raise RegistrationError(
+            {"enterprise.uscc": [_("该统一社会信用代码或用户名刚刚已被注册，请核对后重试。")]}
+        ) from None
+    return user

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from celery import shared_task
+from django.core import management
+from django.core.mail import EmailMultiAlternatives
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def send_email(self, *, subject: str, body: str, to: list[str], html: str | None = None) -> int:  # type: ignore[no-untyped-def]
+    """Send one email; an SMTP outage is retried with exponential backoff."""
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    if html:
+        message.attach_alternative(html, "text/html")
+    return message.send()
+
+
+@shared_task
+def clear_expired_sessions() -> None:
+    management.call_command("clearsessions")

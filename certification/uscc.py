@@ -1,0 +1,37 @@
+"""Unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters with a check character."""
+
+from __future__ import annotations
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
+WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+
+
+def check_character(first17: str) -> str:
+    """The 18th character for the first seventeen (which must already be in the alphabet)."""
+    total = sum(_VALUE[ch] * w for ch, w in zip(first17, WEIGHTS, strict=True))
+    return ALPHABET[(31 - total % 31) % 31]
+
+
+def uscc_problem(code: str) -> str | None:
+    """None when the code is valid, otherwise the reason in Chinese (shown to the user as is)."""
+    if len(code) != 18:
+        return f"统一社会信用代码应为 18 位，当前为 {len(code)} 位。"
+    bad = sorted({ch for ch in code if ch not in _VALUE})
+    if bad:
+        return "统一社会信用代码含有不允许的字符：{}（不使用 I、O、S、V、Z 及小写字母）。".format(
+            "、".join(bad)
+        )
+    expected = check_character(code[:17])
+    if code[17] != expected:
+        return f"统一社会信用代码校验位错误：最后一位应为 {expected}，请核对后重新输入。"
+    return None
+
+
+def normalize_uscc(code: str) -> str:
+    return code.strip().upper()
+
+
+def make_uscc(first17: str) -> str:
+    """Complete a 17-character body with its check character (demo data and tests)."""
+    return first17 + check_character(first17)

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.models import Role
+from accounts.permissions import role_required
+from experts.models import Expert
+
+
+@role_required(Role.EXPERT)
+def home(request: HttpRequest) -> HttpResponse:
+    expert = Expert.objects.filter(user=request.user).prefetch_related("fields").first()
+    return render(request, "experts/home.html", {"expert": expert})

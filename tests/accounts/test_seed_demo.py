@@ -1,0 +1,51 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Role, User
+from certification.models import Enterprise
+from experts.models import Expert, ExpertKind
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        User.objects.count(),
+        User.objects.filter(role=Role.DISTRICT).count(),
+        Expert.objects.filter(kind=ExpertKind.TECHNICAL).count(),
+        Expert.objects.filter(kind=ExpertKind.FINANCIAL).count(),
+        Enterprise.objects.count(),
+    )
+
+
+def test_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert User.objects.count() == 0
+
+
+def test_seed_twice_gives_same_counts(settings):
+    settings.DEBUG = False
+    call_command("seed_demo", "--force")
+    first = counts()
+    call_command("seed_demo", "--force")
+    assert counts() == first == (69, 16, 40, 10, 2)
+
+
+def test_seeded_people(settings):
+    call_command("seed_demo", "--force")
+    official = User.objects.get(username="official_120116")
+    assert official.district.name == "滨海新区" and official.check_password("Demo-Pass-2026")
+    assert User.objects.get(username="municipal").role == Role.MUNICIPAL
+    for name in ("ent_a", "ent_b"):
+        assert User.objects.get(username=name).enterprise.district.code == "120116"
+    # Five technical experts for each top-level field of the 2016 catalogue, then ten financial ones.
+    for number in range(1, 41):
+        expert = Expert.objects.get(user__username=f"expert{number:02d}")
+        assert expert.kind == ExpertKind.TECHNICAL
+        field = expert.fields.get()
+        assert field.parent is None and field.catalogue.version == "2016"
+        assert field.code == f"{(number - 1) // 5 + 1:02d}"
+    for number in range(41, 51):
+        assert Expert.objects.get(user__username=f"expert{number:02d}").kind == ExpertKind.FINANCIAL
