@@ -44,7 +44,7 @@ lint: install
 
 # Refresh the exact versions after changing pyproject.toml.
 lock: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,s3]'
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 
 clean:

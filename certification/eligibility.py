@@ -1287,3 +1287,25 @@ def validate_payload(
 
 
 parse_input = validate_payload
+
+
+# --------------------------------------------------------------------------------------------------
+# Section parsers, shared with the application form so a rule is written once
+# --------------------------------------------------------------------------------------------------
+
+
+def parse_staff(value: Any) -> tuple[Staff | None, dict[str, list[str]]]:
+    errors = _Errors()
+    return _parse_staff(value, errors), dict(errors)
+
+
+def parse_fiscal_years(
+    value: Any, *, as_of: date | None = None
+) -> tuple[list[FiscalYear] | None, dict[str, list[str]]]:
+    errors = _Errors()
+    return _parse_fiscal_years(value, as_of, errors), dict(errors)
+
+
+def parse_ip(value: Any) -> tuple[list[IPItem] | None, dict[str, list[str]]]:
+    errors = _Errors()
+    return _parse_ip(value, errors), dict(errors)

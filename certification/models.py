@@ -117,3 +117,286 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    RETURNED = "returned", _("退回补正")
+    ACCEPTED = "accepted", _("已受理")
+    UNDER_REVIEW = "under_review", _("专家评审中")
+    REVIEWED = "reviewed", _("评审完成")
+    RECOMMENDED = "recommended", _("拟推荐")
+    NOT_RECOMMENDED = "not_recommended", _("不予推荐")
+    IN_PUBLICITY = "in_publicity", _("公示中")
+    PUBLICITY_PASSED = "publicity_passed", _("公示通过")
+    OBJECTION_UPHELD = "objection_upheld", _("异议成立")
+    FILED = "filed", _("已报备")
+    APPROVED = "approved", _("审核通过")
+    FILING_RETURNED = "filing_returned", _("报备退回")
+    CERTIFIED = "certified", _("已发证")
+
+
+EDITABLE_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+
+
+class RDManagementItem(models.TextChoices):
+    """The five items of 研究开发组织管理水平 (2008 guide)."""
+
+    PROJECT_APPROVAL = "project_approval", _("研究开发项目立项报告")
+    RD_ACCOUNTING = "rd_accounting", _("研发投入核算体系")
+    INDUSTRY_UNIVERSITY = "industry_university", _("产学研合作")
+    RD_INSTITUTION = "rd_institution", _("研发机构及设施")
+    RD_INCENTIVES = "rd_incentives", _("研发人员绩效考核奖励制度")
+
+
+class Application(models.Model):
+    """One enterprise's application for one year, from draft to certificate."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="applications"
+    )
+    year = models.PositiveSmallIntegerField(_("申报年度"))
+    rule_set = models.ForeignKey(RuleSet, verbose_name=_("认定规则集"), on_delete=models.PROTECT)
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+        db_index=True,
+    )
+    field = models.ForeignKey(
+        Field, verbose_name=_("技术领域"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    # Enterprise facts (step 1).
+    legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    main_products = models.TextField(_("主要产品（服务）"), blank=True)
+    core_technology = models.TextField(_("核心技术说明"), blank=True)
+    contact_name = models.CharField(_("申报联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Staff (第九条（三）), for the latest year.
+    staff_total = models.PositiveIntegerField(_("职工总数"), null=True, blank=True)
+    staff_tech_college = models.PositiveIntegerField(_("大专以上学历科技人员"), null=True, blank=True)
+    staff_rd = models.PositiveIntegerField(_("研发人员"), null=True, blank=True)
+    rd_management = models.JSONField(_("研发组织管理"), default=list, blank=True)
+    # The intermediary's special audit report (专项审计报告).
+    audit_firm = models.CharField(_("审计机构"), max_length=200, blank=True)
+    audit_firm_uscc = models.CharField(_("审计机构统一社会信用代码"), max_length=18, blank=True)
+    audit_report_number = models.CharField(_("审计报告编号"), max_length=100, blank=True)
+    audit_report_date = models.DateField(_("审计报告日期"), null=True, blank=True)
+    # Progress and clocks.
+    current_step = models.CharField(_("填报进度"), max_length=30, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    review_deadline = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    composite_score = models.DecimalField(
+        _("综合评分"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    review_passed = models.BooleanField(_("评审通过"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "-created_at"]
+        verbose_name = _("认定申请")
+        verbose_name_plural = _("认定申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "year"], name="one_application_per_enterprise_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name}（{self.year}）"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class ApplicationFiscalYear(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="fiscal_years")
+    year = models.PositiveSmallIntegerField(_("会计年度"))
+    sales_revenue = models.DecimalField(_("销售收入"), max_digits=17, decimal_places=2)
+    total_revenue = models.DecimalField(_("总收入"), max_digits=17, decimal_places=2)
+    hightech_revenue = models.DecimalField(_("高新技术产品（服务）收入"), max_digits=17, decimal_places=2)
+    rd_expense = models.DecimalField(_("研究开发费用"), max_digits=17, decimal_places=2)
+    rd_expense_domestic = models.DecimalField(_("境内研究开发费用"), max_digits=17, decimal_places=2)
+    total_assets = models.DecimalField(_("总资产"), max_digits=17, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("会计年度数据")
+        verbose_name_plural = _("会计年度数据")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "year"], name="one_row_per_fiscal_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+
+class IPKind(models.TextChoices):
+    INVENTION_PATENT = "invention_patent", _("发明专利")
+    UTILITY_MODEL = "utility_model", _("实用新型专利")
+    DESIGN_PATENT = "design_patent", _("外观设计专利")
+    SOFTWARE_COPYRIGHT = "software_copyright", _("软件著作权")
+    IC_LAYOUT = "ic_layout", _("集成电路布图设计专有权")
+    PLANT_VARIETY = "plant_variety", _("植物新品种")
+    OTHER = "other", _("其他")
+
+
+class Acquisition(models.TextChoices):
+    SELF_DEVELOPED = "self_developed", _("自主研发")
+    TRANSFER = "transfer", _("受让")
+    GIFT = "gift", _("受赠")
+    MERGER = "merger", _("并购")
+    EXCLUSIVE_LICENSE = "exclusive_license", _("独占许可")
+
+
+class IPItem(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="ip_items")
+    kind = models.CharField(_("类型"), max_length=20, choices=IPKind.choices)
+    title = models.CharField(_("名称"), max_length=200, blank=True)
+    number = models.CharField(_("授权号"), max_length=60, blank=True)
+    acquired_on = models.DateField(_("取得日期"))
+    acquisition = models.CharField(_("取得方式"), max_length=20, choices=Acquisition.choices)
+    licence_years = models.PositiveSmallIntegerField(_("许可年限"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["acquired_on", "id"]
+        verbose_name = _("知识产权")
+        verbose_name_plural = _("知识产权")
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
+
+
+class Conversion(models.Model):
+    """A conversion of S&T results (科技成果转化) in a given year."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="conversions")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("成果名称"), max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year", "id"]
+        verbose_name = _("科技成果转化")
+        verbose_name_plural = _("科技成果转化")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+
+class HighTechProduct(models.Model):
+    """A high-tech product or service and its revenue in the latest year (第九条（五）)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="products")
+    name = models.CharField(_("产品（服务）名称"), max_length=200)
+    technology = models.CharField(_("关键技术"), max_length=300, blank=True)
+    revenue = models.DecimalField(_("近一年收入"), max_digits=17, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("高新技术产品（服务）")
+        verbose_name_plural = _("高新技术产品（服务）")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApplicationTransition(models.Model):
+    """Every status change: who, when, from, to and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("原状态"), max_length=20, choices=ApplicationStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=ApplicationStatus.choices)
+    by = models.ForeignKey(
+        "accounts.User", verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("附加信息"), default=dict, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("状态变更")
+        verbose_name_plural = _("状态变更")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+def document_upload_to(instance: Document, filename: str) -> str:
+    # Generated names only: the enterprise's file name is kept in `original_name`, never used as a path.
+    import uuid
+
+    return f"documents/{instance.application_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Document(models.Model):
+    """An uploaded material of one of the nine kinds of 第十条（2）."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("材料类别"), max_length=30, choices=DocumentKind.choices)
+    file = models.FileField(_("文件"), upload_to=document_upload_to, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "uploaded_at"]
+        verbose_name = _("申报材料")
+        verbose_name_plural = _("申报材料")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.original_name}"
+
+
+class Readiness(models.TextChoices):
+    READY = "ready", _("条件已满足")
+    CLOSE = "close", _("差一项")
+    FAR = "far", _("差两项及以上")
+
+
+class PoolEntry(models.Model):
+    """An enterprise in the candidate pool (备选库) with its latest self-assessment."""
+
+    enterprise = models.OneToOneField(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="pool_entry"
+    )
+    field = models.ForeignKey(
+        Field, verbose_name=_("技术领域"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    payload = models.JSONField(_("自评数据"))
+    result = models.JSONField(_("自评结果（市级）"))
+    national_result = models.JSONField(_("自评结果（国家级）"))
+    eligible = models.BooleanField(_("满足市级条件"), null=True)
+    failed_count = models.PositiveSmallIntegerField(_("未满足条件数"), db_index=True)
+    national_failed_count = models.PositiveSmallIntegerField(_("未满足国家级条件数"))
+    readiness = models.CharField(_("成熟度"), max_length=10, choices=Readiness.choices, db_index=True)
+    nominated_by_district = models.BooleanField(_("区县推荐入库"), default=False)
+    cultivation = models.BooleanField(_("重点培育"), default=False, db_index=True)
+    cultivation_note = models.CharField(_("培育说明"), max_length=200, blank=True)
+    joined_at = models.DateTimeField(_("入库时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["failed_count", "-updated_at"]
+        verbose_name = _("备选库企业")
+        verbose_name_plural = _("备选库")
+
+    def __str__(self) -> str:
+        return str(self.enterprise)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
-from certification.models import Catalogue, Field
+from certification.models import Application, Catalogue, Document, DocumentKind, Field
 
 
 def catalogue_in_force() -> Catalogue:
@@ -11,3 +11,61 @@ def catalogue_in_force() -> Catalogue:
 
 def fields_in_force() -> QuerySet[Field]:
     return Field.objects.filter(catalogue__in_force=True).select_related("parent").order_by("code")
+
+
+def with_application_details(qs: QuerySet) -> QuerySet:
+    """Everything the application detail (page, API, PDF) shows, in a fixed number of queries."""
+    return qs.select_related("enterprise__district", "field__parent", "rule_set").prefetch_related(
+        "fiscal_years", "ip_items", "conversions", "products", "transitions__by"
+    )
+
+
+def with_application_summary(qs: QuerySet) -> QuerySet:
+    return qs.select_related("enterprise__district", "field", "rule_set")
+
+
+def documents_for(application: Application) -> QuerySet[Document]:
+    """The materials of one application, with their uploader, in the order of the nine kinds."""
+    kind_order = Case(*(When(kind=k, then=Value(i)) for i, k in enumerate(DocumentKind.values)))
+    return (
+        Document.objects.filter(application_id=application.pk)
+        .select_related("uploaded_by")
+        .order_by(kind_order, "uploaded_at", "id")
+    )
+
+
+def duplicate_documents(application: Application) -> dict[int, list[dict]]:
+    """Other enterprises' documents with the same SHA-256 as this application's, keyed by our document id.
+
+    Identical files filed by different enterprises are flagged to the district (a copied audit
+    report or IP proof). Only documents that have such twins appear in the result. One query.
+    """
+    rows = (
+        Document.objects.filter(
+            sha256__in=Document.objects.filter(application_id=application.pk).values("sha256")
+        )
+        .values(
+            "id",
+            "sha256",
+            "kind",
+            "application_id",
+            "application__enterprise_id",
+            "application__enterprise__name",
+        )
+        .order_by("application_id", "id")
+    )
+    mine: dict[str, list[int]] = {}
+    others: dict[str, list[dict]] = {}
+    for row in rows:
+        if row["application_id"] == application.pk:
+            mine.setdefault(row["sha256"], []).append(row["id"])
+        elif row["application__enterprise_id"] != application.enterprise_id:
+            others.setdefault(row["sha256"], []).append(
+                {
+                    "document_id": row["id"],
+                    "application_id": row["application_id"],
+                    "enterprise_name": row["application__enterprise__name"],
+                    "kind": row["kind"],
+                }
+            )
+    return {doc_id: others[sha] for sha, ids in mine.items() if sha in others for doc_id in ids}

@@ -1,14 +1,245 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import role_required
+from certification import pool, services
+from certification.application_data import eligibility_input_for, rule_set_for
+from certification.application_input import parse_application
+from certification.eligibility import evaluate
+from certification.errors import ApplicationStateError, InvalidInput
+from certification.models import Acquisition, Application, IPKind, RDManagementItem
+from certification.permissions import applications_visible_to
+from certification.selectors import fields_in_force, with_application_details
+from certification.services_eligibility import field_codes_in_force
+from certification.steps import (
+    STEP_BY_SLUG,
+    STEPS,
+    initial_values,
+    input_errors,
+    payload_from_post,
+    row_count,
+)
+
+
+def _own_application(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(with_application_details(applications_visible_to(request.user)), pk=pk)
+
+
+def _eligibility(application: Application) -> dict:
+    return evaluate(
+        eligibility_input_for(application), rule_set_for(application), field_codes=field_codes_in_force()
+    ).as_dict()
 
 
 @role_required(Role.ENTERPRISE)
 def home(request: HttpRequest) -> HttpResponse:
     enterprise = request.user.enterprise
-    colleagues = enterprise.users.order_by("username")
-    return render(request, "certification/home.html", {"enterprise": enterprise, "colleagues": colleagues})
+    applications = enterprise.applications.select_related("field").order_by("-year")
+    current_year = timezone.localdate().year
+    return render(
+        request,
+        "certification/home.html",
+        {
+            "enterprise": enterprise,
+            "colleagues": enterprise.users.order_by("username"),
+            "applications": applications,
+            "pool_entry": pool.entry_for(enterprise),
+            "has_current": any(a.year == current_year for a in applications),
+            "current_year": current_year,
+        },
+    )
+
+
+@role_required(Role.ENTERPRISE)
+@require_http_methods(["GET", "POST"])
+def self_assessment(request: HttpRequest) -> HttpResponse:
+    """The enterprise saves its self-assessment and joins (or updates its place in) the candidate pool."""
+    enterprise = request.user.enterprise
+    entry = pool.entry_for(enterprise)
+    if request.method == "POST":
+        from certification.self_check_views import payload_from_form
+
+        payload, form_values = payload_from_form(request.POST)
+        payload["registered_on"] = enterprise.registered_on.isoformat()
+        payload["registered_in_tianjin"] = True
+        try:
+            entry = pool.pool_join(enterprise=enterprise, by=request.user, payload=payload)
+        except InvalidInput as exc:
+            return render(
+                request,
+                "certification/self_assessment.html",
+                {
+                    "entry": entry,
+                    "errors": exc.errors,
+                    "values": form_values,
+                    **pool.form_choices(),
+                },
+                status=200,
+            )
+        messages.success(request, _("自我评价已保存，企业已进入备选库。"))
+        return redirect("certification:self_assessment")
+    values = pool.form_values(entry.payload) if entry else {}
+    return render(
+        request,
+        "certification/self_assessment.html",
+        {
+            "entry": entry,
+            "errors": {},
+            "values": values,
+            **pool.form_choices(),
+        },
+    )
+
+
+@role_required(Role.ENTERPRISE)
+@require_http_methods(["GET", "POST"])
+def application_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "certification/application_new.html", {"year": timezone.localdate().year})
+    data, _errors = parse_application({}, field_codes=(), today=timezone.localdate())
+    try:
+        application = services.application_create(
+            enterprise=request.user.enterprise, by=request.user, data=data
+        )
+    except ApplicationStateError as exc:
+        messages.info(request, exc.message)
+        existing = request.user.enterprise.applications.get(year=timezone.localdate().year)
+        return redirect("certification:application_detail", pk=existing.pk)
+    messages.success(request, _("已创建 %(year)s 年度认定申请草稿。") % {"year": application.year})
+    return redirect("certification:application_step", pk=application.pk, step=STEPS[0].slug)
+
+
+@role_required(Role.ENTERPRISE)
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    return render(
+        request,
+        "certification/application_detail.html",
+        {
+            "application": application,
+            "steps": STEPS,
+            "eligibility": _eligibility(application),
+            "documents": application.documents.order_by("kind", "uploaded_at"),
+        },
+    )
+
+
+@role_required(Role.ENTERPRISE)
+@require_http_methods(["GET", "POST"])
+def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    application = _own_application(request, pk)
+    current = STEP_BY_SLUG.get(step)
+    if current is None:
+        return redirect("certification:application_step", pk=pk, step=STEPS[0].slug)
+    autosave = request.headers.get("X-Autosave") == "1"
+    errors: dict[str, list[str]] = {}
+    values = initial_values(application, current)
+    if request.method == "POST":
+        payload, renames = payload_from_post(current, request.POST, request.POST.getlist)
+        data, parse_errors = parse_application(
+            payload, field_codes=field_codes_in_force(), today=timezone.localdate()
+        )
+        errors = input_errors(parse_errors, renames)
+        if not errors:
+            try:
+                services.application_update(
+                    application=application, by=request.user, data=data, step=current.slug
+                )
+            except ApplicationStateError as exc:
+                if autosave:
+                    return JsonResponse(
+                        {"saved": False, "detail": exc.message, "status": exc.status}, status=409
+                    )
+                messages.error(request, exc.message)
+                return redirect("certification:application_detail", pk=pk)
+        if autosave:
+            application = _own_application(request, pk)
+            return JsonResponse(
+                {
+                    "saved": not errors,
+                    "errors": errors,
+                    "eligibility": _eligibility(application) if not errors else None,
+                },
+                status=200 if not errors else 400,
+            )
+        if not errors:
+            messages.success(request, _("“%(title)s”已保存。") % {"title": current.title})
+            index = STEPS.index(current)
+            if "next" in request.POST and index + 1 < len(STEPS):
+                return redirect("certification:application_step", pk=pk, step=STEPS[index + 1].slug)
+            if "next" in request.POST:
+                return redirect("certification:application_documents", pk=pk)
+            if "previous" in request.POST and index > 0:
+                return redirect("certification:application_step", pk=pk, step=STEPS[index - 1].slug)
+            return redirect("certification:application_step", pk=pk, step=current.slug)
+        # Keep what was typed; errors are shown next to the inputs.
+        values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+        values["rd_management"] = request.POST.getlist("rd_management")
+        application = _own_application(request, pk)
+    index = STEPS.index(current)
+    return render(
+        request,
+        "certification/application_step.html",
+        {
+            "application": application,
+            "steps": STEPS,
+            "step": current,
+            "previous_step": STEPS[index - 1] if index > 0 else None,
+            "next_step": STEPS[index + 1] if index + 1 < len(STEPS) else None,
+            "values": values,
+            "errors": errors,
+            "rows": range(row_count(application, current, values)),
+            "eligibility": _eligibility(application),
+            "field_choices": [
+                (f.code, f"{f.code} {f.name}" if f.parent_id is None else f"　{f.code} {f.name}")
+                for f in fields_in_force()
+            ],
+            "ip_kinds": IPKind.choices,
+            "acquisitions": Acquisition.choices,
+            "rd_items": RDManagementItem.choices,
+            "readonly": not application.is_editable,
+            "autosave_url": reverse("certification:application_step", args=[pk, current.slug]),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@role_required(Role.ENTERPRISE)
+@require_http_methods(["GET", "POST"])
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    check = services.submission_check(application)
+    if request.method == "POST":
+        try:
+            services.application_submit(
+                application=application,
+                by=request.user,
+                acknowledge_failures=request.POST.get("acknowledge") == "1",
+            )
+        except ApplicationStateError as exc:
+            messages.error(request, exc.message)
+            return redirect("certification:application_detail", pk=pk)
+        except InvalidInput as exc:
+            return render(
+                request,
+                "certification/application_submit.html",
+                {"application": application, "check": check, "problems": exc.errors},
+                status=400,
+            )
+        messages.success(
+            request,
+            _("申请已提交至%(district)s工作小组，等待完整性审查。")
+            % {"district": application.enterprise.district.name},
+        )
+        return redirect("certification:application_detail", pk=pk)
+    return render(
+        request, "certification/application_submit.html", {"application": application, "check": check}
+    )

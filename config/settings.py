@@ -94,6 +94,9 @@ TEMPLATES = [
 
 # --- Data stores -----------------------------------------------------------------------------
 DATABASES = {"default": parse_database_url(env.str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
+if env.str("TEST_DATABASE_NAME"):
+    # Lets two test runs on one server (two developers, CI beside a session) keep out of each other's way.
+    DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -261,6 +264,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "certification.models.ApplicationStatus",
+        "DocumentKindEnum": "certification.models.DocumentKind",
+        "IPKindEnum": "certification.models.IPKind",
+        "AcquisitionEnum": "certification.models.Acquisition",
+        "RoleEnum": "accounts.models.Role",
+    },
 }
 
 # --- Security --------------------------------------------------------------------------------
@@ -276,6 +286,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The lockout must count the client's address, not the proxy's (one trusted proxy in front).
+    AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", 1, minimum=1, maximum=5)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 # Health checks come over plain HTTP from inside the cluster.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 
@@ -285,5 +298,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

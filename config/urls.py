@@ -3,17 +3,22 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
+from certification import document_views
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
     path("reference/", include("certification.api.reference_urls")),
+    path("eligibility/", include("certification.api.eligibility_urls")),
+    path("applications/", include("certification.api.application_urls")),
 ]
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz/", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("self-check/", include("certification.self_check_urls")),
     path("enterprise/", include("certification.urls")),
+    path("documents/<int:doc_id>/download/", document_views.document_download, name="document_download"),
     path("district/", include("districts.urls")),
     path("expert/", include("experts.urls")),
     path("municipal/", include("audits.urls")),

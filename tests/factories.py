@@ -8,7 +8,7 @@ import itertools
 import factory
 
 from accounts.models import Role, User
-from certification.models import Enterprise
+from certification.models import Application, Enterprise, RuleSet
 from certification.uscc import make_uscc
 from districts.models import District
 from experts.models import Expert, ExpertKind
@@ -71,3 +71,16 @@ class ExpertFactory(factory.django.DjangoModelFactory):
     title = "教授"
     employer = "天津大学"
     employer_uscc = factory.LazyFunction(new_uscc)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    year = 2026
+    rule_set = factory.LazyFunction(lambda: RuleSet.objects.get(code="tianjin-2015"))
+
+    class Params:
+        submitted = factory.Trait(status="submitted")
+        accepted = factory.Trait(status="accepted")

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+
+class ApplicationStateError(Exception):
+    """The action is not allowed in the object's current status (the API answers 409)."""
+
+    def __init__(self, message: str, *, status: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class InvalidInput(Exception):
+    """Every problem at once, keyed by field path (the API answers 400 with this dict)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors

@@ -1,0 +1,30 @@
+"""Which applications a user may see: one queryset used by every list, detail, download and API view."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import Role
+from certification.models import Application, ApplicationStatus
+
+
+def applications_visible_to(user) -> QuerySet[Application]:  # type: ignore[no-untyped-def]
+    qs = Application.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role == Role.ENTERPRISE:
+        return qs.filter(enterprise_id=user.enterprise_id)
+    if user.role == Role.DISTRICT:
+        # A district sees its enterprises' applications once they are submitted; drafts stay private.
+        return qs.filter(enterprise__district_id=user.district_id).exclude(status=ApplicationStatus.DRAFT)
+    if user.role == Role.MUNICIPAL:
+        return qs.exclude(status=ApplicationStatus.DRAFT)
+    # Experts see applications only through their review assignments (experts app).
+    return qs.none()
+
+
+def applications_editable_by(user) -> QuerySet[Application]:  # type: ignore[no-untyped-def]
+    """Only the enterprise's own users write to an application, and only while it is a draft or returned."""
+    if not user.is_authenticated or user.role != Role.ENTERPRISE:
+        return Application.objects.none()
+    return Application.objects.filter(enterprise_id=user.enterprise_id)
