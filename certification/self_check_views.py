@@ -204,7 +204,7 @@ def form_values_from_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _initial_values() -> dict[str, Any]:
+def initial_values() -> dict[str, Any]:
     today = timezone.localdate()
     return {
         "rule_set": default_rule_set_code(),
@@ -501,7 +501,7 @@ def self_check(request: HttpRequest) -> HttpResponse:
         else:
             answer, errors = evaluate_payload(payload)
     else:
-        values, ip_rows = _initial_values(), MIN_IP_ROWS
+        values, ip_rows = initial_values(), MIN_IP_ROWS
     context = {
         "form": _build_form(values, errors, ip_rows),
         "verdict": _verdict(answer) if answer else None,
@@ -514,3 +514,21 @@ def self_check(request: HttpRequest) -> HttpResponse:
 def _posted_ip_rows(post: Mapping[str, Any]) -> int:
     indices = {int(m["index"]) for name in post if (m := _ROW_RE.match(name)) and m["section"] == "ip"}
     return max(indices) + 1 if indices else 0
+
+
+def page_context(
+    *,
+    values: Mapping[str, Any] | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    answer: Mapping[str, Any] | None = None,
+    submitted: bool = False,
+) -> dict[str, Any]:
+    """The self-check page's context; the enterprise's self-assessment page renders the same form."""
+    values = dict(values) if values is not None else initial_values()
+    ip_rows = max(len(values.get("ip", [])) + 1, MIN_IP_ROWS)
+    return {
+        "form": _build_form(values, errors or {}, ip_rows),
+        "verdict": _verdict(answer) if answer else None,
+        "submitted": submitted,
+        "script": _script_data(),
+    }

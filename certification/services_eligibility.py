@@ -99,8 +99,8 @@ def _rule_sets_and_default() -> tuple[dict[str, RuleSet], str]:
 
 
 def db_rule_sets() -> dict[str, RuleSet]:
-    """Code → parsed rule set, for every valid ``RuleSet`` row (cached ``CACHE_SECONDS``)."""
-    return _rule_sets_and_default()[0]
+    """Code → parsed rule set, for every valid ``RuleSet`` row (cached ``CACHE_SECONDS``; a copy)."""
+    return dict(_rule_sets_and_default()[0])
 
 
 def default_rule_set_code() -> str:

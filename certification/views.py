@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from accounts.permissions import role_required
 from certification import pool, services
+from certification import self_check_views as sc
 from certification.application_data import eligibility_input_for, rule_set_for
 from certification.application_input import parse_application
 from certification.eligibility import evaluate
@@ -64,39 +65,32 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
     """The enterprise saves its self-assessment and joins (or updates its place in) the candidate pool."""
     enterprise = request.user.enterprise
     entry = pool.entry_for(enterprise)
+    context = {"pool_mode": True, "entry": entry}
     if request.method == "POST":
-        from certification.self_check_views import payload_from_form
-
-        payload, form_values = payload_from_form(request.POST)
-        payload["registered_on"] = enterprise.registered_on.isoformat()
-        payload["registered_in_tianjin"] = True
+        payload, values = sc.payload_from_form(request.POST)
+        values["registered_on"] = enterprise.registered_on.isoformat()
+        values["registered_in_tianjin"] = True
+        if "add_ip" in request.POST:  # one more IP row, nothing saved yet
+            return render(
+                request, "certification/self_check.html", {**context, **sc.page_context(values=values)}
+            )
         try:
             entry = pool.pool_join(enterprise=enterprise, by=request.user, payload=payload)
         except InvalidInput as exc:
             return render(
                 request,
-                "certification/self_assessment.html",
-                {
-                    "entry": entry,
-                    "errors": exc.errors,
-                    "values": form_values,
-                    **pool.form_choices(),
-                },
-                status=200,
+                "certification/self_check.html",
+                {**context, **sc.page_context(values=values, errors=exc.errors, submitted=True)},
+                status=400,
             )
         messages.success(request, _("自我评价已保存，企业已进入备选库。"))
         return redirect("certification:self_assessment")
-    values = pool.form_values(entry.payload) if entry else {}
-    return render(
-        request,
-        "certification/self_assessment.html",
-        {
-            "entry": entry,
-            "errors": {},
-            "values": values,
-            **pool.form_choices(),
-        },
-    )
+    if entry:
+        values, answer = sc.form_values_from_payload(entry.payload), entry.result
+    else:
+        values, answer = {**sc.initial_values(), "registered_on": enterprise.registered_on.isoformat()}, None
+    page = sc.page_context(values=values, answer=answer, submitted=entry is not None)
+    return render(request, "certification/self_check.html", {**context, **page})
 
 
 @role_required(Role.ENTERPRISE)
@@ -120,11 +114,14 @@ def application_new(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ENTERPRISE)
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own_application(request, pk)
+    transitions = list(application.transitions.all())
     return render(
         request,
         "certification/application_detail.html",
         {
             "application": application,
+            "transitions": transitions,
+            "last_transition": transitions[-1] if transitions else None,
             "steps": STEPS,
             "eligibility": _eligibility(application),
             "documents": application.documents.order_by("kind", "uploaded_at"),

@@ -56,7 +56,7 @@ class Env:
         return Path(raw).expanduser().resolve() if raw else default
 
 
-def parse_database_url(url: str) -> dict:
+def parse_database_url(url: str, *, conn_max_age: int = 60) -> dict:
     """DATABASE_URL → Django DATABASES entry; only PostgreSQL and SQLite are supported."""
     import dj_database_url
 
@@ -67,7 +67,7 @@ def parse_database_url(url: str) -> dict:
             "or sqlite:///path/to/db.sqlite3."
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises several types for malformed URLs
         raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from None
     if config["ENGINE"] == "django.db.backends.postgresql":

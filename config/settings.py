@@ -93,7 +93,12 @@ TEMPLATES = [
 ]
 
 # --- Data stores -----------------------------------------------------------------------------
-DATABASES = {"default": parse_database_url(env.str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
+DATABASES = {
+    "default": parse_database_url(
+        env.str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        conn_max_age=env.int("DB_CONN_MAX_AGE", 60, minimum=0),
+    )
+}
 if env.str("TEST_DATABASE_NAME"):
     # Lets two test runs on one server (two developers, CI beside a session) keep out of each other's way.
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.tasks import clear_expired_sessions, send_email
 from config.celery import app
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

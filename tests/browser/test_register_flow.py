@@ -2,7 +2,7 @@ import pytest
 
 from certification.uscc import make_uscc
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_register_log_in_and_see_home_in_chinese(page, artifacts):

@@ -189,3 +189,36 @@ def test_submit_page_lists_missing(client, enterprise_user, app):
     assert response.status_code == 400
     app.refresh_from_db()
     assert app.status == ApplicationStatus.DRAFT
+
+
+def test_detail_page_shows_status_history_and_eligibility(
+    client, enterprise_user, app, django_assert_max_num_queries
+):
+    from certification.models import ApplicationTransition
+
+    ApplicationTransition.objects.create(
+        application=app, from_status="", to_status="draft", by=enterprise_user
+    )
+    client.force_login(enterprise_user)
+    client.get(reverse("certification:application_detail", args=[app.pk]))
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("certification:application_detail", args=[app.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "草稿" in html and "认定条件（按已保存数据）" in html and "下载申请书（PDF）" in html
+
+
+def test_returned_application_shows_the_reasons(client, enterprise_user):
+    from certification.models import ApplicationTransition
+
+    app = ApplicationFactory(enterprise=enterprise_user.enterprise, status=ApplicationStatus.RETURNED)
+    ApplicationTransition.objects.create(
+        application=app,
+        from_status="submitted",
+        to_status="returned",
+        data={"reasons": ["缺少专项审计报告"]},
+        note="请补充后重新提交",
+    )
+    client.force_login(enterprise_user)
+    html = client.get(reverse("certification:application_detail", args=[app.pk])).content.decode()
+    assert "缺少专项审计报告" in html and "请补充后重新提交" in html
