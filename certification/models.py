@@ -193,6 +193,19 @@ class Application(models.Model):
         _("综合评分"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     review_passed = models.BooleanField(_("评审通过"), null=True, blank=True)
+    score_spread_flag = models.BooleanField(_("专家评分差异过大"), default=False)
+    # The district's opinion (区县工作小组意见).
+    opinion_recommend = models.BooleanField(_("推荐意见"), null=True, blank=True)
+    opinion_note = models.TextField(_("意见说明"), blank=True)
+    opinion_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("意见人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opinion_at = models.DateTimeField(_("意见时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()

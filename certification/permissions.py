@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import Role
 from certification.models import Application, ApplicationStatus
@@ -19,7 +19,14 @@ def applications_visible_to(user) -> QuerySet[Application]:  # type: ignore[no-u
         return qs.filter(enterprise__district_id=user.district_id).exclude(status=ApplicationStatus.DRAFT)
     if user.role == Role.MUNICIPAL:
         return qs.exclude(status=ApplicationStatus.DRAFT)
-    # Experts see applications only through their review assignments (experts app).
+    if user.role == Role.EXPERT:
+        # Experts see only the applications they are assigned to (and have not declined).
+        from experts.models import Review, ReviewStatus
+
+        assigned = Review.objects.filter(application=OuterRef("pk"), expert__user=user).exclude(
+            status=ReviewStatus.DECLINED
+        )
+        return qs.filter(Exists(assigned))
     return qs.none()
 
 

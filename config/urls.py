@@ -10,6 +10,9 @@ api_v1 = [
     path("reference/", include("certification.api.reference_urls")),
     path("eligibility/", include("certification.api.eligibility_urls")),
     path("applications/", include("certification.api.application_urls")),
+    path("experts/", include("experts.api.urls_pool")),
+    path("draws/", include("experts.api.urls_draws")),
+    path("reviews/", include("experts.api.urls_reviews")),
 ]
 
 urlpatterns = [
@@ -22,6 +25,7 @@ urlpatterns = [
     path("district/", include("districts.urls")),
     path("expert/", include("experts.urls")),
     path("municipal/", include("audits.urls")),
+    path("municipal/experts/", include(("experts.urls_admin", "experts_admin"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

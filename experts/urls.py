@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from experts import views
 
@@ -6,4 +6,6 @@ app_name = "experts"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("experts.urls_self")),
+    path("reviews/", include("experts.urls_reviews")),
 ]

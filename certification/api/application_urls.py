@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from certification.api import applications, documents, form_pdf
 
@@ -18,4 +18,7 @@ urlpatterns = [
         name="api-application-document",
     ),
     path("<int:pk>/form-pdf/", form_pdf.ApplicationFormPdfView.as_view(), name="api-application-form-pdf"),
+    # Actions of the district (intake, opinion) and of the draw live in their apps.
+    path("", include("districts.api.urls_application")),
+    path("", include("experts.api.urls_application")),
 ]
