@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views
+from accounts import views, views_two_factor
 from accounts.forms_auth import PortalPasswordResetForm
 
 app_name = "accounts"
@@ -9,9 +9,21 @@ app_name = "accounts"
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
+        views_two_factor.TwoFactorLoginView.as_view(
+            template_name="accounts/login.html", redirect_authenticated_user=True
+        ),
         name="login",
     ),
+    path("2fa/verify/", views_two_factor.otp_verify, name="otp_verify"),
+    path("2fa/setup/", views_two_factor.otp_setup, name="otp_setup"),
+    path("2fa/recovery-codes/", views_two_factor.otp_recovery_codes, name="otp_recovery_codes"),
+    path("security/", views_two_factor.security, name="security"),
+    path(
+        "security/recovery-codes/",
+        views_two_factor.regenerate_recovery_codes,
+        name="otp_regenerate_recovery_codes",
+    ),
+    path("security/disable/", views_two_factor.disable_two_factor, name="otp_disable"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
     path(
@@ -49,6 +61,8 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
             success_url=reverse_lazy("accounts:password_reset_complete"),
+            # Never signs in: the next login asks for the password and the second factor.
+            post_reset_login=False,
         ),
         name="password_reset_confirm",
     ),

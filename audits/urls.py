@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from audits import views
 
@@ -6,4 +6,6 @@ app_name = "audits"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("", include("audits.filing_urls")),
 ]

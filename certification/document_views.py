@@ -21,6 +21,7 @@ from certification.errors import ApplicationStateError
 from certification.models import REQUIRED_DOCUMENT_KINDS, Application, Document, DocumentKind
 from certification.permissions import applications_editable_by, applications_visible_to
 from certification.selectors import documents_for
+from experts.permissions import require_pledge
 
 
 # Kept beside its only view: the page has one small form (shape only; the service decides the rest).
@@ -166,6 +167,7 @@ def document_download(request: HttpRequest, doc_id: int) -> HttpResponse:
         pk=doc_id,
         application__in=applications_visible_to(user),
     )
+    require_pledge(user)  # 第十三条: an expert opens material only after signing the pledge
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:

@@ -413,3 +413,233 @@ class PoolEntry(models.Model):
 
     def __str__(self) -> str:
         return str(self.enterprise)
+
+
+class CalendarYear(models.Model):
+    """A year of the working calendar; `official` once the State Council's schedule is entered."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    official = models.BooleanField(_("官方安排"), default=False)
+    source = models.CharField(_("来源"), max_length=40, blank=True)
+    entered_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("录入时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("工作日历年度")
+        verbose_name_plural = _("工作日历年度")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """A day that differs from the plain weekday rule: a weekday holiday or a weekend make-up working day (调休)."""
+
+    date = models.DateField(_("日期"), unique=True)
+    working = models.BooleanField(_("上班"))
+    note = models.CharField(_("说明"), max_length=40, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+
+    def __str__(self) -> str:
+        return f"{self.date} {'班' if self.working else '休'}"
+
+
+class NoticeStatus(models.TextChoices):
+    OPEN = "open", _("公示中")
+    CLOSED = "closed", _("已结束")
+
+
+class PublicityNotice(models.Model):
+    """A district's public notice of recommended applications, open for 10 working days (第十条（4）)."""
+
+    district = models.ForeignKey(
+        "districts.District", verbose_name=_("区"), on_delete=models.PROTECT, related_name="notices"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    start = models.DateField(_("公示开始"))
+    end = models.DateField(_("公示截止"), db_index=True)
+    end_confirmed = models.BooleanField(_("截止日期已按官方日历确认"), default=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.OPEN, db_index=True
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("发布人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("结束操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EntryOutcome(models.TextChoices):
+    PENDING = "pending", _("公示中")
+    PASSED = "passed", _("公示通过")
+    AWAITING_FINDING = "awaiting_finding", _("异议待核实")
+    OBJECTION_UPHELD = "objection_upheld", _("异议成立")
+
+
+class PublicityEntry(models.Model):
+    notice = models.ForeignKey(PublicityNotice, on_delete=models.CASCADE, related_name="entries")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="publicity_entries")
+    outcome = models.CharField(
+        _("结果"), max_length=20, choices=EntryOutcome.choices, default=EntryOutcome.PENDING
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["notice", "id"]
+        verbose_name = _("公示企业")
+        verbose_name_plural = _("公示企业")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "application"], name="one_entry_per_application")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.application)
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("待核实")
+    UPHELD = "upheld", _("异议成立")
+    DISMISSED = "dismissed", _("异议不成立")
+
+
+def objection_upload_to(instance: Objection, filename: str) -> str:
+    import uuid
+
+    return f"objections/{uuid.uuid4().hex}.pdf"
+
+
+class Objection(models.Model):
+    """A real-name objection against one entry of an open notice; the identity is seen only by officials."""
+
+    entry = models.ForeignKey(PublicityEntry, on_delete=models.PROTECT, related_name="objections")
+    tracking_number = models.CharField(_("查询编号"), max_length=20, unique=True)
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("联系电话"), max_length=20)
+    reason = models.TextField(_("异议理由"))
+    evidence = models.FileField(_("证明材料"), upload_to=objection_upload_to, blank=True, max_length=200)
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN, db_index=True
+    )
+    finding = models.TextField(_("核实结论"), blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("核实人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["phone"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("公示异议")
+        verbose_name_plural = _("公示异议")
+
+    def __str__(self) -> str:
+        return self.tracking_number
+
+
+class CertificateSerial(models.Model):
+    """The last serial used per district and year; locked while numbering, so numbers have no gaps."""
+
+    district = models.ForeignKey("districts.District", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="one_serial_per_district_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id}/{self.year}: {self.last}"
+
+
+class Certificate(models.Model):
+    """The uniform certificate, stamped by the district government, valid three years (第十条（6）)."""
+
+    number = models.CharField(_("证书编号"), max_length=20, unique=True)
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="certificate")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="certificates")
+    district = models.ForeignKey("districts.District", on_delete=models.PROTECT, related_name="certificates")
+    enterprise_name = models.CharField(_("证书上的企业名称"), max_length=200)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
+    field_name = models.CharField(_("技术领域"), max_length=60)
+    issued_on = models.DateField(_("发证日期"))
+    valid_until = models.DateField(_("有效期至"), db_index=True)
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    issued_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("发证人"), on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.TextField(_("撤销理由"), blank=True)
+    revocation_flag = models.CharField(_("待撤销提示"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issued_on", "number"]
+        verbose_name = _("证书")
+        verbose_name_plural = _("证书")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CertificateVersion(models.Model):
+    """Each issued form of a certificate; a rename reissues it with the same number, the old one superseded."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveSmallIntegerField(_("版本"))
+    enterprise_name = models.CharField(_("企业名称"), max_length=200)
+    issued_at = models.DateTimeField(_("出证时间"), auto_now_add=True)
+    reason = models.CharField(_("出证原因"), max_length=200, blank=True)
+    superseded_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["certificate", "version"]
+        verbose_name = _("证书版本")
+        verbose_name_plural = _("证书版本")
+        constraints = [models.UniqueConstraint(fields=["certificate", "version"], name="one_row_per_version")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate.number} v{self.version}"
+
+
+from certification.models_lifecycle import *  # noqa: E402,F401,F403

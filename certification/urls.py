@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from certification import document_views, pdf_views, views
 
@@ -18,4 +18,5 @@ urlpatterns = [
         name="document_delete",
     ),
     path("applications/<int:pk>/form.pdf", pdf_views.application_form_pdf, name="application_form_pdf"),
+    path("", include("certification.lifecycle_urls")),
 ]

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Project apps. `accounts` holds the one user model every actor shares.
     "accounts",
     "districts",
@@ -59,14 +62,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AbsoluteSessionLimitMiddleware",
+    "accounts.middleware_otp.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -147,6 +153,11 @@ else:
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions", "schedule": 3600.0},
+    "close-due-notices": {"task": "certification.tasks.close_due_notices", "schedule": 600.0},
+    "flag-missing-reports": {
+        "task": "certification.lifecycle_tasks.flag_missing_reports",
+        "schedule": 86400.0,
+    },
 }
 
 # --- Auth ------------------------------------------------------------------------------------
@@ -181,6 +192,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# Two-factor sign-in (TOTP + recovery codes): officials, experts, the office; off only for local DEBUG runs.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
+if not DEBUG and not OTP_REQUIRED and not env.bool("ALLOW_INSECURE_TEST_SETTINGS", False):
+    raise ImproperlyConfigured(
+        "OTP_REQUIRED=false is allowed only with DEBUG=true: two-factor sign-in is mandatory in production."
+    )
+OTP_TOTP_ISSUER = "天津市高新技术企业认定"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -275,6 +294,7 @@ SPECTACULAR_SETTINGS = {
         "IPKindEnum": "certification.models.IPKind",
         "AcquisitionEnum": "certification.models.Acquisition",
         "RoleEnum": "accounts.models.Role",
+        "ExpertKindEnum": "experts.models.ExpertKind",
     },
 }
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from districts import views
 
@@ -8,4 +8,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("pool/", views.pool_list, name="pool"),
     path("pool/<int:pk>/cultivation/", views.pool_cultivation, name="pool_cultivation"),
+    path("applications/", views.queue, name="queue"),
+    path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/return/", views.application_return, name="application_return"),
+    path("applications/<int:pk>/accept/", views.application_accept, name="application_accept"),
+    path("applications/<int:pk>/draw/", views.application_draw, name="application_draw"),
+    path("applications/<int:pk>/opinion/", views.application_opinion, name="application_opinion"),
+    path("", include("districts.publicity_urls")),
+    path("", include("certification.lifecycle_district_urls")),
 ]

@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from experts import review_views
+
+# Included under /expert/reviews/ in the `experts` namespace (experts/urls.py).
+urlpatterns = [
+    path("", review_views.review_list, name="review_list"),
+    path("<int:pk>/", review_views.review_detail, name="review_detail"),
+    path("<int:pk>/decline/", review_views.review_decline, name="review_decline"),
+]

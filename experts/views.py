@@ -6,9 +6,18 @@ from django.shortcuts import render
 from accounts.models import Role
 from accounts.permissions import role_required
 from experts.models import Expert
+from experts.services.pool import current_year, pledge_for
 
 
 @role_required(Role.EXPERT)
 def home(request: HttpRequest) -> HttpResponse:
     expert = Expert.objects.filter(user=request.user).prefetch_related("fields").first()
-    return render(request, "experts/home.html", {"expert": expert})
+    return render(
+        request,
+        "experts/home.html",
+        {
+            "expert": expert,
+            "pledge": pledge_for(expert) if expert is not None else None,
+            "year": current_year(),
+        },
+    )

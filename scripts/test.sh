@@ -9,6 +9,7 @@ export DEBUG=false
 export SECRET_KEY=${SECRET_KEY:-test-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 export ALLOWED_HOSTS=localhost,127.0.0.1,testserver
 export SECURE_SSL_REDIRECT=false SECURE_COOKIES=false
+export OTP_REQUIRED=false ALLOW_INSECURE_TEST_SETTINGS=true  # 2FA tests turn it on per test
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API runs an event loop in the test thread
 mkdir -p var/test-artifacts
 $bin/python manage.py compilemessages --ignore '.venv' -v0

@@ -59,6 +59,15 @@ class UserSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text=_(
+            "两步验证的动态验证码（6 位数字）或一个恢复码；区县工作小组、评审专家、市工作小组办公室"
+            "及已开启两步验证的企业用户必填。"
+        ),
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):

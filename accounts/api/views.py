@@ -17,6 +17,7 @@ from accounts.api.serializers import (
     UserSerializer,
 )
 from accounts.services import RegistrationError, enterprise_register
+from accounts.two_factor import requires_two_factor, second_factor_problem
 
 
 def nest_errors(errors: dict[str, list[str]]) -> dict:
@@ -57,7 +58,14 @@ class TokenView(APIView):
     authentication_classes: list = []
 
     @extend_schema(
-        request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, summary="获取 API 令牌"
+        request=TokenRequestSerializer,
+        responses={200: TokenResponseSerializer},
+        summary="获取 API 令牌",
+        description=(
+            "Accounts that must use two-factor sign-in (district officials, experts, the municipal office, "
+            "enterprises that opted in) also send `otp`: the current 6-digit TOTP code or one recovery code "
+            '(consumed). Missing: 400 `{"otp": ["需要动态验证码。"]}`; wrong: 400 on `otp`.'
+        ),
     )
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
@@ -71,6 +79,10 @@ class TokenView(APIView):
             return Response(
                 {"non_field_errors": [_("用户名或密码错误。")]}, status=status.HTTP_400_BAD_REQUEST
             )
+        if requires_two_factor(user):
+            problem = second_factor_problem(user, serializer.validated_data.get("otp", ""))
+            if problem:
+                return Response({"otp": [problem]}, status=status.HTTP_400_BAD_REQUEST)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -8,10 +8,8 @@ serializers below only DESCRIBE the shape for the OpenAPI schema; the engine val
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -21,45 +19,21 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from certification.eligibility import ACQUISITION_LABELS, CONDITION_CODES, IP_KIND_LABELS
 from certification.services_eligibility import evaluate_payload
+from config.throttling import ClientAddressThrottle, rate_from_env
 
 # --------------------------------------------------------------------------------------------------
 # Throttle
 # --------------------------------------------------------------------------------------------------
 
 
-class EligibilityRateThrottle(ScopedRateThrottle):
-    """Per client address, scope ``eligibility``.
+class EligibilityRateThrottle(ClientAddressThrottle):
+    """Per client address, scope ``eligibility``; ``ELIGIBILITY_RATE`` (e.g. ``"600/min"``) overrides."""
 
-    The rate lives here rather than in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` so the endpoint
-    carries its own limit; ``ELIGIBILITY_RATE`` (read once at start-up, e.g. ``"600/min"``) overrides
-    it, and an empty value switches throttling off (benchmarks only).
-    """
-
-    rate: str | None = os.environ.get("ELIGIBILITY_RATE", "120/min").strip() or None
-
-    def get_rate(self) -> str | None:
-        return type(self).rate
-
-    def get_ident(self, request: Request) -> str:
-        # DRF's default trusts the whole X-Forwarded-For header, which a client can rotate to dodge
-        # the limit. Directly exposed, only the socket address counts; behind the portal's own TLS
-        # proxy (BEHIND_TLS_PROXY sets SECURE_PROXY_SSL_HEADER) the address that proxy appended last.
-        remote = str(request.META.get("REMOTE_ADDR") or "")
-        if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-            forwarded = [a.strip() for a in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")]
-            if forwarded[-1]:
-                return forwarded[-1]
-        return remote
-
-
-# Fail at import, not at the first request, on a malformed ELIGIBILITY_RATE.
-if EligibilityRateThrottle.rate is not None:
-    EligibilityRateThrottle().parse_rate(EligibilityRateThrottle.rate)
+    rate = rate_from_env("ELIGIBILITY_RATE", "120/min")
 
 
 # --------------------------------------------------------------------------------------------------

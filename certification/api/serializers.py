@@ -124,6 +124,10 @@ class ApplicationSerializer(ApplicationListSerializer):
             "audit",
             "current_step",
             "accepted_at",
+            "score_spread_flag",
+            "opinion_recommend",
+            "opinion_note",
+            "opinion_at",
             "transitions",
         ]
 

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from experts.api import draws
+
+urlpatterns = [
+    path("<int:pk>/draw-experts/", draws.DrawExpertsView.as_view(), name="api-application-draw-experts"),
+]

@@ -1,0 +1,144 @@
+"""Certificates: numbering, validity, issue, verification and revocation (第十条（6）).
+
+Numbers are "TJ" + year + the district's six-digit code + a four-digit serial per district and year,
+taken from a locked counter row in the same transaction as the certificate, so there are no gaps and
+no duplicates even when two officials issue at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from certification.errors import ApplicationStateError, InvalidInput
+from certification.models import (
+    Application,
+    ApplicationStatus,
+    Certificate,
+    CertificateSerial,
+    CertificateVersion,
+)
+from certification.services import record_transition
+
+NUMBER_RE = re.compile(r"^TJ(?P<year>\d{4})(?P<district>\d{6})(?P<serial>\d{4})$")
+VALID_YEARS = 3
+
+
+def certificate_number(year: int, district_code: str, serial: int) -> str:
+    if not 1 <= serial <= 9999:
+        raise ValueError("serial out of range")
+    return f"TJ{year:04d}{district_code}{serial:04d}"
+
+
+def valid_until(issued_on: dt.date, years: int = VALID_YEARS) -> dt.date:
+    """Through the day before the third anniversary: 2026-12-01 → 2029-11-30; 2028-02-29 → 2031-02-28."""
+    try:
+        anniversary = issued_on.replace(year=issued_on.year + years)
+    except ValueError:  # 29 February in a common year: the anniversary falls on 1 March
+        anniversary = dt.date(issued_on.year + years, 3, 1)
+    return anniversary - dt.timedelta(days=1)
+
+
+def certificate_status(certificate: Certificate, today: dt.date | None = None) -> str:
+    if certificate.revoked_at:
+        return "revoked"
+    if (today or timezone.localdate()) > certificate.valid_until:
+        return "expired"
+    return "valid"
+
+
+def _next_serial(district_id: int, year: int) -> int:
+    counter, _created = CertificateSerial.objects.select_for_update().get_or_create(
+        district_id=district_id, year=year
+    )
+    counter = CertificateSerial.objects.select_for_update().get(pk=counter.pk)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def certificate_issue(
+    *, by: User, application_ids: list[int], issued_on: dt.date | None = None
+) -> list[Certificate]:
+    """Issue certificates for approved applications of the official's district, all or none."""
+    if by.role != Role.DISTRICT:
+        raise PermissionError("only a district official issues certificates")
+    if not application_ids or len(set(application_ids)) != len(application_ids):
+        raise InvalidInput({"applications": [_("请选择要发证的申请（不能重复）。")]})
+    issued_on = issued_on or timezone.localdate()
+    issued: list[Certificate] = []
+    with transaction.atomic():
+        applications = list(
+            Application.objects.select_for_update(of=("self",))
+            .filter(pk__in=application_ids)
+            .select_related("enterprise__district", "field")
+            .order_by("pk")
+        )
+        known = {a.pk for a in applications if a.enterprise.district_id == by.district_id}
+        missing = [i for i in application_ids if i not in known]
+        if missing:
+            raise InvalidInput({"applications": [_("申请不存在或不属于本区：%(ids)s。") % {"ids": missing}]})
+        for application in applications:
+            if application.status != ApplicationStatus.APPROVED:
+                raise ApplicationStateError(
+                    _("“%(name)s”的申请当前状态为“%(status)s”，只有审核通过的申请可以发证。")
+                    % {"name": application.enterprise.name, "status": application.get_status_display()},
+                    status=application.status,
+                )
+        for application in applications:
+            district = application.enterprise.district
+            serial = _next_serial(district.pk, issued_on.year)
+            certificate = Certificate.objects.create(
+                number=certificate_number(issued_on.year, district.code, serial),
+                application=application,
+                enterprise=application.enterprise,
+                district=district,
+                enterprise_name=application.enterprise.name,
+                uscc=application.enterprise.uscc,
+                field_name=application.field.name if application.field_id else "",
+                issued_on=issued_on,
+                valid_until=valid_until(issued_on),
+                issued_by=by,
+            )
+            CertificateVersion.objects.create(
+                certificate=certificate,
+                version=1,
+                enterprise_name=certificate.enterprise_name,
+                reason=_("认定发证"),
+            )
+            record_transition(
+                application=application,
+                to_status=ApplicationStatus.CERTIFIED,
+                by=by,
+                note=certificate.number,
+                data={"certificate": certificate.number},
+            )
+            issued.append(certificate)
+    return issued
+
+
+def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Certificate:
+    """Revocation (国科发火〔2008〕172号): fraud, a major accident or violation, or missing monitoring reports."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput({"reason": [_("请说明撤销理由。")]})
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if by.role != Role.DISTRICT or by.district_id != certificate.district_id:
+            raise PermissionError("not this district's official")
+        if certificate.revoked_at:
+            raise ApplicationStateError(_("该证书已撤销。"), status="revoked")
+        certificate.revoked_at = timezone.now()
+        certificate.revoked_reason = reason
+        certificate.save(update_fields=["revoked_at", "revoked_reason"])
+    return certificate
+
+
+def parse_number(number: str) -> str | None:
+    number = number.strip().upper()
+    return number if NUMBER_RE.match(number) else None

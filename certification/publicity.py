@@ -1,0 +1,261 @@
+"""Publicity (公示), objections (异议) and closing: DOMAIN.md 第十条（4）.
+
+The notice runs 10 working days from its start date by the municipal working calendar; the day
+after its end the scheduler (or the district) closes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from certification.calendar import working_days_from
+from certification.errors import ApplicationStateError, InvalidInput
+from certification.models import (
+    Application,
+    ApplicationStatus,
+    EntryOutcome,
+    NoticeStatus,
+    Objection,
+    ObjectionStatus,
+    PublicityEntry,
+    PublicityNotice,
+)
+from certification.services import record_transition
+from certification.workdays import Calendar, Period, add_working_days
+
+PUBLICITY_WORKING_DAYS = 10
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def publicity_period(start: dt.date, calendar: Calendar | None = None) -> Period:
+    if calendar is not None:
+        return add_working_days(calendar, start, PUBLICITY_WORKING_DAYS)
+    return working_days_from(start, PUBLICITY_WORKING_DAYS)
+
+
+def publicity_publish(
+    *, by: User, application_ids: list[int], start: dt.date, title: str = ""
+) -> PublicityNotice:
+    """Publish the district's recommended applications; each moves recommended → in_publicity."""
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if by.role != Role.DISTRICT:
+        raise PermissionError("only a district official publishes")
+    if not application_ids:
+        errors["applications"] = [_("请至少选择一件拟推荐的申请。")]
+    if len(set(application_ids)) != len(application_ids):
+        errors.setdefault("applications", []).append(_("申请重复。"))
+    if start < today:
+        errors["start"] = [_("公示开始日期不能早于今天。")]
+    if errors:
+        raise InvalidInput(errors)
+    period = publicity_period(start)
+    with transaction.atomic():
+        applications = list(
+            Application.objects.select_for_update()
+            .filter(pk__in=application_ids)
+            .select_related("enterprise")
+        )
+        found = {a.pk for a in applications}
+        foreign = [a.pk for a in applications if a.enterprise.district_id != by.district_id]
+        missing = [i for i in application_ids if i not in found] + foreign
+        if missing:
+            raise InvalidInput({"applications": [_("申请不存在或不属于本区：%(ids)s。") % {"ids": missing}]})
+        for application in applications:
+            if application.status != ApplicationStatus.RECOMMENDED:
+                raise ApplicationStateError(
+                    _("“%(name)s”的申请当前状态为“%(status)s”，只有拟推荐的申请可以公示。")
+                    % {"name": application.enterprise.name, "status": application.get_status_display()},
+                    status=application.status,
+                )
+        notice = PublicityNotice.objects.create(
+            district_id=by.district_id,
+            title=title.strip()
+            or _("%(district)s %(year)s 年度市级高新技术企业拟认定名单公示")
+            % {"district": by.district.name, "year": start.year},
+            start=start,
+            end=period.end,
+            end_confirmed=period.confirmed,
+            created_by=by,
+        )
+        for application in applications:
+            PublicityEntry.objects.create(notice=notice, application=application)
+            record_transition(
+                application=application,
+                to_status=ApplicationStatus.IN_PUBLICITY,
+                by=by,
+                note=_("公示期 %(start)s 至 %(end)s")
+                % {"start": start.isoformat(), "end": period.end.isoformat()},
+                data={"notice": notice.pk},
+            )
+    return notice
+
+
+def notice_is_open_for_objections(notice: PublicityNotice, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return notice.status == NoticeStatus.OPEN and notice.start <= today <= notice.end
+
+
+def new_tracking_number() -> str:
+    return "YY" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+
+
+def objection_file(*, entry: PublicityEntry, name: str, phone: str, reason: str, evidence=None) -> Objection:  # type: ignore[no-untyped-def]
+    """A real-name objection against one entry of an open notice."""
+    errors: dict[str, list[str]] = {}
+    name, phone, reason = name.strip(), phone.strip(), reason.strip()
+    if not name or len(name) > 50:
+        errors["name"] = [_("请填写真实姓名（50 字以内）。")]
+    if not phone or not all(c.isdigit() or c in "+- " for c in phone) or not 7 <= len(phone) <= 20:
+        errors["phone"] = [_("请填写有效的联系电话。")]
+    if len(reason) < 10 or len(reason) > 5000:
+        errors["reason"] = [_("请写明异议理由（10 至 5000 字）。")]
+    evidence_hash = ""
+    if evidence is not None:
+        from django.conf import settings
+
+        from certification.documents import inspect_pdf, read_head_tail, sha256_of
+
+        head, tail = read_head_tail(evidence, evidence.size)
+        problem = inspect_pdf(head, evidence.size, evidence.name or "", settings.UPLOAD_MAX_BYTES, tail=tail)
+        if problem:
+            errors["evidence"] = [problem]
+        else:
+            evidence_hash = sha256_of(evidence)
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        notice = PublicityNotice.objects.select_for_update().get(pk=entry.notice_id)
+        if not notice_is_open_for_objections(notice):
+            raise ApplicationStateError(_("该公示不在公示期内，不能提出异议。"), status=notice.status)
+        for _attempt in range(5):
+            number = new_tracking_number()
+            if not Objection.objects.filter(tracking_number=number).exists():
+                break
+        objection = Objection(
+            entry=entry,
+            tracking_number=number,
+            name=name,
+            phone=phone,
+            reason=reason,
+            evidence_sha256=evidence_hash,
+        )
+        if evidence is not None:
+            evidence.seek(0)
+            objection.evidence.save("evidence.pdf", evidence, save=False)
+        objection.save()
+    return objection
+
+
+def objection_resolve(*, objection: Objection, by: User, upheld: bool, finding: str) -> Objection:
+    """The district's finding. Upheld → the application is objection_upheld; dismissed → it continues."""
+    finding = finding.strip()
+    if not finding:
+        raise InvalidInput({"finding": [_("请填写核实结论。")]})
+    with transaction.atomic():
+        objection = Objection.objects.select_for_update().select_related("entry__notice").get(pk=objection.pk)
+        entry = PublicityEntry.objects.select_for_update().get(pk=objection.entry_id)
+        if by.role != Role.DISTRICT or by.district_id != entry.notice.district_id:
+            raise PermissionError("not this district's official")
+        if objection.status != ObjectionStatus.OPEN:
+            raise ApplicationStateError(_("该异议已经核实。"), status=objection.status)
+        objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+        objection.finding = finding
+        objection.decided_by = by
+        objection.decided_at = timezone.now()
+        objection.save(update_fields=["status", "finding", "decided_by", "decided_at"])
+        application = Application.objects.select_for_update().get(pk=entry.application_id)
+        if upheld:
+            entry.outcome = EntryOutcome.OBJECTION_UPHELD
+            entry.save(update_fields=["outcome"])
+            if application.status == ApplicationStatus.IN_PUBLICITY:
+                record_transition(
+                    application=application,
+                    to_status=ApplicationStatus.OBJECTION_UPHELD,
+                    by=by,
+                    note=finding,
+                    data={"objection": objection.tracking_number},
+                )
+        elif (
+            entry.outcome == EntryOutcome.AWAITING_FINDING
+            and not entry.objections.filter(status=ObjectionStatus.OPEN).exists()
+        ):
+            # The notice has already closed; this was the last open objection.
+            _pass_entry(entry, application, by)
+    return objection
+
+
+def _pass_entry(entry: PublicityEntry, application: Application, by: User | None) -> None:
+    entry.outcome = EntryOutcome.PASSED
+    entry.save(update_fields=["outcome"])
+    if application.status == ApplicationStatus.IN_PUBLICITY:
+        record_transition(
+            application=application,
+            to_status=ApplicationStatus.PUBLICITY_PASSED,
+            by=by,
+            data={"notice": entry.notice_id},
+        )
+
+
+def notice_close(
+    *, notice: PublicityNotice, by: User | None, today: dt.date | None = None
+) -> tuple[PublicityNotice, bool]:
+    """Close once the end has passed (409 before); closing a closed notice changes nothing.
+
+    Entries with no open or upheld objection pass; entries with an open objection wait for its finding.
+    Returns the notice and whether this call closed it.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        notice = PublicityNotice.objects.select_for_update().get(pk=notice.pk)
+        if notice.status == NoticeStatus.CLOSED:
+            return notice, False
+        if today <= notice.end:
+            raise ApplicationStateError(
+                _("公示期至 %(end)s 结束，次日起才能结束公示。") % {"end": notice.end.isoformat()},
+                status=notice.status,
+            )
+        for entry in notice.entries.select_for_update().select_related("application"):
+            if entry.outcome != EntryOutcome.PENDING:
+                continue
+            if entry.objections.filter(status=ObjectionStatus.OPEN).exists():
+                entry.outcome = EntryOutcome.AWAITING_FINDING
+                entry.save(update_fields=["outcome"])
+            else:
+                application = Application.objects.select_for_update().get(pk=entry.application_id)
+                _pass_entry(entry, application, by)
+        notice.status = NoticeStatus.CLOSED
+        notice.closed_at = timezone.now()
+        notice.closed_by = by
+        notice.save(update_fields=["status", "closed_at", "closed_by"])
+    return notice, True
+
+
+def close_due_notices(today: dt.date | None = None) -> list[int]:
+    """The scheduler's part: every open notice whose end has passed. Safe to run twice."""
+    today = today or timezone.localdate()
+    closed = []
+    for notice in PublicityNotice.objects.filter(status=NoticeStatus.OPEN, end__lt=today):
+        _notice, did = notice_close(notice=notice, by=None, today=today)
+        if did:
+            closed.append(notice.pk)
+    return closed
+
+
+def recompute_notice_ends(calendar: Calendar) -> list[tuple[int, dt.date, dt.date]]:
+    """After a calendar year is entered: open notices get their end on the official schedule."""
+    moved = []
+    for notice in PublicityNotice.objects.select_for_update().filter(status=NoticeStatus.OPEN):
+        period = publicity_period(notice.start, calendar)
+        if (period.end, period.confirmed) != (notice.end, notice.end_confirmed):
+            if period.end != notice.end:
+                moved.append((notice.pk, notice.end, period.end))
+            notice.end, notice.end_confirmed = period.end, period.confirmed
+            notice.save(update_fields=["end", "end_confirmed"])
+    return moved

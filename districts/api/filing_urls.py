@@ -1,0 +1,8 @@
+from django.urls import path
+
+from districts.api import filings
+
+urlpatterns = [
+    path("", filings.FilingListCreateView.as_view(), name="api-filings"),
+    path("<int:pk>/decide/", filings.FilingDecideView.as_view(), name="api-filing-decide"),
+]

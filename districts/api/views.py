@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Role
+from certification.api.applications import conflict
+from certification.api.serializers import ApplicationSerializer
+from certification.errors import ApplicationStateError, InvalidInput
+from certification.models import DocumentKind
+from certification.permissions import applications_visible_to
+from certification.selectors import with_application_details
+from districts import services
+
+
+class ReturnSerializer(serializers.Serializer):
+    reasons = serializers.ListField(
+        child=serializers.CharField(allow_blank=True), required=False, default=list
+    )
+    missing_documents = serializers.ListField(
+        child=serializers.ChoiceField(choices=DocumentKind.choices), required=False, default=list
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OpinionSerializer(serializers.Serializer):
+    recommend = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DistrictActionView(APIView):
+    """An action of the application's district official: 404 if not visible, 403 for other roles."""
+
+    def application(self, request: Request, pk: int):  # type: ignore[no-untyped-def]
+        application = get_object_or_404(applications_visible_to(request.user), pk=pk)
+        if request.user.role != Role.DISTRICT:
+            raise PermissionDenied(_("只有所在区的工作小组可以执行此操作。"))
+        return application
+
+    def run(self, request: Request, pk: int, action) -> Response:  # type: ignore[no-untyped-def]
+        application = self.application(request, pk)
+        try:
+            action(application)
+        except ApplicationStateError as exc:
+            return conflict(exc)
+        except InvalidInput as exc:
+            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        fresh = with_application_details(applications_visible_to(request.user)).get(pk=pk)
+        return Response(ApplicationSerializer(fresh).data)
+
+
+class ReturnView(DistrictActionView):
+    @extend_schema(
+        request=ReturnSerializer,
+        responses={200: ApplicationSerializer},
+        summary="退回补正（一次告知全部缺少的材料）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        self.application(request, pk)
+        body = ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self.run(
+            request,
+            pk,
+            lambda app: services.application_return(
+                application=app,
+                by=request.user,
+                reasons=body.validated_data["reasons"],
+                missing_documents=body.validated_data["missing_documents"],
+                note=body.validated_data["note"],
+            ),
+        )
+
+
+class AcceptView(DistrictActionView):
+    @extend_schema(request=None, responses={200: ApplicationSerializer}, summary="受理（开始 40 日办理时限）")
+    def post(self, request: Request, pk: int) -> Response:
+        return self.run(
+            request, pk, lambda app: services.application_accept(application=app, by=request.user)
+        )
+
+
+class OpinionView(DistrictActionView):
+    @extend_schema(
+        request=OpinionSerializer, responses={200: ApplicationSerializer}, summary="区县工作小组推荐意见"
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        self.application(request, pk)
+        body = OpinionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self.run(
+            request,
+            pk,
+            lambda app: services.application_opinion(
+                application=app,
+                by=request.user,
+                recommend=body.validated_data["recommend"],
+                note=body.validated_data["note"],
+            ),
+        )

@@ -1,0 +1,152 @@
+"""The district working group's decisions on an application: return, accept (受理), opinion.
+
+Each is one function that locks the row, checks the status, writes the transition and nothing else
+(STYLE.md example 1). Browser and API views call these; none of them writes `status` itself.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from certification.errors import ApplicationStateError, InvalidInput
+from certification.models import Application, ApplicationStatus, DocumentKind
+from certification.services import record_transition
+from certification.workdays import add_calendar_days_excluding_first
+from districts.models import Filing, FilingEntry
+
+REVIEW_LIMIT_DAYS = 40  # 第十条: the district finishes review, publicity and filing within 40 days of 受理
+
+
+def _locked_for(application: Application, by: User, *allowed: str) -> Application:
+    application = Application.objects.select_for_update().select_related("enterprise").get(pk=application.pk)
+    if by.role != Role.DISTRICT or by.district_id != application.enterprise.district_id:
+        # Views only offer applications of the official's district; this guards every other caller.
+        raise PermissionError("not this district's official")
+    if application.status not in allowed:
+        raise ApplicationStateError(
+            _("申请当前状态为“%(status)s”，不能执行此操作。") % {"status": application.get_status_display()},
+            status=application.status,
+        )
+    return application
+
+
+def review_deadline_for(accepted_on) -> object:  # type: ignore[no-untyped-def]
+    """Accepted on 1 March → due 10 April: the day of acceptance is not counted (民法典 第201条)."""
+    return add_calendar_days_excluding_first(accepted_on, REVIEW_LIMIT_DAYS)
+
+
+def application_return(
+    *,
+    application: Application,
+    by: User,
+    reasons: list[str],
+    missing_documents: list[str] | None = None,
+    note: str = "",
+) -> Application:
+    """Return for completion, telling every missing item at once (第十条（3）)."""
+    missing_documents = list(dict.fromkeys(missing_documents or []))
+    reasons = [r.strip() for r in reasons if r and r.strip()]
+    errors: dict[str, list[str]] = {}
+    unknown = [k for k in missing_documents if k not in DocumentKind.values]
+    if unknown:
+        errors["missing_documents"] = [_("未知的材料类别：%(kinds)s。") % {"kinds": "、".join(unknown[:5])}]
+    if not reasons and not missing_documents:
+        errors["reasons"] = [_("请至少勾选一项缺少的材料或填写一条退回理由。")]
+    if any(len(r) > 500 for r in reasons):
+        errors.setdefault("reasons", []).append(_("每条理由最多 500 字。"))
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        application = _locked_for(application, by, ApplicationStatus.SUBMITTED)
+        items = [
+            _("缺少材料：%(kind)s") % {"kind": DocumentKind(k).label} for k in missing_documents
+        ] + reasons
+        record_transition(
+            application=application,
+            to_status=ApplicationStatus.RETURNED,
+            by=by,
+            note=note.strip(),
+            data={"reasons": items, "missing_documents": missing_documents},
+        )
+    return application
+
+
+def application_accept(*, application: Application, by: User) -> Application:
+    """受理: starts the 40-calendar-day clock."""
+    with transaction.atomic():
+        application = _locked_for(application, by, ApplicationStatus.SUBMITTED)
+        now = timezone.now()
+        application.accepted_at = now
+        application.review_deadline = review_deadline_for(timezone.localdate(now))
+        application.save(update_fields=["accepted_at", "review_deadline", "updated_at"])
+        record_transition(
+            application=application,
+            to_status=ApplicationStatus.ACCEPTED,
+            by=by,
+            data={"review_deadline": application.review_deadline.isoformat()},
+        )
+    return application
+
+
+def application_opinion(*, application: Application, by: User, recommend: bool, note: str) -> Application:
+    """The district's opinion after the experts' review: recommend or not, with a note."""
+    note = note.strip()
+    if not recommend and not note:
+        raise InvalidInput({"note": [_("不予推荐时须说明理由。")]})
+    if len(note) > 2000:
+        raise InvalidInput({"note": [_("说明最多 2000 字。")]})
+    with transaction.atomic():
+        application = _locked_for(application, by, ApplicationStatus.REVIEWED)
+        application.opinion_recommend = recommend
+        application.opinion_note = note
+        application.opinion_by = by
+        application.opinion_at = timezone.now()
+        application.save(
+            update_fields=["opinion_recommend", "opinion_note", "opinion_by", "opinion_at", "updated_at"]
+        )
+        record_transition(
+            application=application,
+            to_status=ApplicationStatus.RECOMMENDED if recommend else ApplicationStatus.NOT_RECOMMENDED,
+            by=by,
+            note=note,
+        )
+    return application
+
+
+def filing_create(*, by: User, application_ids: list[int]) -> Filing:
+    """报备: the district files applications that passed publicity with the municipal office."""
+    if by.role != Role.DISTRICT:
+        raise PermissionError("only a district official files")
+    if not application_ids or len(set(application_ids)) != len(application_ids):
+        raise InvalidInput({"applications": [_("请选择要报备的申请（不能重复）。")]})
+    with transaction.atomic():
+        applications = list(
+            Application.objects.select_for_update()
+            .filter(pk__in=application_ids)
+            .select_related("enterprise")
+        )
+        known = {a.pk for a in applications if a.enterprise.district_id == by.district_id}
+        missing = [i for i in application_ids if i not in known]
+        if missing:
+            raise InvalidInput({"applications": [_("申请不存在或不属于本区：%(ids)s。") % {"ids": missing}]})
+        for application in applications:
+            if application.status != ApplicationStatus.PUBLICITY_PASSED:
+                raise ApplicationStateError(
+                    _("“%(name)s”的申请当前状态为“%(status)s”，只有公示通过的申请可以报备。")
+                    % {"name": application.enterprise.name, "status": application.get_status_display()},
+                    status=application.status,
+                )
+        filing = Filing.objects.create(district_id=by.district_id, created_by=by)
+        for application in applications:
+            FilingEntry.objects.create(filing=filing, application=application)
+            record_transition(
+                application=application,
+                to_status=ApplicationStatus.FILED,
+                by=by,
+                note=_("以%(gov)s名义报备") % {"gov": by.district.government_name},
+                data={"filing": filing.pk},
+            )
+    return filing

@@ -1,0 +1,329 @@
+"""Every write to an expert review: submitting scores, amending a locked score, declining.
+
+The browser pages, the API and (later) the district's sheet entry call these functions. Each opens
+a transaction, locks the draw, its reviews in id order and then the application (always in that
+order, as the draw service does, so concurrent writers cannot deadlock), checks the status and writes.
+The panel's result is computed here, once, when the last score of the panel comes in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from certification.application_data import rule_set_for
+from certification.errors import ApplicationStateError, InvalidInput
+from certification.models import Application, ApplicationStatus
+from certification.services import record_transition
+from experts.models import Draw, Review, ReviewStatus, ScoreAmendment, ScoreSource
+from experts.scoring import (
+    INDICATORS,
+    check_points,
+    composite,
+    indicator_bands,
+    indicator_label,
+    indicators_for_kind,
+    parse_points,
+    passed,
+    spread_flag,
+)
+from experts.selectors import review_facts
+
+_REASON_MAX = 1000
+_COMMENT_MAX = 5000
+# Amendments are possible while the district has not yet given its opinion on the result.
+AMENDABLE_APPLICATION_STATUSES = (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.REVIEWED)
+
+
+@dataclass(frozen=True)
+class PanelOutcome:
+    composite: Decimal
+    passed: bool
+    spread_flag: bool
+
+
+def _lock(review: Review) -> tuple[Application, Review, list[Review]]:
+    """Lock the draw, its reviews (id order), then the application — the order of
+    experts.services.draws.replace_from_alternates, so the two can never deadlock each other."""
+    Draw.objects.select_for_update().filter(pk=review.draw_id).values_list("pk", flat=True).get()
+    siblings = list(
+        Review.objects.select_for_update(of=("self",))
+        .filter(draw_id=review.draw_id)
+        .select_related("expert")
+        .order_by("pk")
+    )
+    locked = next(r for r in siblings if r.pk == review.pk)
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("rule_set", "enterprise")
+        .prefetch_related("fiscal_years", "ip_items", "conversions")
+        .get(pk=review.application_id)
+    )
+    return application, locked, siblings
+
+
+def _is_district_official_of(user: User, application: Application) -> bool:
+    return user.role == Role.DISTRICT and user.district_id == application.enterprise.district_id
+
+
+def _state_error(review: Review) -> ApplicationStateError:
+    if review.status == ReviewStatus.SUBMITTED:
+        message = _("评分已提交并锁定，不能再次提交；如需修改，请提交评分修正并说明理由。")
+    elif review.status == ReviewStatus.DECLINED:
+        message = _("该评审任务已回避，不能再操作。")
+    else:
+        message = _("评审任务当前状态为“%(status)s”，不能执行此操作。") % {
+            "status": review.get_status_display()
+        }
+    return ApplicationStateError(message, status=review.status)
+
+
+def panel_outcome(application: Application, reviews: list[Review]) -> PanelOutcome | None:
+    """The result once the panel is complete, else None.
+
+    Complete = every non-declined review of the draw is submitted, and there is at least one
+    technical and one financial score (a panel that lost its only financial expert with no
+    alternate left waits for the district to add one).
+    """
+    active = [r for r in reviews if r.status != ReviewStatus.DECLINED]
+    if not active or any(r.status != ReviewStatus.SUBMITTED for r in active):
+        return None
+    technical = [_points_of(r) for r in active if r.kind != "financial"]
+    financial = [_points_of(r) for r in active if r.kind == "financial"]
+    if not technical or not financial:
+        return None
+    rules = rule_set_for(application)
+    value = composite(technical, financial)
+    # Totals are comparable only within a kind (80 vs 20 points): see experts.scoring.
+    totals = [sum((v for v in row.values()), Decimal(0)) for row in technical]
+    return PanelOutcome(
+        composite=value,
+        passed=passed(value, rules.score_threshold, rules.score_strict),
+        spread_flag=spread_flag(totals),
+    )
+
+
+def _points_of(review: Review) -> dict[str, Decimal]:
+    return {k: getattr(review, k) for k in indicators_for_kind(review.kind)}
+
+
+def _settle(application: Application, reviews: list[Review], by: User) -> None:
+    """Write the panel's result when it is complete; the first time, move the application to reviewed."""
+    outcome = panel_outcome(application, reviews)
+    if outcome is None:
+        return
+    application.composite_score = outcome.composite
+    application.review_passed = outcome.passed
+    application.score_spread_flag = outcome.spread_flag
+    application._history_user = by  # type: ignore[attr-defined]
+    application.save(update_fields=["composite_score", "review_passed", "score_spread_flag", "updated_at"])
+    if application.status == ApplicationStatus.UNDER_REVIEW:
+        record_transition(
+            application=application,
+            to_status=ApplicationStatus.REVIEWED,
+            by=by,
+            note=_("专家评分全部提交，综合评分 %(score)s 分。") % {"score": outcome.composite},
+            data={
+                "composite_score": str(outcome.composite),
+                "review_passed": outcome.passed,
+                "score_spread_flag": outcome.spread_flag,
+            },
+        )
+
+
+def review_submit(
+    *,
+    review: Review,
+    by: User,
+    scores: Mapping[str, object],
+    reasons: Mapping[str, object] | None = None,
+    comment: str = "",
+    source: str = ScoreSource.ONLINE,
+    entered_by: User | None = None,
+) -> Review:
+    """Submit and lock one expert's scores; the last score of the panel computes the result.
+
+    ``source="sheet"``: a district official of the application's district enters a paper score sheet
+    (``entered_by`` defaults to ``by``). Any problem → InvalidInput with every field error at once
+    (``scores.ip``, ``reasons.ip``, ``comment``) and nothing changes.
+    """
+    reasons = reasons or {}
+    with transaction.atomic():
+        application, locked, siblings = _lock(review)
+        if source == ScoreSource.SHEET:
+            if not _is_district_official_of(by, application):
+                raise PermissionDenied(_("只有本区工作小组可以录入纸质评分表。"))
+        elif source == ScoreSource.ONLINE:
+            if locked.expert.user_id != by.pk:
+                raise PermissionDenied(_("只有被抽取的专家本人可以提交评分。"))
+        else:
+            raise InvalidInput({"source": [_("未知的评分来源。")]})
+        if locked.status != ReviewStatus.ASSIGNED:
+            raise _state_error(locked)
+        if application.status != ApplicationStatus.UNDER_REVIEW:
+            raise ApplicationStateError(
+                _("申请当前状态为“%(status)s”，不在专家评审阶段。")
+                % {"status": application.get_status_display()},
+                status=application.status,
+            )
+
+        errors: dict[str, list[str]] = {}
+        wanted = indicators_for_kind(locked.kind)
+        if not isinstance(scores, Mapping):
+            raise InvalidInput({"scores": [_("评分须为“指标: 分值”的对象。")]})
+        if not isinstance(reasons, Mapping):
+            raise InvalidInput({"reasons": [_("理由须为“指标: 理由”的对象。")]})
+        for key in scores:
+            if key not in wanted:
+                if key in INDICATORS:
+                    message = _("%(kind)s不评“%(indicator)s”。") % {
+                        "kind": locked.get_kind_display(),
+                        "indicator": indicator_label(key),
+                    }
+                else:
+                    message = _("未知的评分指标。")
+                errors[f"scores.{key}"] = [message]
+        for key in reasons:
+            if key not in wanted:
+                errors[f"reasons.{key}"] = [_("该指标不由本专家评分。")]
+        bands = indicator_bands(review_facts(application))
+        points: dict[str, Decimal] = {}
+        kept_reasons: dict[str, str] = {}
+        for indicator in wanted:
+            reason = _text(reasons.get(indicator))
+            if len(reason) > _REASON_MAX:
+                errors[f"reasons.{indicator}"] = [_("理由最多 %(n)s 字。") % {"n": _REASON_MAX}]
+            if indicator not in scores:
+                errors[f"scores.{indicator}"] = [
+                    _("请填写“%(indicator)s”的分值。") % {"indicator": indicator_label(indicator)}
+                ]
+                continue
+            value = parse_points(scores[indicator])
+            if value is None:
+                errors[f"scores.{indicator}"] = [_("请填写分值（数字）。")]
+                continue
+            band = bands[indicator]
+            problem = check_points(indicator, value, band, reason)
+            if problem:
+                errors[f"scores.{indicator}"] = [problem]
+                continue
+            points[indicator] = value
+            if not band.contains(value):
+                kept_reasons[indicator] = reason
+        comment_text = _text(comment)
+        if len(comment_text) > _COMMENT_MAX:
+            errors["comment"] = [_("评审意见最多 %(n)s 字。") % {"n": _COMMENT_MAX}]
+        if errors:
+            raise InvalidInput(errors)
+
+        for indicator, value in points.items():
+            setattr(locked, indicator, value)
+        locked.out_of_band_reasons = kept_reasons
+        locked.comment = comment_text
+        locked.status = ReviewStatus.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.source = source
+        locked.entered_by = (entered_by or by) if source == ScoreSource.SHEET else None
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save()
+        _settle(application, siblings, by)
+    return locked
+
+
+def review_amend(*, review: Review, by: User, indicator: str, points: object, reason: str) -> ScoreAmendment:
+    """Change one locked score: the old and new points, the reason and who are kept.
+
+    The same band rule applies (a reason is always given here). If the panel is complete, the
+    result is recomputed (the application stays ``reviewed``; its composite is updated).
+    """
+    with transaction.atomic():
+        application, locked, siblings = _lock(review)
+        is_expert = locked.expert.user_id == by.pk
+        sheet_official = locked.source == ScoreSource.SHEET and _is_district_official_of(by, application)
+        if not (is_expert or sheet_official):
+            raise PermissionDenied(_("只有评分的专家本人可以修正评分。"))
+        if locked.status != ReviewStatus.SUBMITTED:
+            message = (
+                _("评分尚未提交，请直接填写并提交评分。")
+                if locked.status == ReviewStatus.ASSIGNED
+                else _("该评审任务已回避，不能再操作。")
+            )
+            raise ApplicationStateError(message, status=locked.status)
+        if application.status not in AMENDABLE_APPLICATION_STATUSES:
+            raise ApplicationStateError(
+                _("申请当前状态为“%(status)s”，评分不能再修改。")
+                % {"status": application.get_status_display()},
+                status=application.status,
+            )
+        errors: dict[str, list[str]] = {}
+        reason_text = _text(reason)
+        if not reason_text:
+            errors["reason"] = [_("修正评分须说明理由。")]
+        elif len(reason_text) > _REASON_MAX:
+            errors["reason"] = [_("理由最多 %(n)s 字。") % {"n": _REASON_MAX}]
+        if indicator not in indicators_for_kind(locked.kind):
+            errors["indicator"] = [_("该指标不由本专家评分。")]
+            raise InvalidInput(errors)
+        band = indicator_bands(review_facts(application))[indicator]
+        value = parse_points(points)
+        if value is None:
+            errors["points"] = [_("请填写分值（数字）。")]
+        elif problem := check_points(indicator, value, band, reason_text):
+            errors["points"] = [problem]
+        elif value == getattr(locked, indicator):
+            errors["points"] = [_("新分值与原分值相同。")]
+        if errors or value is None:
+            raise InvalidInput(errors)
+        old = getattr(locked, indicator)
+        amendment = ScoreAmendment(
+            review=locked, indicator=indicator, old_points=old, new_points=value, reason=reason_text, by=by
+        )
+        amendment._history_user = by  # type: ignore[attr-defined]
+        amendment.save()
+        setattr(locked, indicator, value)
+        reasons = dict(locked.out_of_band_reasons or {})
+        if band.contains(value):
+            reasons.pop(indicator, None)
+        else:
+            reasons[indicator] = reason_text
+        locked.out_of_band_reasons = reasons
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save(update_fields=[indicator, "out_of_band_reasons"])
+        _settle(application, siblings, by)
+    return amendment
+
+
+def review_decline(*, review: Review, by: User, reason: str) -> Review | None:
+    """The expert declines (e.g. a conflict noticed late): the next alternate of the draw replaces them.
+
+    The expert themself or the district official of the application's district (an expert who
+    phones in) may decline an assignment that is not yet scored. Returns the replacement review, or
+    None when the draw has no alternate left (the district must then add an expert).
+    """
+    from experts.services.draws import replace_from_alternates
+
+    reason_text = _text(reason)
+    with transaction.atomic():
+        application, locked, siblings = _lock(review)
+        if not (locked.expert.user_id == by.pk or _is_district_official_of(by, application)):
+            raise PermissionDenied(_("只有被抽取的专家本人或本区工作小组可以办理回避。"))
+        if locked.status != ReviewStatus.ASSIGNED:
+            raise _state_error(locked)
+        # The reason is checked (required, ≤ 300) by replace_from_alternates, one rule in one place.
+        replacement = replace_from_alternates(review=locked, by=by, reason=reason_text)
+        # Without a replacement the remaining panel may now be complete.
+        if replacement is None:
+            fresh = list(Review.objects.filter(draw_id=locked.draw_id).order_by("pk"))
+            _settle(application, fresh, by)
+    return replacement
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
