@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("calendar/", views.calendar, name="calendar"),
     path("", include("audits.filing_urls")),
+    path("", include("audits.office_urls")),
 ]

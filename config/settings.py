@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import Env, load_or_create_secret_key, parse_database_url, parse_redis_url
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "certification",
     "experts",
     "audits",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.portal",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -151,13 +154,12 @@ else:
     }
     CELERY_RESULT_BACKEND = f"file://{_broker_dir / 'results'}"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Every clock (publicity end, the daily missing-report flags, reminders …) is a Deadline row that
+# notifications.sweep finds by its indexed due_at; the digest goes out at 08:00 Beijing time.
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions", "schedule": 3600.0},
-    "close-due-notices": {"task": "certification.tasks.close_due_notices", "schedule": 600.0},
-    "flag-missing-reports": {
-        "task": "certification.lifecycle_tasks.flag_missing_reports",
-        "schedule": 86400.0,
-    },
+    "sweep-deadlines": {"task": "notifications.tasks.sweep", "schedule": 60.0},
+    "send-digests": {"task": "notifications.tasks.send_digests", "schedule": crontab(hour=8, minute=0)},
 }
 
 # --- Auth ------------------------------------------------------------------------------------
@@ -199,6 +201,7 @@ if not DEBUG and not OTP_REQUIRED and not env.bool("ALLOW_INSECURE_TEST_SETTINGS
     raise ImproperlyConfigured(
         "OTP_REQUIRED=false is allowed only with DEBUG=true: two-factor sign-in is mandatory in production."
     )
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows TOTP secrets
 OTP_TOTP_ISSUER = "天津市高新技术企业认定"
 
 # --- Internationalisation -------------------------------------------------------------------

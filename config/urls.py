@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("certification.public_urls")),
     path("", include("certification.certificate_urls")),
     path("", include("certification.lifecycle_public_urls")),
+    path("", include("audits.public_urls")),
+    path("", include("notifications.urls")),
     path("enterprise/", include("certification.urls")),
     path("documents/<int:doc_id>/download/", document_views.document_download, name="document_download"),
     path("district/", include("districts.urls")),

@@ -100,6 +100,9 @@ def application_opinion(*, application: Application, by: User, recommend: bool, 
         raise InvalidInput({"note": [_("说明最多 2000 字。")]})
     with transaction.atomic():
         application = _locked_for(application, by, ApplicationStatus.REVIEWED)
+        if recommend and application.review_passed is not True:
+            # 第九条（六）: a composite score that is not above the threshold cannot be recommended.
+            raise InvalidInput({"recommend": [_("专家综合评分未达到认定要求，不能推荐。")]})
         application.opinion_recommend = recommend
         application.opinion_note = note
         application.opinion_by = by

@@ -16,4 +16,6 @@ urlpatterns = [
     path("applications/<int:pk>/opinion/", views.application_opinion, name="application_opinion"),
     path("", include("districts.publicity_urls")),
     path("", include("certification.lifecycle_district_urls")),
+    path("", include("experts.meeting_urls")),
+    path("", include("audits.district_urls")),
 ]

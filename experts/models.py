@@ -124,6 +124,13 @@ class ScoreSource(models.TextChoices):
     SHEET = "sheet", _("评分表录入")
 
 
+def review_sheet_upload_to(instance: "Review", filename: str) -> str:
+    # Generated names only: the official's file name is never part of the path.
+    import uuid
+
+    return f"sheets/{instance.application_id}/{uuid.uuid4().hex}.pdf"
+
+
 class Review(models.Model):
     """One expert's assignment on one application's panel, and the scores given."""
 
@@ -166,6 +173,9 @@ class Review(models.Model):
         related_name="+",
     )
     present = models.BooleanField(_("到会"), null=True, blank=True)
+    # The signed paper score sheet of a meeting (现场评审会), scanned; checked like every upload.
+    sheet = models.FileField(_("评分表扫描件"), upload_to=review_sheet_upload_to, blank=True, max_length=200)
+    sheet_sha256 = models.CharField(max_length=64, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -124,7 +124,12 @@ def test_anonymous_gets_401(client, submitted):
 
 
 def test_opinion(client, official, enterprise_user):
-    app = ApplicationFactory(enterprise=enterprise_user.enterprise, status=ApplicationStatus.REVIEWED)
+    app = ApplicationFactory(
+        enterprise=enterprise_user.enterprise,
+        status=ApplicationStatus.REVIEWED,
+        composite_score="72.50",
+        review_passed=True,
+    )
     client = token_client(client, official)
     response = client.post(
         f"/api/v1/applications/{app.pk}/opinion/",
@@ -266,3 +271,25 @@ def test_two_officials_accept_at_once_one_wins():
     assert sorted(results) == [200, 409]
     assert ApplicationTransition.objects.filter(application=app, to_status="accepted").count() == 1
     assert Application.objects.get(pk=app.pk).status == "accepted"
+
+
+def test_failed_review_cannot_be_recommended(client, official, enterprise_user):
+    app = ApplicationFactory(
+        enterprise=enterprise_user.enterprise,
+        status=ApplicationStatus.REVIEWED,
+        composite_score="60.00",
+        review_passed=False,
+    )
+    client = token_client(client, official)
+    response = client.post(
+        f"/api/v1/applications/{app.pk}/opinion/",
+        {"recommend": True, "note": "x"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "recommend" in response.json()
+    response = client.post(
+        f"/api/v1/applications/{app.pk}/opinion/",
+        {"recommend": False, "note": "综合评分未高于60分"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["status"] == "not_recommended"
