@@ -241,7 +241,8 @@ def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.DISTRICT)
 def application_draw(request: HttpRequest, pk: int) -> HttpResponse:
-    from experts.services.draws import DrawError, draw_experts
+    from experts.services.draws import DrawError
+    from experts.services.meetings import draw_and_notify
 
     mode = request.POST.get("mode", ReviewMode.ONLINE)
     meeting_date = (
@@ -252,7 +253,7 @@ def application_draw(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("现场评审会须填写日期和地点。"))
         return redirect("districts:application_detail", pk=pk)
     try:
-        draw_experts(
+        draw_and_notify(
             application=application,
             by=request.user,
             mode=mode,

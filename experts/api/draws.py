@@ -32,7 +32,8 @@ from certification.permissions import applications_visible_to
 from experts.draw_record import draw_record_download
 from experts.models import Draw, ReviewMode
 from experts.selectors import draws_visible_to, with_draw_details
-from experts.services.draws import DrawError, draw_experts, reason_text, replay_draw
+from experts.services.draws import DrawError, reason_text, replay_draw
+from experts.services.meetings import draw_and_notify
 
 
 class DrawBodySerializer(serializers.Serializer):
@@ -159,7 +160,7 @@ class DrawExpertsView(APIView):
         body = DrawBodySerializer(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
         try:
-            draw = draw_experts(application=application, by=request.user, **body.validated_data)
+            draw = draw_and_notify(application=application, by=request.user, **body.validated_data)
         except ApplicationStateError as exc:
             return conflict(exc)
         except InvalidInput as exc:
