@@ -35,12 +35,12 @@ def _fmt(value: float | int | None) -> str:
 
 
 def nice_max(value: float, ticks: int = 5) -> tuple[float, float]:
-    """A round axis maximum ≥ `value` and its tick step (1, 2 or 5 × 10ⁿ)."""
+    """A round axis maximum ≥ `value` and its tick step (1, 2 or 5 × 10ⁿ: whole numbers for counts)."""
     if value <= 0:
         return 1.0, 1.0
     raw = value / ticks
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     if step < 1 and value >= 1:
         step = 1
     return step * math.ceil(value / step), step

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -155,7 +155,11 @@ class Dashboard:
 
     def field_rows(self, scope: Scope) -> list[tuple[str, int, int]]:
         rows = [
-            (str(self.fields[fid].name) if fid in self.fields else "—", n, scope.certified_by_field.get(fid, 0))
+            (
+                str(self.fields[fid].name) if fid in self.fields else "—",
+                n,
+                scope.certified_by_field.get(fid, 0),
+            )
             for fid, n in scope.by_field.items()
         ]
         return sorted(rows, key=lambda r: (-r[1], r[0]))
@@ -242,10 +246,18 @@ def dashboard(year: int, district: District | None = None, today: dt.date | None
 
     # 5. Transitions of the year's applications: the 40-day share and the stage medians.
     transitions = (
-        ApplicationTransition.objects.filter(application__year=year, **app_filter)
+        ApplicationTransition.objects.filter(
+            application__year=year, **{f"application__{k}": v for k, v in app_filter.items()}
+        )
         .exclude(application__status=ApplicationStatus.DRAFT)
         .order_by("application_id", "at", "id")
-        .values_list("application_id", "application__enterprise__district_id", "application__review_deadline", "to_status", "at")
+        .values_list(
+            "application_id",
+            "application__enterprise__district_id",
+            "application__review_deadline",
+            "to_status",
+            "at",
+        )
     )
     per_app: dict[int, tuple[int, dt.date | None, list[tuple[str, dt.datetime]]]] = {}
     for app_id, district_id, deadline, to_status, at in transitions:

@@ -94,7 +94,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("districts:report_detail", pk=report.pk)
         else:
             status = 400
-    return render(request, "audits/report_detail.html", {"report": report, "form": form, "ns": NS}, status=status)
+    return render(
+        request, "audits/report_detail.html", {"report": report, "form": form, "ns": NS}, status=status
+    )
 
 
 @official_only

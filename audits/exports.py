@@ -100,7 +100,9 @@ class ExportList:
     filters: tuple[Filter, ...]
     columns: tuple[Column, ...]
     build: Callable[[User, Mapping[str, str]], QuerySet]
-    by_district: bool = True  # accepts `district=<code>` (the office) and is scoped to the official's district
+    by_district: bool = (
+        True  # accepts `district=<code>` (the office) and is scoped to the official's district
+    )
     file_stem: str = ""
 
     def filters_for(self, user: User) -> list[Filter]:
@@ -149,10 +151,12 @@ def _across(selector: Callable[..., QuerySet], ids: list[int], empty: QuerySet, 
 def clean_params(spec: ExportList, user: User, data: Mapping[str, Any]) -> dict[str, str]:
     """Only the list's own parameters, as short strings (they are stored with a background job)."""
     out: dict[str, str] = {}
-    for f in spec.filters_for(user):
-        value = str(data.get(f.key, "") or "").strip()[:PARAM_MAX]
+    # `district` is kept for an official too: naming another district must be a 404, not ignored.
+    keys = [f.key for f in spec.filters] + (["district"] if spec.by_district else [])
+    for key in keys:
+        value = str(data.get(key, "") or "").strip()[:PARAM_MAX]
         if value:
-            out[f.key] = value
+            out[key] = value
     return out
 
 
@@ -199,7 +203,10 @@ APPLICATIONS = ExportList(
         Filter(
             "sort",
             gettext_lazy("排序"),
-            lambda: [(k, str(v)) for k, v in zip(QUEUE_SORTS, (_("办理期限"), _("提交时间"), _("企业名称")), strict=False)],
+            lambda: [
+                (k, str(v))
+                for k, v in zip(QUEUE_SORTS, (_("办理期限"), _("提交时间"), _("企业名称")), strict=False)
+            ],
         ),
     ),
     columns=(
@@ -238,7 +245,9 @@ POOL = ExportList(
     filters=(
         Filter("q", gettext_lazy("企业名称或信用代码")),
         Filter("field", gettext_lazy("技术领域"), _top_fields),
-        Filter("readiness", gettext_lazy("成熟度"), lambda: [(v, str(label)) for v, label in Readiness.choices]),
+        Filter(
+            "readiness", gettext_lazy("成熟度"), lambda: [(v, str(label)) for v, label in Readiness.choices]
+        ),
         Filter("cultivation", gettext_lazy("重点培育"), lambda: [("1", _("是")), ("0", _("否"))]),
     ),
     columns=(
@@ -318,7 +327,11 @@ FILINGS = ExportList(
     name="filings",
     title=gettext_lazy("报备"),
     roles=(Role.DISTRICT, Role.MUNICIPAL),
-    filters=(Filter("status", gettext_lazy("状态"), lambda: [(v, str(label)) for v, label in FilingStatus.choices]),),
+    filters=(
+        Filter(
+            "status", gettext_lazy("状态"), lambda: [(v, str(label)) for v, label in FilingStatus.choices]
+        ),
+    ),
     columns=(
         Column(gettext_lazy("报备编号"), lambda f: f.pk),
         Column(gettext_lazy("区"), lambda f: f.district.name),
@@ -385,8 +398,10 @@ CERTIFICATES = ExportList(
 
 def build_objections(user: User, p: Mapping[str, str]) -> QuerySet:
     ids = district_ids(user, p)
-    qs = objections_visible_to(user).filter(entry__notice__district_id__in=ids).select_related(
-        "entry__notice__district"
+    qs = (
+        objections_visible_to(user)
+        .filter(entry__notice__district_id__in=ids)
+        .select_related("entry__notice__district")
     )
     if p.get("status") in ObjectionStatus.values:
         qs = qs.filter(status=p["status"])
@@ -400,7 +415,9 @@ OBJECTIONS = ExportList(
     title=gettext_lazy("公示异议"),
     roles=(Role.DISTRICT, Role.MUNICIPAL),
     filters=(
-        Filter("status", gettext_lazy("状态"), lambda: [(v, str(label)) for v, label in ObjectionStatus.choices]),
+        Filter(
+            "status", gettext_lazy("状态"), lambda: [(v, str(label)) for v, label in ObjectionStatus.choices]
+        ),
         Filter("notice", gettext_lazy("公示编号")),
     ),
     # The objector's phone number stays out of the file: the name identifies the objection to officials.
@@ -449,7 +466,9 @@ MONITORING = ExportList(
     roles=(Role.DISTRICT, Role.MUNICIPAL),
     filters=(
         Filter("q", gettext_lazy("企业名称、信用代码或证书编号")),
-        Filter("kind", gettext_lazy("报表类型"), lambda: [(v, str(label)) for v, label in ReportKind.choices]),
+        Filter(
+            "kind", gettext_lazy("报表类型"), lambda: [(v, str(label)) for v, label in ReportKind.choices]
+        ),
         Filter("period", gettext_lazy("报告期（如 2027H1、2027）")),
         Filter("late", gettext_lazy("逾期填报"), lambda: [("1", _("是")), ("0", _("否"))]),
     ),
@@ -564,9 +583,7 @@ def write_export(
             progress(count)
     about = book.create_sheet(title=_("导出说明"))
     about.append([_xlsx_cell(about, _("清单")), _xlsx_cell(about, str(spec.title))])
-    about.append(
-        [_xlsx_cell(about, _("导出时间")), _xlsx_cell(about, _local(timezone.now()))]
-    )
+    about.append([_xlsx_cell(about, _("导出时间")), _xlsx_cell(about, _local(timezone.now()))])
     about.append([_xlsx_cell(about, _("行数")), _xlsx_cell(about, count)])
     for label, value in filters or [(_("筛选条件"), _("无"))]:
         about.append([_xlsx_cell(about, label), _xlsx_cell(about, value)])

@@ -4,8 +4,8 @@ The timeline reads each source once (a fixed number of queries whatever the appl
 status changes (`ApplicationTransition`), edits of the application and of its data rows (simple-history
 diffs between consecutive records), uploads and removals of materials, expert draws, submitted and
 declined reviews, score amendments, objections, the certificate (issue, rename, revocation) and
-reports (举报) about it. The project keeps no record of sent notifications (e-mails are sent by a task
-and not stored), so none can be shown; the status changes that trigger them are.
+reports (举报) about it, and the notifications its clocks sent (``notifications.Notification`` rows tied
+to a deadline of the application or of one of its reviews).
 
 The search runs over the simple-history tables of Application, Document, Review, ScoreAmendment,
 Objection, Certificate and ApplicationTransition as one SQL ``UNION ALL`` ordered by time. A UNION,
@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.db import models
 from django.db.models import BigIntegerField, CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
@@ -85,6 +86,7 @@ EVENT_KINDS = {
     "objection": gettext_lazy("公示异议"),
     "certificate": gettext_lazy("证书"),
     "report": gettext_lazy("举报"),
+    "notification": gettext_lazy("通知"),
 }
 
 
@@ -183,8 +185,12 @@ def _changes(diff: _Diff, related: dict[tuple[Any, Any], str]) -> list[Change]:
     return [
         Change(
             label=_label(diff.model, name),
-            old=_display(diff.model, name, getattr(diff.old, diff.model._meta.get_field(name).attname), related),
-            new=_display(diff.model, name, getattr(diff.record, diff.model._meta.get_field(name).attname), related),
+            old=_display(
+                diff.model, name, getattr(diff.old, diff.model._meta.get_field(name).attname), related
+            ),
+            new=_display(
+                diff.model, name, getattr(diff.record, diff.model._meta.get_field(name).attname), related
+            ),
         )
         for name in diff.names
     ]
@@ -197,7 +203,7 @@ _REVIEW_POINTS = ("ip", "conversion", "rd_management", "growth")
 
 
 def application_timeline(application: Application) -> list[Event]:
-    """Everything that happened to `application`, oldest first, with who and when (15 queries at most)."""
+    """Everything that happened to `application`, oldest first, with who and when (a fixed number of queries)."""
     events: list[Event] = []
     related = _Related()
     pending: list[tuple[Event, _Diff]] = []  # edits whose foreign keys are resolved at the end
@@ -241,7 +247,10 @@ def application_timeline(application: Application) -> list[Event]:
                 at=t.at,
                 kind="status",
                 title=_("%(from)s → %(to)s")
-                % {"from": _STATUS_LABELS.get(t.from_status, "—"), "to": _STATUS_LABELS.get(t.to_status, t.to_status)},
+                % {
+                    "from": _STATUS_LABELS.get(t.from_status, "—"),
+                    "to": _STATUS_LABELS.get(t.to_status, t.to_status),
+                },
                 who_id=t.by_id,
                 who_text="" if t.by_id else _("系统"),
                 note=t.note,
@@ -249,7 +258,9 @@ def application_timeline(application: Application) -> list[Event]:
         )
 
     # Uploads and removals of materials.
-    for record in Document.history.filter(application_id=application.pk).order_by("history_date", "history_id"):
+    for record in Document.history.filter(application_id=application.pk).order_by(
+        "history_date", "history_id"
+    ):
         if record.history_type == "~":
             continue
         title = (
@@ -262,7 +273,8 @@ def application_timeline(application: Application) -> list[Event]:
                 at=record.history_date,
                 kind="upload",
                 title=title,
-                who_id=record.history_user_id or (record.uploaded_by_id if record.history_type == "+" else None),
+                who_id=record.history_user_id
+                or (record.uploaded_by_id if record.history_type == "+" else None),
                 note=f"SHA-256 {record.sha256}",
             )
         )
@@ -276,7 +288,8 @@ def application_timeline(application: Application) -> list[Event]:
                 title=_("抽取专家：评审组 %(panel)s 人，候补 %(alt)s 人")
                 % {"panel": len(draw.panel or []), "alt": len(draw.alternates or [])},
                 who_id=draw.created_by_id,
-                note=_("随机种子 %(seed)s，算法 %(version)s") % {"seed": draw.seed, "version": draw.algorithm_version},
+                note=_("随机种子 %(seed)s，算法 %(version)s")
+                % {"seed": draw.seed, "version": draw.algorithm_version},
             )
         )
 
@@ -295,7 +308,9 @@ def application_timeline(application: Application) -> list[Event]:
         who = record.history_user_id or record.entered_by_id or (expert.user_id if expert else None)
         if became == ReviewStatus.SUBMITTED:
             points = "；".join(
-                f"{_label(Review, p)} {getattr(record, p)}" for p in _REVIEW_POINTS if getattr(record, p) is not None
+                f"{_label(Review, p)} {getattr(record, p)}"
+                for p in _REVIEW_POINTS
+                if getattr(record, p) is not None
             )
             events.append(
                 Event(
@@ -340,7 +355,9 @@ def application_timeline(application: Application) -> list[Event]:
         )
 
     # Objections (the objector's identity is not part of the timeline).
-    for objection in Objection.objects.filter(entry__application_id=application.pk).order_by("created_at", "id"):
+    for objection in Objection.objects.filter(entry__application_id=application.pk).order_by(
+        "created_at", "id"
+    ):
         events.append(
             Event(
                 at=objection.created_at,
@@ -385,7 +402,9 @@ def application_timeline(application: Application) -> list[Event]:
         events.append(event)
 
     # Reports (举报) about the certificate (the reporter's identity is not part of the timeline).
-    for report in Report.objects.filter(certificate__application_id=application.pk).order_by("created_at", "id"):
+    for report in Report.objects.filter(certificate__application_id=application.pk).order_by(
+        "created_at", "id"
+    ):
         events.append(
             Event(
                 at=report.created_at,
@@ -410,6 +429,9 @@ def application_timeline(application: Application) -> list[Event]:
                 )
             )
 
+    # Notifications sent by the application's clocks (and its experts' scoring clocks).
+    events.extend(_notifications(application, {r.id for r in review_records}))
+
     # Who: every user in one query; then the foreign keys shown in diffs.
     user_ids = {e.who_id for e in events if e.who_id}
     users = User.objects.in_bulk(user_ids) if user_ids else {}
@@ -420,12 +442,46 @@ def application_timeline(application: Application) -> list[Event]:
         if event.who_id and event.who_id in users:
             user = users[event.who_id]
             role = user.get_role_display() if user.role else ""
-            event.who = f"{user.display_name}（{role}）" if role else user.display_name
+            event.who = (
+                _("%(name)s（%(role)s）") % {"name": user.display_name, "role": role}
+                if role
+                else user.display_name
+            )
         else:
             event.who = event.who_text or _("系统")
     kinds_order = list(EVENT_KINDS)
     events.sort(key=lambda e: (e.at, kinds_order.index(e.kind) if e.kind in kinds_order else 99))
     return events
+
+
+def _notifications(application: Application, review_ids: set[int]) -> list[Event]:
+    """Inbox rows tied to a deadline of this application or of one of its reviews (one query)."""
+    if not django_apps.is_installed("notifications"):
+        return []
+    from notifications.models import Notification
+
+    linked = Q(
+        deadline__content_type__app_label="certification",
+        deadline__content_type__model="application",
+        deadline__object_id=application.pk,
+    )
+    if review_ids:
+        linked |= Q(
+            deadline__content_type__app_label="experts",
+            deadline__content_type__model="review",
+            deadline__object_id__in=review_ids,
+        )
+    rows = Notification.objects.filter(linked).select_related("user").order_by("created_at", "id")
+    return [
+        Event(
+            at=n.created_at,
+            kind="notification",
+            title=_("通知 %(who)s：%(subject)s") % {"who": n.user.display_name, "subject": n.subject},
+            who_text=_("系统"),
+            note=n.delivery_result,
+        )
+        for n in rows
+    ]
 
 
 # --- The office's search -------------------------------------------------------------------------
@@ -436,7 +492,12 @@ SEARCH_SOURCES: dict[str, tuple[Any, str, str, str | None]] = {
     "application": (Application.history.model, "id", "enterprise", None),
     "document": (Document.history.model, "application_id", "application__enterprise", "uploaded_by_id"),
     "review": (Review.history.model, "application_id", "application__enterprise", None),
-    "amendment": (ScoreAmendment.history.model, "review__application_id", "review__application__enterprise", "by_id"),
+    "amendment": (
+        ScoreAmendment.history.model,
+        "review__application_id",
+        "review__application__enterprise",
+        "by_id",
+    ),
     "objection": (Objection.history.model, "entry__application_id", "entry__application__enterprise", None),
     "certificate": (Certificate.history.model, "application_id", "enterprise", None),
     "transition": (ApplicationTransition.history.model, "application_id", "application__enterprise", "by_id"),
@@ -539,9 +600,7 @@ def search_rows(page_rows: Iterable[dict[str, Any]]) -> list[SearchRow]:
     rows = list(page_rows)
     users = User.objects.in_bulk({r["h_user"] for r in rows if r["h_user"]}) if rows else {}
     app_ids = {r["h_app"] for r in rows if r["h_app"]}
-    applications = (
-        Application.objects.select_related("enterprise").in_bulk(app_ids) if app_ids else {}
-    )
+    applications = Application.objects.select_related("enterprise").in_bulk(app_ids) if app_ids else {}
     return [
         SearchRow(
             kind=r["h_kind"],

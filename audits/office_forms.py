@@ -27,7 +27,9 @@ def year_from(value: Any, default: int | None = None) -> int:
 
 
 def _district_choices() -> list[tuple[str, str]]:
-    return [("", _("— 请选择 —"))] + [(d.code, f"{d.code} {d.name}") for d in District.objects.order_by("code")]
+    return [("", _("— 请选择 —"))] + [
+        (d.code, f"{d.code} {d.name}") for d in District.objects.order_by("code")
+    ]
 
 
 class ReportForm(forms.Form):
@@ -57,7 +59,9 @@ class ReportForm(forms.Form):
         max_length=5000,
         error_messages={"required": _("请写明举报事项。")},
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("写明举报的事实（10 至 5000 字），例如申报材料弄虚作假、发生重大安全或质量事故、严重环境违法行为等。"),
+        help_text=_(
+            "写明举报的事实（10 至 5000 字），例如申报材料弄虚作假、发生重大安全或质量事故、严重环境违法行为等。"
+        ),
     )
     evidence = forms.FileField(
         label=_("证明材料（可选，PDF）"),
@@ -107,7 +111,10 @@ class ScheduleForm(forms.Form):
     kind = forms.ChoiceField(label=_("检查类型"), choices=CheckKind.choices)
     district = forms.ChoiceField(label=_("区"))
     certificate = forms.CharField(
-        label=_("证书编号（企业抽查时填写）"), max_length=20, required=False, widget=forms.TextInput(attrs={"class": "mono"})
+        label=_("证书编号（企业抽查时填写）"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "mono"}),
     )
     subject = forms.CharField(label=_("检查事项"), max_length=200)
     scheduled_on = forms.DateField(label=_("计划检查日期"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -130,9 +137,14 @@ class RandomSpotCheckForm(forms.Form):
 
 
 class CheckResultForm(forms.Form):
-    result = forms.CharField(label=_("检查结果"), max_length=200, help_text=_("如：合格；责令整改；建议撤销认定。"))
+    result = forms.CharField(
+        label=_("检查结果"), max_length=200, help_text=_("如：合格；责令整改；建议撤销认定。")
+    )
     findings = forms.CharField(
-        label=_("发现的问题及处理意见"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("发现的问题及处理意见"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
 
 
@@ -155,8 +167,12 @@ class CheckFilterForm(forms.Form):
 class HistorySearchForm(forms.Form):
     person = forms.CharField(label=_("操作人（用户名或姓名）"), max_length=50, required=False)
     enterprise = forms.CharField(label=_("企业名称或统一社会信用代码"), max_length=100, required=False)
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

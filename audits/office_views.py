@@ -95,7 +95,11 @@ def targets(request: HttpRequest) -> HttpResponse:
                 with transaction.atomic():  # all rows or none
                     for d, certified, pool in changes:
                         services_office.target_set(
-                            by=request.user, year=year, district=d, certified_target=certified, pool_target=pool
+                            by=request.user,
+                            year=year,
+                            district=d,
+                            certified_target=certified,
+                            pool_target=pool,
                         )
             except InvalidInput as exc:
                 row_errors[d.pk] = [p for problems in exc.errors.values() for p in problems]
@@ -276,7 +280,8 @@ def supervision_random(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supervision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check = get_object_or_404(
-        SupervisionCheck.objects.select_related("district", "certificate", "draw", "created_by", "done_by"), pk=pk
+        SupervisionCheck.objects.select_related("district", "certificate", "draw", "created_by", "done_by"),
+        pk=pk,
     )
     form = CheckResultForm(request.POST or None) if check.status == CheckStatus.PLANNED else None
     status = 200
@@ -287,7 +292,10 @@ def supervision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         elif form.is_valid():
             try:
                 services_office.check_record_result(
-                    check=check, by=request.user, result=form.cleaned_data["result"], findings=form.cleaned_data["findings"]
+                    check=check,
+                    by=request.user,
+                    result=form.cleaned_data["result"],
+                    findings=form.cleaned_data["findings"],
                 )
             except InvalidInput as exc:
                 _add_errors(form, exc.errors)
@@ -301,7 +309,10 @@ def supervision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             status = 400
     return render(
-        request, "audits/supervision_detail.html", {"check": check, "form": form, "ns": NS, "office": True}, status=status
+        request,
+        "audits/supervision_detail.html",
+        {"check": check, "form": form, "ns": NS, "office": True},
+        status=status,
     )
 
 

@@ -17,12 +17,13 @@ from audits.office_forms import CheckFilterForm, year_from
 from districts.models import District
 
 PAGE_SIZE = 25
-MONTHS = [f"{m}月" for m in range(1, 13)]
+
+
+def month_labels() -> list[str]:
+    return [_("%(m)s月") % {"m": m} for m in range(1, 13)]
+
+
 OPEN_CHECKS_SHOWN = 10
-
-
-def _pct(value: Any) -> str:
-    return "—" if value is None else f"{value}%"
 
 
 def dashboard_charts(dash: Dashboard) -> dict[str, Any]:
@@ -37,7 +38,7 @@ def dashboard_charts(dash: Dashboard) -> dict[str, Any]:
     out: dict[str, Any] = {
         "certified": charts.line_chart(
             title=_("%(where)s %(year)s 年累计认定企业数与目标") % {"where": where, "year": dash.year},
-            labels=MONTHS,
+            labels=month_labels(),
             series=[charts.Series(_("累计认定"), total.cumulative), *target_series],
             unit=_("家"),
         ),
@@ -114,8 +115,9 @@ def render_dashboard(
             "year": year,
             "years": list(range(year_from(None) + 1, 2014, -1)),
             "ns": ns,
-            "months": MONTHS,
-            "month_rows": list(zip(MONTHS, dash.total.certified_by_month, dash.total.cumulative, strict=True)),
+            "month_rows": list(
+                zip(month_labels(), dash.total.certified_by_month, dash.total.cumulative, strict=True)
+            ),
         },
     )
 
@@ -136,7 +138,9 @@ def reports_list(request: HttpRequest, qs: QuerySet[Report], *, ns: str, with_di
     code = request.GET.get("district", "") if with_district else ""
     if code:
         qs = qs.filter(district__code=code)
-    page, querystring = paginate(request, qs.select_related("district", "certificate").order_by("-created_at", "-id"))
+    page, querystring = paginate(
+        request, qs.select_related("district", "certificate").order_by("-created_at", "-id")
+    )
     return render(
         request,
         "audits/reports.html",
@@ -153,7 +157,12 @@ def reports_list(request: HttpRequest, qs: QuerySet[Report], *, ns: str, with_di
 
 
 def checks_list(
-    request: HttpRequest, qs: QuerySet[SupervisionCheck], *, ns: str, with_district: bool, extra: dict | None = None
+    request: HttpRequest,
+    qs: QuerySet[SupervisionCheck],
+    *,
+    ns: str,
+    with_district: bool,
+    extra: dict | None = None,
 ) -> HttpResponse:
     form = CheckFilterForm(request.GET or None, with_district=with_district)
     if form.is_valid():

@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The public report (举报) pages, included at the site root (global names, no namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from audits import public_views
+
+urlpatterns = [
+    path("reports/new/", public_views.report_new, name="report_new"),
+    path("reports/done/", public_views.report_done, name="report_done"),
+    path("reports/track/", public_views.report_track, name="report_track"),
+]

@@ -49,9 +49,7 @@ def _require_office(by: User) -> None:
 # --- Targets ------------------------------------------------------------------------------------
 
 
-def target_set(
-    *, by: User, year: int, district: District, certified_target: int, pool_target: int
-) -> Target:
+def target_set(*, by: User, year: int, district: District, certified_target: int, pool_target: int) -> Target:
     """Set (or change) a district's target for a year; the history keeps every earlier value."""
     _require_office(by)
     errors: dict[str, list[str]] = {}
@@ -100,7 +98,9 @@ def find_certified(text: str) -> Certificate | None:
     )
 
 
-def report_file(*, certificate: Certificate, name: str, phone: str, reason: str, evidence: Any = None) -> Report:
+def report_file(
+    *, certificate: Certificate, name: str, phone: str, reason: str, evidence: Any = None
+) -> Report:
     """A real-name report from the public about a certified enterprise; no login."""
     errors: dict[str, list[str]] = {}
     name, phone, reason = name.strip(), phone.strip(), reason.strip()
@@ -236,7 +236,9 @@ def spot_check_eligible(year: int) -> list[int]:
     )
 
 
-def draw_spot_checks(eligible_ids: list[int], count: int, seed: str, version: str = SPOT_CHECK_ALGORITHM) -> list[int]:
+def draw_spot_checks(
+    eligible_ids: list[int], count: int, seed: str, version: str = SPOT_CHECK_ALGORITHM
+) -> list[int]:
     """Pure: the same ids, count, seed and version always choose the same certificates, in the same order."""
     if version != SPOT_CHECK_ALGORITHM:
         raise ValueError(f"unknown spot-check algorithm {version!r}")

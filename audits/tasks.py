@@ -126,7 +126,9 @@ def build_export(self, job_id: str) -> dict[str, Any]:  # type: ignore[no-untype
     fmt = state["fmt"]
     filters = exports.describe_filters(spec, user, state["params"])
     with tempfile.TemporaryFile() as handle:
-        rows = exports.write_export(spec, exports.iterate(qs), fmt, handle, filters=filters, progress=progress)
+        rows = exports.write_export(
+            spec, exports.iterate(qs), fmt, handle, filters=filters, progress=progress
+        )
         handle.seek(0)
         name = export_file_name(job_id, fmt)
         # Same name every run: replace, never accumulate suffixed copies.

@@ -1114,13 +1114,13 @@ def _parse_ip(value: Any, errors: _Errors) -> list[IPItem] | None:
         kind = item.get("kind")
         if "kind" not in item:
             errors.add(f"{prefix}.kind", _MSG_REQUIRED)
-        elif kind not in IP_KIND_LABELS:
+        elif not isinstance(kind, str) or kind not in IP_KIND_LABELS:
             errors.add(f"{prefix}.kind", f"未知的知识产权类型，可选：{'、'.join(IP_KIND_LABELS)}。")
             kind = None
         acquisition = item.get("acquisition")
         if "acquisition" not in item:
             errors.add(f"{prefix}.acquisition", _MSG_REQUIRED)
-        elif acquisition not in ACQUISITION_LABELS:
+        elif not isinstance(acquisition, str) or acquisition not in ACQUISITION_LABELS:
             errors.add(f"{prefix}.acquisition", f"未知的取得方式，可选：{'、'.join(ACQUISITION_LABELS)}。")
             acquisition = None
         acquired_on: date | None = None

@@ -5,7 +5,11 @@ from experts import meeting_views
 # Included under /district/ in the `districts` namespace (districts/urls.py).
 urlpatterns = [
     path("applications/<int:pk>/meeting/", meeting_views.meeting, name="meeting"),
-    path("applications/<int:pk>/meeting/sheets.pdf", meeting_views.meeting_sheets_pdf, name="meeting_sheets_pdf"),
+    path(
+        "applications/<int:pk>/meeting/sheets.pdf",
+        meeting_views.meeting_sheets_pdf,
+        name="meeting_sheets_pdf",
+    ),
     path(
         "applications/<int:pk>/meeting/reviews/<int:review_pk>/sheet/",
         meeting_views.sheet_enter,

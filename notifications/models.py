@@ -57,7 +57,12 @@ class Deadline(models.Model):
 
     kind = models.CharField(_("期限类型"), max_length=30, choices=Clock.choices)
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("对象类型"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        ContentType,
+        verbose_name=_("对象类型"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     object_id = models.PositiveBigIntegerField(_("对象编号"), default=0)
     step = models.CharField(_("步骤"), max_length=60)
@@ -116,7 +121,9 @@ class NotificationPreference(models.Model):
     mode = models.CharField(
         _("邮件方式"), max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.IMMEDIATE
     )
-    language = models.CharField(_("邮件语言"), max_length=10, choices=Language.choices, default=Language.CHINESE)
+    language = models.CharField(
+        _("邮件语言"), max_length=10, choices=Language.choices, default=Language.CHINESE
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
@@ -137,7 +144,10 @@ class Notification(models.Model):
     """One message to one person: always in the inbox; emailed at once or in the digest (``digest``)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     kind = models.CharField(_("类型"), max_length=50)
     subject = models.CharField(_("标题"), max_length=200)

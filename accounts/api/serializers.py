@@ -48,8 +48,8 @@ class EnterpriseSummarySerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    enterprise = EnterpriseSummarySerializer(read_only=True)
-    district = serializers.CharField(source="district.code", read_only=True, default=None)
+    enterprise = EnterpriseSummarySerializer(read_only=True, allow_null=True)
+    district = serializers.CharField(source="district.code", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = User

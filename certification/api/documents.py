@@ -143,15 +143,17 @@ class DocumentListCreateView(APIView):
     @extend_schema(
         responses={200: DocumentWithDuplicatesSerializer(many=True)},
         summary="申请的申报材料（第十条（2））",
-        description="能查看该申请的用户均可列出；区县与市级用户另见 `duplicates`（其他企业的相同文件）。不分页。",
+        description="能查看该申请的用户均可列出；`duplicates` 只向区县与市级用户列出其他企业的相同文件，其他用户为空列表。不分页。",
     )
     def get(self, request: Request, pk: int) -> Response:
         application = _visible_application(request, pk)
         documents = list(documents_for(application))
-        if request.user.role in (Role.DISTRICT, Role.MUNICIPAL):
-            context = {"request": request, "duplicates": duplicate_documents(application)}
-            return Response(DocumentWithDuplicatesSerializer(documents, many=True, context=context).data)
-        return Response(DocumentSerializer(documents, many=True, context={"request": request}).data)
+        # Only officials learn of identical files from other enterprises; everyone else sees an empty list.
+        duplicates = (
+            duplicate_documents(application) if request.user.role in (Role.DISTRICT, Role.MUNICIPAL) else {}
+        )
+        context = {"request": request, "duplicates": duplicates}
+        return Response(DocumentWithDuplicatesSerializer(documents, many=True, context=context).data)
 
     @extend_schema(
         request={"multipart/form-data": DocumentUploadSerializer},

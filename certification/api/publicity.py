@@ -205,7 +205,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
     notice = serializers.IntegerField(source="entry.notice_id")
     application = serializers.IntegerField(source="entry.application_id")
     enterprise_name = serializers.CharField(source="entry.application.enterprise.name")
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
 
     class Meta:
         model = Objection

@@ -147,7 +147,7 @@ class DrawExpertsView(APIView):
         request=DrawBodySerializer,
         responses={
             201: DrawCreatedSerializer,
-            400: _ERROR,
+            400: OpenApiTypes.OBJECT,
             403: _ERROR,
             404: _ERROR,
             409: _CONFLICT,

@@ -87,7 +87,7 @@ def test_municipal_home_counts(
     client, municipal_user, enterprise_user, official, django_assert_max_num_queries
 ):
     client.force_login(municipal_user)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("audits:home"))
     binhai = next(d for d in response.context["districts"] if d.code == "120116")
     assert binhai.enterprise_count == 1

@@ -34,7 +34,10 @@ def test_print_enter_five_sheets_and_see_the_result(page, artifacts, tmp_path, s
     settings.MEDIA_ROOT = media
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(media)}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media)},
+        },
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     official = UserFactory(
@@ -43,7 +46,11 @@ def test_print_enter_five_sheets_and_see_the_result(page, artifacts, tmp_path, s
     pool(6, 3)
     application = scored_application()
     draw = draw_experts(
-        application=application, by=official, mode="meeting", meeting_date=MEETING_DAY, meeting_place=MEETING_PLACE
+        application=application,
+        by=official,
+        mode="meeting",
+        meeting_date=MEETING_DAY,
+        meeting_place=MEETING_PLACE,
     )
     reviews = list(Review.objects.filter(draw=draw).select_related("expert").order_by("-chair", "pk"))
     technical = [r for r in reviews if r.kind == ExpertKind.TECHNICAL]
@@ -70,11 +77,14 @@ def test_print_enter_five_sheets_and_see_the_result(page, artifacts, tmp_path, s
     download_info.value.save_as(str(target))
     reader = PdfReader(io.BytesIO(target.read_bytes()))
     assert len(reader.pages) == 5
-    assert all(r.expert.name in "".join(p.extract_text().split()) for r, p in zip(reviews, reader.pages, strict=False))
+    assert all(
+        r.expert.name in "".join(p.extract_text().split())
+        for r, p in zip(reviews, reader.pages, strict=False)
+    )
 
     scan = tmp_path / "signed-sheet.pdf"
     for n, (review, (scores, reasons)) in enumerate(entries, start=1):
-        section = page.locator(f'section[data-review="{review.pk}"]')
+        section = page.locator(f'section[data-review="{review.pk}"] form.sheet-entry')
         for code, value in scores.items():
             section.locator(f'[name="points_{code}"]').fill(value)
         for code, value in reasons.items():
@@ -100,6 +110,7 @@ def test_print_enter_five_sheets_and_see_the_result(page, artifacts, tmp_path, s
     assert f"综合评分：{EXPECTED_COMPOSITE}" in scores
     assert scores.count("评分表录入") == 5
     shot(page, artifacts, "04-result")
+    page.goto("about:blank")  # no request of the page still open while the test database is dropped
 
     assert set(Review.objects.filter(draw=draw).values_list("status", flat=True)) == {ReviewStatus.SUBMITTED}
     assert set(Review.objects.filter(draw=draw).values_list("entered_by", flat=True)) == {official.pk}

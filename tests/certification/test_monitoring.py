@@ -318,7 +318,7 @@ def test_missing_page_query_count_is_constant(client, official, time_machine, dj
     few = _queries(client, "/district/monitoring/missing/")
     for _ in range(20):
         issue(official)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         many = _queries(client, "/district/monitoring/missing/")
     assert many == few
 
@@ -333,7 +333,7 @@ def test_district_certificate_list_query_count_is_constant(
     few = _queries(client, "/district/certificates/")
     for _ in range(30):
         issue(official)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         many = _queries(client, "/district/certificates/?status=valid")
     assert many == few
     body = client.get("/district/certificates/?page=2").content.decode()

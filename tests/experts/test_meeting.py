@@ -338,7 +338,9 @@ def test_the_last_sheet_refused_leaves_the_panel_incomplete(official, draw, medi
 # --- Absent experts ----------------------------------------------------------------------------------
 
 
-def test_an_absent_expert_is_replaced_from_the_alternates_before_entry(official, draw, outbox, django_capture_on_commit_callbacks):
+def test_an_absent_expert_is_replaced_from_the_alternates_before_entry(
+    official, draw, outbox, django_capture_on_commit_callbacks
+):
     technical, financial = panel(draw)
     absent = technical[1]
     with pytest.raises(InvalidInput) as info:
@@ -380,7 +382,9 @@ def test_an_absent_expert_is_replaced_from_the_alternates_before_entry(official,
 def test_an_expert_whose_sheet_is_in_cannot_be_marked_absent(official, draw):
     technical, _financial = panel(draw)
     scores, reasons = TECHNICAL_SCORES[0]
-    sheet_enter(review=technical[0], by=official, scores=scores, reasons=reasons, present=True, sheet_file=sheet())
+    sheet_enter(
+        review=technical[0], by=official, scores=scores, reasons=reasons, present=True, sheet_file=sheet()
+    )
     with pytest.raises(ApplicationStateError):
         mark_absent(review=technical[0], by=official)
 
@@ -432,7 +436,9 @@ def urls(draw: Draw, review: Review) -> dict[str, str]:
 def entry_form(review: Review, scores: dict, reasons: dict | None = None, *, upload=None, **extra) -> dict:
     form = {f"points_{k}": v for k, v in scores.items()}
     form.update({f"reason_{k}": v for k, v in (reasons or {}).items()})
-    form.update({"comment": "同意", "present": "1", "confirm": "1", "sheet": upload or sheet(f"v{review.pk}")})
+    form.update(
+        {"comment": "同意", "present": "1", "confirm": "1", "sheet": upload or sheet(f"v{review.pk}")}
+    )
     form.update(extra)
     return form
 
@@ -442,7 +448,9 @@ def entered(official, draw) -> tuple[Draw, Review]:
     """The draw with the chair's sheet entered."""
     technical, _financial = panel(draw)
     scores, reasons = TECHNICAL_SCORES[0]
-    sheet_enter(review=technical[0], by=official, scores=scores, reasons=reasons, present=True, sheet_file=sheet())
+    sheet_enter(
+        review=technical[0], by=official, scores=scores, reasons=reasons, present=True, sheet_file=sheet()
+    )
     return draw, technical[0]
 
 
@@ -555,7 +563,9 @@ def test_the_blank_sheets_pdf_has_one_page_per_expert_with_names_and_bands(clien
     assert len(single.pages) == 1 and financial.expert.name in single.pages[0].extract_text()
 
 
-def test_the_scanned_sheet_downloads_for_the_district_and_the_office(client, official, municipal_user, entered):
+def test_the_scanned_sheet_downloads_for_the_district_and_the_office(
+    client, official, municipal_user, entered
+):
     draw, review = entered
     review.refresh_from_db()
     for user in (official, municipal_user):
@@ -677,7 +687,6 @@ def test_an_expert_without_an_email_is_skipped(official, draw, outbox, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         assert notify_panel(draw) == 4
     assert len(outbox) == 4
-
 
 
 def test_a_long_name_and_place_still_give_one_page_per_expert(official, experts):

@@ -307,7 +307,7 @@ def test_list_page_query_count(client, application, official, expert_user, djang
         )
     client.force_login(expert_user)
     # Constant whatever the number of rows: session, user, count, one page query, session save…
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(LIST_URL)
     assert response.status_code == 200
 
@@ -320,6 +320,6 @@ def test_detail_page_query_count(client, panel, expert_user, django_assert_max_n
         review_amend(review=panel["chair"], by=expert_user, indicator="ip", points=points, reason="复核")
     client.force_login(expert_user)
     # session, user, review with joins, six prefetches, expert + pledge, panel, session save
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(detail_url(panel["chair"]))
     assert response.status_code == 200

@@ -1,0 +1,1079 @@
+"""The permission matrix ("Proof and hardening", item 2): every URL of the portal against the eight
+people of STYLE.md item 8, with the answer each must get.
+
+- ``MATRIX`` is the table: route → method → person → expected answer. A route the resolver knows and
+  the table does not (or the other way round) fails ``test_every_url_is_in_the_matrix``, so no new
+  page ships unchecked: add its row, with the answer each person must get.
+- ``KWARGS`` fills the route's parameters from the world of ``tests/permission_fixtures.py`` (one
+  enterprise whose applications went through the whole life, another enterprise in another district).
+- Answers follow API.md and the browser's conventions: anonymous → 302 to the login page (browser)
+  or 401 (API); a role that may never do this → 403; an object the caller may not see → 404. A POST is
+  sent with an empty or minimal body: for an authorised person a 400/409 (or the redirect of a form
+  that did nothing) proves they got past authorisation.
+- Where a role may never act AND cannot see the object, the answer is 404: an object the caller may
+  not see is a 404 (STYLE.md 6; issues 3 and 4 name the enterprise, other districts' officials and
+  experts off the panel among those who get 404), so a 403 never confirms that the object exists.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+from unittest import mock
+from urllib.parse import unquote
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib import admin
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import permission_fixtures as pf
+
+PEOPLE = pf.PEOPLE
+LOGIN = "302→login"  # a redirect to /accounts/login/?next=<the page>
+REDIRECT = "302"  # a redirect anywhere but the login page (a form's post/redirect/get, a home page)
+
+# Django's admin has its own login and is checked separately (test_admin_refuses_the_eight_people).
+SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/", "__debug__/")
+
+
+# --- The routes of the project ------------------------------------------------------------------
+
+
+def walk(
+    patterns: list[Any] | None = None, prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str | None]]:
+    """(full route, namespaced name) of every URL pattern, e.g. ("district/applications/<int:pk>/", …)."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, route, ns)
+        elif isinstance(pattern, URLPattern):
+            yield route, f"{namespace}{pattern.name}" if pattern.name else None
+
+
+PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")  # <int:pk> of a path, (?P<job_id>…) of a regex
+
+
+def project_routes() -> dict[str, str | None]:
+    return {route: name for route, name in walk() if not route.lstrip("^").startswith(SKIPPED_PREFIXES)}
+
+
+NAMES = project_routes()  # route → URL name, for reverse(); the test below walks the resolver afresh
+
+
+def row(
+    enterprise: Any,
+    other_enterprise: Any,
+    official: Any,
+    other_official: Any,
+    expert_on: Any,
+    expert_off: Any,
+    municipal: Any,
+    anonymous: Any,
+) -> dict[str, Any]:
+    """One line of the table, in the column order of PEOPLE."""
+    answers = (
+        enterprise,
+        other_enterprise,
+        official,
+        other_official,
+        expert_on,
+        expert_off,
+        municipal,
+        anonymous,
+    )
+    return dict(zip(PEOPLE, answers, strict=True))
+
+
+# --- How each route's parameters are filled from the world ------------------------------------------
+
+
+def pk(name: str) -> Callable[[pf.World], int]:
+    return lambda world: world[name].pk
+
+
+NUMBER = {"number": lambda world: world["certificate"].number}
+DISTRICT_CODE = {"code": lambda world: world["binhai"].code}  # the world's district (120116)
+
+KWARGS: dict[str, dict[str, Any]] = {
+    "accounts/password/reset/<uidb64>/<token>/": {"uidb64": "MQ", "token": "set-password"},
+    "publicity/<int:pk>/": {"pk": pk("notice")},
+    "publicity/<int:pk>/pdf/": {"pk": pk("notice")},
+    "publicity/<int:pk>/objection/": {"pk": pk("notice")},
+    "publicity/<int:pk>/objection/done/": {"pk": pk("notice")},
+    "verify/<str:number>/": NUMBER,
+    "certificates/<str:number>/pdf/": NUMBER,
+    "^district/certificates/batch/(?P<job_id>[0-9a-f]{32})/$": {"job_id": pf.CERT_BATCH_JOB},
+    "^district/certificates/batch/(?P<job_id>[0-9a-f]{32})/download/$": {"job_id": pf.CERT_BATCH_JOB},
+    "notifications/<int:pk>/read/": {"pk": pk("notification")},
+    "municipal/operations/failed/<int:pk>/retry/": {"pk": pk("failed_task")},
+    # The enterprise's pages: the draft for the pages that edit, the application under review to read.
+    "enterprise/applications/<int:pk>/": {"pk": pk("app_review")},
+    "enterprise/applications/<int:pk>/step/<slug:step>/": {"pk": pk("app_draft"), "step": "facts"},
+    "enterprise/applications/<int:pk>/submit/": {"pk": pk("app_draft")},
+    "enterprise/applications/<int:pk>/documents/": {"pk": pk("app_draft")},
+    "enterprise/applications/<int:pk>/documents/<int:doc_id>/delete/": {
+        "pk": pk("app_draft"),
+        "doc_id": pk("doc_draft"),
+    },
+    "enterprise/applications/<int:pk>/form.pdf": {"pk": pk("app_review")},
+    "enterprise/certificates/<int:pk>/monitoring/": {"pk": pk("certificate")},
+    "enterprise/certificates/<int:pk>/changes/new/": {"pk": pk("certificate")},
+    "enterprise/changes/<int:pk>/evidence/": {"pk": pk("change")},
+    "documents/<int:doc_id>/download/": {"doc_id": pk("doc_review")},
+    # The district's pages.
+    "district/pool/<int:pk>/cultivation/": {"pk": pk("pool_entry")},
+    "district/applications/<int:pk>/": {"pk": pk("app_review")},
+    "district/applications/<int:pk>/return/": {"pk": pk("app_review")},
+    "district/applications/<int:pk>/accept/": {"pk": pk("app_review")},
+    "district/applications/<int:pk>/draw/": {"pk": pk("app_review")},
+    "district/applications/<int:pk>/opinion/": {"pk": pk("app_review")},
+    "district/publicity/<int:pk>/": {"pk": pk("notice")},
+    "district/publicity/<int:pk>/close/": {"pk": pk("notice")},
+    "district/objections/<int:pk>/resolve/": {"pk": pk("objection")},
+    "district/objections/<int:pk>/evidence/": {"pk": pk("objection")},
+    "district/certificates/<int:pk>/revoke/": {"pk": pk("certificate")},
+    "district/changes/<int:pk>/": {"pk": pk("change")},
+    "district/changes/<int:pk>/publish/": {"pk": pk("change")},
+    "district/changes/<int:pk>/complete/": {"pk": pk("change")},
+    "district/changes/<int:pk>/reject/": {"pk": pk("change")},
+    "district/changes/<int:pk>/decide/": {"pk": pk("change")},
+    "district/changes/<int:pk>/evidence/": {"pk": pk("change")},
+    "district/applications/<int:pk>/meeting/": {"pk": pk("app_meeting")},
+    "district/applications/<int:pk>/meeting/sheets.pdf": {"pk": pk("app_meeting")},
+    "district/applications/<int:pk>/meeting/reviews/<int:review_pk>/sheet/": {
+        "pk": pk("app_meeting"),
+        "review_pk": pk("open_meeting_review"),
+    },
+    "district/applications/<int:pk>/meeting/reviews/<int:review_pk>/absent/": {
+        "pk": pk("app_meeting"),
+        "review_pk": pk("open_meeting_review"),
+    },
+    "district/applications/<int:pk>/meeting/reviews/<int:review_pk>/sheet.pdf": {
+        "pk": pk("app_meeting"),
+        "review_pk": pk("sheet_review"),
+    },
+    "district/dashboard/<str:code>/": DISTRICT_CODE,
+    "district/exports/<slug:name>.<slug:fmt>": {"name": "applications", "fmt": "csv"},
+    "district/exports/jobs/<str:job_id>/": {"job_id": pf.EXPORT_JOB_DISTRICT},
+    "district/exports/jobs/<str:job_id>/download/": {"job_id": pf.EXPORT_JOB_DISTRICT},
+    "district/history/applications/<int:pk>/": {"pk": pk("app_review")},
+    "district/reports/<int:pk>/": {"pk": pk("report")},
+    "district/reports/<int:pk>/evidence/": {"pk": pk("report")},
+    "district/supervision/<int:pk>/": {"pk": pk("check")},
+    # The expert's pages.
+    "expert/profile/relations/<int:pk>/remove/": {"pk": pk("relation")},
+    "expert/reviews/<int:pk>/": {"pk": pk("review")},
+    "expert/reviews/<int:pk>/decline/": {"pk": pk("review")},
+    # The municipal office's pages.
+    "municipal/filings/<int:pk>/": {"pk": pk("filing")},
+    "municipal/dashboard/<str:code>/": DISTRICT_CODE,
+    "municipal/exports/<slug:name>.<slug:fmt>": {"name": "applications", "fmt": "csv"},
+    "municipal/exports/jobs/<str:job_id>/": {"job_id": pf.EXPORT_JOB_OFFICE},
+    "municipal/exports/jobs/<str:job_id>/download/": {"job_id": pf.EXPORT_JOB_OFFICE},
+    "municipal/history/applications/<int:pk>/": {"pk": pk("app_review")},
+    "municipal/reports/<int:pk>/": {"pk": pk("report")},
+    "municipal/reports/<int:pk>/evidence/": {"pk": pk("report")},
+    "municipal/supervision/<int:pk>/": {"pk": pk("check")},
+    "municipal/supervision/draws/<int:pk>/": {"pk": pk("spot_draw")},
+    "municipal/experts/<int:pk>/edit/": {"pk": pk("expert_off")},
+    "municipal/experts/<int:pk>/active/": {"pk": pk("expert_off")},
+    # The API.
+    "api/v1/publicity/<int:pk>/objections/": {"pk": pk("notice")},
+    "api/v1/publicity/<int:pk>/close/": {"pk": pk("notice")},
+    "api/v1/objections/track/<str:tracking_number>/": {
+        "tracking_number": lambda world: world["objection"].tracking_number
+    },
+    "api/v1/objections/<int:pk>/resolve/": {"pk": pk("objection")},
+    "api/v1/filings/<int:pk>/decide/": {"pk": pk("filing")},
+    "api/v1/certificates/verify/<str:number>/": NUMBER,
+    "api/v1/certificates/<str:number>/pdf/": NUMBER,
+    "api/v1/applications/<int:pk>/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/eligibility/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/submit/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/documents/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/documents/<int:doc_id>/": {
+        "pk": pk("app_review"),
+        "doc_id": pk("doc_review"),
+    },
+    "api/v1/applications/<int:pk>/form-pdf/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/return/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/accept/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/opinion/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/draw-experts/": {"pk": pk("app_review")},
+    "api/v1/experts/<int:pk>/": {"pk": pk("expert_off")},
+    "api/v1/experts/me/relations/<int:pk>/": {"pk": pk("relation")},
+    "api/v1/draws/<int:pk>/": {"pk": pk("draw")},
+    "api/v1/draws/<int:pk>/replay/": {"pk": pk("draw")},
+    "api/v1/draws/<int:pk>/pdf/": {"pk": pk("draw")},
+    "api/v1/reviews/<int:pk>/": {"pk": pk("review")},
+    "api/v1/reviews/<int:pk>/submit/": {"pk": pk("review")},
+    "api/v1/reviews/<int:pk>/amend/": {"pk": pk("review")},
+    "api/v1/reviews/<int:pk>/decline/": {"pk": pk("review")},
+}
+
+# Minimal bodies where an empty one would stop before the object is looked up (so the row would not
+# show who may act on the object); everything else is sent empty.
+BODIES: dict[tuple[str, str], dict[str, str]] = {
+    ("district/applications/<int:pk>/accept/", "POST"): {"confirm": "1"},
+    ("district/applications/<int:pk>/opinion/", "POST"): {"recommend": "1"},
+}
+# API views that read multipart only (an empty JSON body would be a 415 before anything else).
+MULTIPART = {"api/v1/applications/<int:pk>/documents/", "api/v1/publicity/<int:pk>/objections/"}
+
+
+def url_of(route: str, name: str | None, world: pf.World) -> str:
+    spec = KWARGS.get(route, {})
+    kwargs = {key: value(world) if callable(value) else value for key, value in spec.items()}
+    if name:
+        return reverse(name, kwargs=kwargs)
+    # A pattern without a name: put the values into the route itself.
+    return "/" + PARAMETER.sub(lambda m: str(kwargs[m.group(1) or m.group(2)]), route).lstrip("^").rstrip("$")
+
+
+def send(client: Client, world: pf.World, route: str, method: str, person: str, url: str):  # type: ignore[no-untyped-def]
+    """The request of ``person``: a session for the browser, a token for the API, nothing when anonymous."""
+    api = route.startswith("api/")
+    user = world.people[person]
+    headers: dict[str, str] = {}
+    if user is not None:
+        if api:
+            headers["HTTP_AUTHORIZATION"] = f"Token {world.tokens[person]}"
+        else:
+            client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[person]
+    body = BODIES.get((route, method), {})
+    if method == "GET":
+        return client.get(url, **headers)
+    if api and route not in MULTIPART:
+        return client.generic(method, url, json.dumps(body), content_type="application/json", **headers)
+    if method == "POST":
+        return client.post(url, body, **headers)
+    return client.generic(method, url, **headers)
+
+
+def answer_of(response) -> Any:  # type: ignore[no-untyped-def]
+    if response.status_code in (301, 302, 303, 307, 308):
+        return LOGIN if response["Location"].startswith("/accounts/login/") else REDIRECT
+    return response.status_code
+
+
+class _StubHTML:
+    def __init__(self, *, string: str, **kwargs: Any) -> None:
+        assert string
+
+    def write_pdf(self, **kwargs: Any) -> bytes:
+        return pf.pdf("stub")
+
+
+# --- The world, once per module --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+    media = tmp_path_factory.mktemp("matrix-media")
+    overrides = override_settings(
+        MEDIA_ROOT=str(media),
+        STORAGES={
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(media)},
+            },
+        },
+        # A cache of this process only: the rate limits and the job states of one test stay in it.
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "matrix"}
+        },
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    overrides.enable()
+    # WeasyPrint's layout takes about a second a PDF and proves nothing about who may download it: the
+    # templates still render (a template error is still a 500), the layout is a stub.
+    pdf_layout = mock.patch("certification.pdf.HTML", _StubHTML)
+    pdf_layout.start()
+    traveller = time_machine.travel(pf.WORLD_NOW, tick=True)
+    traveller.start()
+    try:
+        with django_db_blocker.unblock():
+            # Rolled back when the module ends; every test runs in a savepoint inside it (`db`).
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                yield pf.build_world()
+            finally:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+    finally:
+        traveller.stop()
+        pdf_layout.stop()
+        overrides.disable()
+
+
+@pytest.fixture(scope="module")
+def module_client(world) -> Client:  # type: ignore[no-untyped-def]
+    # One client for the module: each new Client loads the middleware again, and WhiteNoise's scan of
+    # the static files alone costs ~40 ms a request.
+    return Client()
+
+
+@pytest.fixture
+def fresh(db, world):  # type: ignore[no-untyped-def]
+    cache.clear()  # rate limits count per address: each request starts from zero
+    pf.seed_jobs(world)
+    return world
+
+
+@pytest.fixture
+def client_(module_client: Client) -> Client:
+    module_client.cookies.clear()  # no session, CSRF or language cookie left by the previous request
+    return module_client
+
+
+# --- The table --------------------------------------------------------------------------------------
+# Columns: enterprise, other_enterprise, official, other_official, expert_on, expert_off, municipal,
+# anonymous (tests/permission_fixtures.py PEOPLE). Methods: GET for every route, POST/PATCH/DELETE
+# where the view handles them. Pages that merely render the same on a POST as on a GET carry no row
+# for POST.
+
+# fmt: off
+MATRIX: dict[str, dict[str, dict[str, Any]]] = {
+    "": {
+        "GET":    row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  200),
+    },
+    "^district/certificates/batch/(?P<job_id>[0-9a-f]{32})/$": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+    },
+    "^district/certificates/batch/(?P<job_id>[0-9a-f]{32})/download/$": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+    },
+    "accounts/2fa/recovery-codes/": {
+        "GET":    row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  LOGIN),
+        "POST":   row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  LOGIN),
+    },
+    "accounts/2fa/setup/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       LOGIN),
+        "POST":   row(200,       200,       200,       200,       200,       200,       200,       LOGIN),
+    },
+    "accounts/2fa/verify/": {
+        "GET":    row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  LOGIN),
+        "POST":   row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  LOGIN),
+    },
+    "accounts/login/": {
+        "GET":    row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  200),
+        "POST":   row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  200),
+    },
+    "accounts/logout/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
+    },
+    "accounts/password/change/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       LOGIN),
+        "POST":   row(200,       200,       200,       200,       200,       200,       200,       LOGIN),
+    },
+    "accounts/password/change/done/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       LOGIN),
+    },
+    "accounts/password/reset/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+        "POST":   row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "accounts/password/reset/<uidb64>/<token>/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+        "POST":   row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "accounts/password/reset/complete/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "accounts/password/reset/sent/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "accounts/register/": {
+        "GET":    row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  200),
+        "POST":   row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  200),
+    },
+    "accounts/security/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       LOGIN),
+    },
+    "accounts/security/disable/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       LOGIN),
+        "POST":   row(400,       400,       400,       400,       400,       400,       400,       LOGIN),
+    },
+    "accounts/security/recovery-codes/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       LOGIN),
+        "POST":   row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  LOGIN),
+    },
+    "api/docs/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "api/schema/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "api/v1/applications/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       401),
+        "POST":   row(409,       201,       403,       403,       403,       403,       403,       401),
+    },
+    "api/v1/applications/<int:pk>/": {
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
+        "PATCH":  row(409    , 404    , 403    , 404    , 403    , 404    , 403    , 401),
+    },
+    "api/v1/applications/<int:pk>/accept/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off).
+        "POST":   row(403    , 404    , 409    , 404    , 403    , 404    , 403    , 401),
+    },
+    "api/v1/applications/<int:pk>/documents/": {
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
+        "POST":   row(400    , 404    , 403    , 404    , 403    , 404    , 403    , 401),
+    },
+    "api/v1/applications/<int:pk>/documents/<int:doc_id>/": {
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
+        "DELETE": row(409    , 404    , 403    , 404    , 403    , 404    , 403    , 401),
+    },
+    "api/v1/applications/<int:pk>/draw-experts/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        "POST":   row(403,       403,       409,       404,       403,       403,       403,       401),
+    },
+    "api/v1/applications/<int:pk>/eligibility/": {
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401),
+    },
+    "api/v1/applications/<int:pk>/form-pdf/": {
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401),
+    },
+    "api/v1/applications/<int:pk>/opinion/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off).
+        "POST":   row(403    , 404    , 400    , 404    , 403    , 404    , 403    , 401),
+    },
+    "api/v1/applications/<int:pk>/return/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off).
+        "POST":   row(403    , 404    , 400    , 404    , 403    , 404    , 403    , 401),
+    },
+    "api/v1/applications/<int:pk>/submit/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
+        "POST":   row(409    , 404    , 403    , 404    , 403    , 404    , 403    , 401),
+    },
+    "api/v1/auth/me/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       401),
+    },
+    "api/v1/auth/register/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(400,       400,       400,       400,       400,       400,       400,       400),
+    },
+    "api/v1/auth/token/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(400,       400,       400,       400,       400,       400,       400,       400),
+    },
+    "api/v1/calendar/working-days/": {
+        "GET":    row(400,       400,       400,       400,       400,       400,       400,       400),
+    },
+    "api/v1/certificates/<str:number>/pdf/": {
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): certificates_visible_to is empty for experts: 404 instead of 403 (got 404 for expert_on, expert_off).
+        "GET":    row(200    , 404    , 200    , 404    , 404    , 404    , 200    , 401),
+    },
+    "api/v1/certificates/issue/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        "POST":   row(403,       403,       400,       400,       403,       403,       403,       401),
+    },
+    "api/v1/certificates/verify/<str:number>/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "api/v1/draws/<int:pk>/": {
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): draws_visible_to is empty for these roles: 404 instead of 403 (got 404 for enterprise, other_enterprise, expert_on, expert_off).
+        "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 200    , 401),
+    },
+    "api/v1/draws/<int:pk>/pdf/": {
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): draws_visible_to is empty for these roles: 404 instead of 403 (got 404 for enterprise, other_enterprise, expert_on, expert_off).
+        "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 200    , 401),
+    },
+    "api/v1/draws/<int:pk>/replay/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): draws_visible_to is empty for these roles: 404 instead of 403 (got 404 for enterprise, other_enterprise, expert_on, expert_off).
+        "POST":   row(404    , 404    , 200    , 404    , 404    , 404    , 200    , 401),
+    },
+    "api/v1/eligibility/check/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(400,       400,       400,       400,       400,       400,       400,       400),
+    },
+    "api/v1/experts/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       401),
+    },
+    "api/v1/experts/<int:pk>/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       401),
+        "PATCH":  row(403,       403,       403,       403,       403,       403,       200,       401),
+    },
+    "api/v1/experts/me/relations/": {
+        "GET":    row(403,       403,       403,       403,       200,       200,       403,       401),
+        "POST":   row(403,       403,       403,       403,       400,       400,       403,       401),
+    },
+    "api/v1/experts/me/relations/<int:pk>/": {
+        "GET":    row(403,       403,       403,       403,       405,       405,       403,       401),
+        "DELETE": row(403,       403,       403,       403,       204,       404,       403,       401),
+    },
+    "api/v1/experts/pledge/": {
+        "GET":    row(403,       403,       403,       403,       200,       200,       403,       401),
+        "POST":   row(403,       403,       403,       403,       200,       200,       403,       401),
+    },
+    "api/v1/filings/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       401),
+        "POST":   row(403,       403,       400,       400,       403,       403,       403,       401),
+    },
+    "api/v1/filings/<int:pk>/decide/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       401),
+    },
+    "api/v1/objections/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       401),
+    },
+    "api/v1/objections/<int:pk>/resolve/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        "POST":   row(403,       403,       400,       404,       403,       403,       403,       401),
+    },
+    "api/v1/objections/track/<str:tracking_number>/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "api/v1/publicity/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+        "POST":   row(403,       403,       400,       400,       403,       403,       403,       401),
+    },
+    "api/v1/publicity/<int:pk>/close/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        "POST":   row(403,       403,       409,       404,       403,       403,       403,       401),
+    },
+    "api/v1/publicity/<int:pk>/objections/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(400,       400,       400,       400,       400,       400,       400,       400),
+    },
+    "api/v1/reference/districts/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "api/v1/reference/document-kinds/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "api/v1/reference/fields/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "api/v1/reviews/": {
+        "GET":    row(403,       403,       200,       200,       200,       200,       200,       401),
+    },
+    "api/v1/reviews/<int:pk>/": {
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the list answers enterprises 403, the detail 404 (got 404 for enterprise, other_enterprise).
+        "GET":    row(404    , 404    , 200    , 404    , 200    , 404    , 200    , 401),
+    },
+    "api/v1/reviews/<int:pk>/amend/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
+        "POST":   row(404    , 404    , 403    , 404    , 400    , 404    , 403    , 401),
+    },
+    "api/v1/reviews/<int:pk>/decline/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
+        "POST":   row(404    , 404    , 403    , 404    , 400    , 404    , 403    , 401),
+    },
+    "api/v1/reviews/<int:pk>/submit/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
+        "POST":   row(404    , 404    , 403    , 404    , 400    , 404    , 403    , 401),
+    },
+    "certificates/<str:number>/pdf/": {
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): certificates_visible_to is empty for experts: 404 instead of 403 (got 404 for expert_on, expert_off).
+        "GET":    row(200    , 404    , 200    , 404    , 404    , 404    , 200    , LOGIN),
+    },
+    "district/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+    },
+    "district/applications/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+    },
+    "district/applications/<int:pk>/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/applications/<int:pk>/accept/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
+    },
+    "district/applications/<int:pk>/draw/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
+    },
+    "district/applications/<int:pk>/meeting/": {
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
+        "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 404    , LOGIN),
+    },
+    "district/applications/<int:pk>/meeting/reviews/<int:review_pk>/absent/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       LOGIN),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
+        "POST":   row(404    , 404    , REDIRECT , 404    , 404    , 404    , 404    , LOGIN),
+    },
+    "district/applications/<int:pk>/meeting/reviews/<int:review_pk>/sheet.pdf": {
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): sheet_files_visible_to is empty for these roles: 404 instead of 403 (got 404 for enterprise, other_enterprise, expert_on, expert_off).
+        "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 200    , LOGIN),
+    },
+    "district/applications/<int:pk>/meeting/reviews/<int:review_pk>/sheet/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       LOGIN),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
+        "POST":   row(404    , 404    , 400    , 404    , 404    , 404    , 404    , LOGIN),
+    },
+    "district/applications/<int:pk>/meeting/sheets.pdf": {
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
+        "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 404    , LOGIN),
+    },
+    "district/applications/<int:pk>/opinion/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
+    },
+    "district/applications/<int:pk>/return/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
+    },
+    "district/certificates/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+    },
+    "district/certificates/<int:pk>/revoke/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+        "POST":   row(403,       403,       400,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/certificates/batch/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+        "POST":   row(403,       403,       400,       400,       403,       403,       403,       LOGIN),
+    },
+    "district/changes/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+    },
+    "district/changes/<int:pk>/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/changes/<int:pk>/complete/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(403,       403,       409,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/changes/<int:pk>/decide/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(403,       403,       400,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/changes/<int:pk>/evidence/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/changes/<int:pk>/publish/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(403,       403,       400,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/changes/<int:pk>/reject/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(403,       403,       400,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/dashboard/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+    },
+    "district/dashboard/<str:code>/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/exports/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+    },
+    "district/exports/<slug:name>.<slug:fmt>": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+    },
+    "district/exports/jobs/<str:job_id>/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/exports/jobs/<str:job_id>/download/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/filings/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+    },
+    "district/filings/new/": {
+        "GET":    row(403,       403,       405,       405,       403,       403,       403,       LOGIN),
+        "POST":   row(403,       403,       400,       400,       403,       403,       403,       LOGIN),
+    },
+    "district/history/applications/<int:pk>/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/monitoring/missing/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+    },
+    "district/objections/<int:pk>/evidence/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       200,       LOGIN),
+    },
+    "district/objections/<int:pk>/resolve/": {
+        "GET":    row(403,       403,       405,       405,       403,       403,       403,       LOGIN),
+        "POST":   row(403,       403,       400,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/pool/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+    },
+    "district/pool/<int:pk>/cultivation/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
+    },
+    "district/publicity/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+    },
+    "district/publicity/<int:pk>/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/publicity/<int:pk>/close/": {
+        "GET":    row(403,       403,       405,       405,       403,       403,       403,       LOGIN),
+        "POST":   row(403,       403,       400,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/publicity/new/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+        "POST":   row(403,       403,       400,       400,       403,       403,       403,       LOGIN),
+    },
+    "district/reports/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+    },
+    "district/reports/<int:pk>/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+        "POST":   row(403,       403,       400,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/reports/<int:pk>/evidence/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/supervision/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
+    },
+    "district/supervision/<int:pk>/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+    },
+    "documents/<int:doc_id>/download/": {
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       LOGIN),
+    },
+    "enterprise/": {
+        "GET":    row(200,       200,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "enterprise/applications/<int:pk>/": {
+        "GET":    row(200,       404,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "enterprise/applications/<int:pk>/documents/": {
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + applications_editable_by: every other role gets 404 (got 404 for official, other_official, expert_on, expert_off, municipal).
+        "GET":    row(200    , 404    , 404    , 404    , 404    , 404    , 404    , LOGIN),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + applications_editable_by: every other role gets 404 (got 404 for official, other_official, expert_on, expert_off, municipal).
+        "POST":   row(400    , 404    , 404    , 404    , 404    , 404    , 404    , LOGIN),
+    },
+    "enterprise/applications/<int:pk>/documents/<int:doc_id>/delete/": {
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + applications_editable_by: every other role gets 404 (got 404 for official, other_official, expert_on, expert_off, municipal).
+        "GET":    row(200    , 404    , 404    , 404    , 404    , 404    , 404    , LOGIN),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + applications_editable_by: every other role gets 404 (got 404 for official, other_official, expert_on, expert_off, municipal).
+        "POST":   row(REDIRECT , 404    , 404    , 404    , 404    , 404    , 404    , LOGIN),
+    },
+    "enterprise/applications/<int:pk>/form.pdf": {
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       LOGIN),
+    },
+    "enterprise/applications/<int:pk>/step/<slug:step>/": {
+        "GET":    row(200,       404,       403,       403,       403,       403,       403,       LOGIN),
+        "POST":   row(REDIRECT,  404,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "enterprise/applications/<int:pk>/submit/": {
+        "GET":    row(200,       404,       403,       403,       403,       403,       403,       LOGIN),
+        "POST":   row(400,       404,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "enterprise/applications/new/": {
+        "GET":    row(200,       200,       403,       403,       403,       403,       403,       LOGIN),
+        "POST":   row(REDIRECT,  REDIRECT,  403,       403,       403,       403,       403,       LOGIN),
+    },
+    "enterprise/certificates/": {
+        "GET":    row(200,       200,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "enterprise/certificates/<int:pk>/changes/new/": {
+        "GET":    row(200,       404,       403,       403,       403,       403,       403,       LOGIN),
+        "POST":   row(400,       404,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "enterprise/certificates/<int:pk>/monitoring/": {
+        "GET":    row(200,       404,       403,       403,       403,       403,       403,       LOGIN),
+        "POST":   row(400,       404,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "enterprise/changes/<int:pk>/evidence/": {
+        "GET":    row(200,       404,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "enterprise/self-assessment/": {
+        "GET":    row(200,       200,       403,       403,       403,       403,       403,       LOGIN),
+        "POST":   row(400,       400,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "expert/": {
+        "GET":    row(403,       403,       403,       403,       200,       200,       403,       LOGIN),
+    },
+    "expert/pledge/": {
+        "GET":    row(403,       403,       403,       403,       200,       200,       403,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       200,       200,       403,       LOGIN),
+    },
+    "expert/profile/": {
+        "GET":    row(403,       403,       403,       403,       200,       200,       403,       LOGIN),
+    },
+    "expert/profile/relations/<int:pk>/remove/": {
+        "GET":    row(403,       403,       403,       403,       200,       404,       403,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       REDIRECT,  404,       403,       LOGIN),
+    },
+    "expert/profile/relations/add/": {
+        "GET":    row(403,       403,       403,       403,       REDIRECT,  REDIRECT,  403,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       200,       200,       403,       LOGIN),
+    },
+    "expert/reviews/": {
+        "GET":    row(403,       403,       403,       403,       200,       200,       403,       LOGIN),
+    },
+    "expert/reviews/<int:pk>/": {
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
+        "GET":    row(404    , 404    , 404    , 404    , 200    , 404    , 404    , LOGIN),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
+        "POST":   row(404    , 404    , 404    , 404    , 400    , 404    , 404    , LOGIN),
+    },
+    "expert/reviews/<int:pk>/decline/": {
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
+        "GET":    row(404    , 404    , 404    , 404    , 200    , 404    , 404    , LOGIN),
+        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
+        "POST":   row(404    , 404    , 404    , 404    , 400    , 404    , 404    , LOGIN),
+    },
+    "healthz/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "municipal/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/calendar/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/dashboard/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/dashboard/<str:code>/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/experts/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/experts/<int:pk>/active/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/experts/<int:pk>/edit/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/experts/export/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/experts/import/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/experts/new/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/exports/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/exports/<slug:name>.<slug:fmt>": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/exports/jobs/<str:job_id>/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/exports/jobs/<str:job_id>/download/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/filings/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/filings/<int:pk>/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
+    },
+    "municipal/history/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/history/applications/<int:pk>/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/operations/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/operations/failed/<int:pk>/retry/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       405,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       REDIRECT,  LOGIN),
+    },
+    "municipal/reports/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/reports/<int:pk>/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/reports/<int:pk>/evidence/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/supervision/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/supervision/<int:pk>/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
+    },
+    "municipal/supervision/draws/<int:pk>/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/supervision/new/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       405,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
+    },
+    "municipal/supervision/random/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       405,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
+    },
+    "municipal/targets/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       REDIRECT,  LOGIN),
+    },
+    "notifications/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       LOGIN),
+    },
+    "notifications/<int:pk>/read/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       LOGIN),
+        "POST":   row(REDIRECT,  404,       404,       404,       404,       404,       404,       LOGIN),
+    },
+    "notifications/preferences/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       LOGIN),
+        "POST":   row(200,       200,       200,       200,       200,       200,       200,       LOGIN),
+    },
+    "notifications/read-all/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       LOGIN),
+        "POST":   row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  LOGIN),
+    },
+    "objections/track/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "publicity/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "publicity/<int:pk>/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "publicity/<int:pk>/objection/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+        "POST":   row(400,       400,       400,       400,       400,       400,       400,       400),
+    },
+    "publicity/<int:pk>/objection/done/": {
+        "GET":    row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
+    },
+    "publicity/<int:pk>/pdf/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "rename-notices/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "reports/done/": {
+        "GET":    row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
+    },
+    "reports/new/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+        "POST":   row(400,       400,       400,       400,       400,       400,       400,       400),
+    },
+    "reports/track/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "self-check/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+        "POST":   row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "verify/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "verify/<str:number>/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+}
+# fmt: on
+
+
+def cases() -> Iterator[Any]:
+    for route, methods in MATRIX.items():
+        for method, expected in methods.items():
+            for person in PEOPLE:
+                yield pytest.param(route, method, person, expected[person], id=f"{method} /{route} {person}")
+
+
+# --- The tests --------------------------------------------------------------------------------------
+
+
+def test_every_url_is_in_the_matrix():
+    """A route the resolver knows and the table does not fails here (and a row for a removed route too)."""
+    routes = set(project_routes())
+    missing = sorted(routes - set(MATRIX))
+    stale = sorted(set(MATRIX) - routes)
+    assert not missing, f"routes without a row in MATRIX (add the answer of each person): {missing}"
+    assert not stale, f"rows of MATRIX for routes that no longer exist: {stale}"
+    for route, methods in MATRIX.items():
+        assert "GET" in methods, f"{route}: every route has a GET row"
+        for method, expected in methods.items():
+            assert method in ("GET", "POST", "PATCH", "DELETE"), f"{route}: unknown method {method}"
+            assert set(expected) == set(PEOPLE), f"{method} {route}: one answer per person"
+        parameters = {a or b for a, b in PARAMETER.findall(route)}
+        assert parameters == set(KWARGS.get(route, {})), f"{route}: KWARGS must fill {sorted(parameters)}"
+    assert not set(KWARGS) - routes, f"KWARGS for unknown routes: {sorted(set(KWARGS) - routes)}"
+
+
+@pytest.mark.parametrize(("route", "method", "person", "expected"), list(cases()))
+def test_matrix(fresh, client_, route, method, person, expected):
+    url = url_of(route, NAMES[route], fresh)
+    response = send(client_, fresh, route, method, person, url)
+    assert response.status_code != 500
+    got = answer_of(response)
+    assert got == expected, (
+        f"{method} {url} as {person}: got {got} ({response.status_code}), expected {expected}"
+    )
+    if expected == LOGIN:
+        location = response["Location"]
+        assert location.startswith("/accounts/login/?next="), location
+        assert unquote(location.split("next=", 1)[1]).startswith(url), location
+
+
+def admin_urls() -> list[str]:
+    """The admin's index, each app's index and each model's list and add pages."""
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        meta = model._meta
+        urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_add"))
+    urls += [
+        reverse("admin:app_list", args=[label])
+        for label in sorted({m._meta.app_label for m in admin.site._registry})
+    ]
+    return urls
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_admin_refuses_the_eight_people(fresh, client_, person):
+    """None of the eight is staff: every admin page sends them to the admin's login (or refuses)."""
+    client = client_
+    if person in fresh.sessions:
+        client.cookies[settings.SESSION_COOKIE_NAME] = fresh.sessions[person]
+    for url in admin_urls():
+        response = client.get(url)
+        assert response.status_code in (302, 403), f"{url} as {person}: {response.status_code}"
+        if response.status_code == 302:
+            assert response["Location"].startswith(reverse("admin:login")), (
+                f"{url} as {person}: {response['Location']}"
+            )
+
+
+def test_admin_opens_for_a_superuser(fresh, client_):
+    """The refusal above is the admin's own: a superuser gets in."""
+    from accounts.models import User
+
+    client = client_
+    client.force_login(User.objects.create_superuser("matrix_admin", "admin@example.com", "x"))
+    assert client.get(reverse("admin:index")).status_code == 200
