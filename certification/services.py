@@ -75,6 +75,11 @@ def _require_editable(application: Application) -> None:
 def application_create(*, enterprise: Enterprise, by: User, data: ApplicationInput) -> Application:
     """Open this year's application as a draft (one per enterprise and year)."""
     year = timezone.localdate().year
+    # 国科发火〔2008〕172号: an enterprise whose certificate was revoked cannot apply again that year.
+    if enterprise.certificates.filter(revoked_at__year=year).exists():
+        raise ApplicationStateError(
+            _("本企业的证书已于 %(year)s 年撤销，当年不能再次申请认定。") % {"year": year}, status="revoked"
+        )
     existing = Application.objects.filter(enterprise=enterprise, year=year).first()
     if existing is not None:
         raise ApplicationStateError(

@@ -135,34 +135,41 @@ def test_verify_is_rate_limited(client, monkeypatch):
     assert codes == [404, 404, 404, 429]
 
 
+def test_revoked_enterprise_cannot_apply_again_the_same_year(client, official, approved, time_machine):
+    time_machine.move_to(dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    cert = certificates.certificate_issue(by=official, application_ids=[approved[0].pk])[0]
+    certificates.certificate_revoke(certificate=cert, by=official, reason="申请材料弄虚作假")
+    user = UserFactory(role="enterprise", enterprise=approved[0].enterprise)
+    response = as_user(client, user).post("/api/v1/applications/", {}, content_type="application/json")
+    assert response.status_code == 409 and "撤销" in response.json()["detail"]
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_officials_issue_at_once_numbers_stay_unique_and_gap_free():
+def test_twenty_concurrent_issues_keep_numbers_unique_and_gap_free():
+    """Twenty officials of one district issue at the same moment on real PostgreSQL."""
     binhai = district("120116")
-    officials = [UserFactory(role="district", district=binhai) for _ in range(2)]
+    officials = [UserFactory(role="district", district=binhai) for _ in range(20)]
     apps = [
-        ApplicationFactory(enterprise=EnterpriseFactory(district=binhai), status="approved") for _ in range(6)
+        ApplicationFactory(enterprise=EnterpriseFactory(district=binhai), status="approved")
+        for _ in range(20)
     ]
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(20)
     errors: list[Exception] = []
 
-    def issue(official, batch):
+    def issue(official, app):
         barrier.wait()
         try:
-            for app in batch:
-                certificates.certificate_issue(by=official, application_ids=[app.pk])
+            certificates.certificate_issue(by=official, application_ids=[app.pk])
         except Exception as exc:  # noqa: BLE001 — reported below
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [
-        threading.Thread(target=issue, args=(officials[0], apps[:3])),
-        threading.Thread(target=issue, args=(officials[1], apps[3:])),
-    ]
+    threads = [threading.Thread(target=issue, args=(officials[i], apps[i])) for i in range(20)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
     assert errors == []
     serials = sorted(int(n[-4:]) for n in Certificate.objects.values_list("number", flat=True))
-    assert serials == [1, 2, 3, 4, 5, 6]
+    assert serials == list(range(1, 21))
