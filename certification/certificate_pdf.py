@@ -30,7 +30,6 @@ from typing import Any
 
 import segno
 from django.conf import settings
-from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -40,7 +39,6 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from accounts.models import Role
 from certification.certificates import parse_number
 from certification.models import Certificate, CertificateVersion
 from certification.pdf import (
@@ -50,6 +48,7 @@ from certification.pdf import (
     pdf_response,
     render_pdf,
 )
+from certification.permissions import certificates_visible_to  # noqa: F401 (the one rule, re-exported)
 from districts.models import District
 
 __all__ = [
@@ -81,23 +80,6 @@ Progress = Callable[[int, int], None]
 
 
 # --- Who may download ------------------------------------------------------------------------
-
-
-def certificates_visible_to(user) -> QuerySet[Certificate]:  # type: ignore[no-untyped-def]
-    """The enterprise its own certificates, a district official its district's, the municipal office all.
-
-    Used by the browser download and the API alike; anything outside it is a 404 (STYLE.md 6).
-    """
-    qs = Certificate.objects.select_related("district")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.role == Role.ENTERPRISE and user.enterprise_id:
-        return qs.filter(enterprise_id=user.enterprise_id)
-    if user.role == Role.DISTRICT and user.district_id:
-        return qs.filter(district_id=user.district_id)
-    if user.role == Role.MUNICIPAL:
-        return qs
-    return qs.none()
 
 
 # --- The seal --------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from certification.models import (
     MonitoringReport,
     ReportKind,
 )
+from certification.permissions import certificates_visible_to  # noqa: F401 (the one rule, re-exported)
 from certification.publicity import publicity_period
 from certification.workdays import Calendar
 
@@ -57,20 +58,6 @@ INT_MAX = 2_147_483_647
 
 
 # --- Who may see what ---------------------------------------------------------------------------
-
-
-def certificates_visible_to(user: Any) -> QuerySet[Certificate]:
-    """The enterprise its own, the district its district's, the office all; anyone else nothing."""
-    qs = Certificate.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.role == Role.ENTERPRISE:
-        return qs.filter(enterprise_id=user.enterprise_id)
-    if user.role == Role.DISTRICT:
-        return qs.filter(district_id=user.district_id)
-    if user.role == Role.MUNICIPAL:
-        return qs
-    return qs.none()
 
 
 def changes_visible_to(user: Any) -> QuerySet[ChangeRequest]:

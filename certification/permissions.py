@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import Role
-from certification.models import Application, ApplicationStatus
+from certification.models import Application, ApplicationStatus, Certificate
 
 
 def applications_visible_to(user) -> QuerySet[Application]:  # type: ignore[no-untyped-def]
@@ -35,3 +35,21 @@ def applications_editable_by(user) -> QuerySet[Application]:  # type: ignore[no-
     if not user.is_authenticated or user.role != Role.ENTERPRISE:
         return Application.objects.none()
     return Application.objects.filter(enterprise_id=user.enterprise_id)
+
+
+def certificates_visible_to(user) -> QuerySet[Certificate]:  # type: ignore[no-untyped-def]
+    """The enterprise its own certificates, a district official its district's, the office all.
+
+    Used by the certificate pages, the PDF download (browser and API), the lifecycle pages and the
+    exports alike; anything outside it is a 404 (STYLE.md 6).
+    """
+    qs = Certificate.objects.select_related("district")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role == Role.ENTERPRISE and user.enterprise_id:
+        return qs.filter(enterprise_id=user.enterprise_id)
+    if user.role == Role.DISTRICT and user.district_id:
+        return qs.filter(district_id=user.district_id)
+    if user.role == Role.MUNICIPAL:
+        return qs
+    return qs.none()

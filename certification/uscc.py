@@ -14,17 +14,19 @@ def check_character(first17: str) -> str:
 
 
 def uscc_problem(code: str) -> str | None:
-    """None when the code is valid, otherwise the reason in Chinese (shown to the user as is)."""
+    """None when the code is valid, otherwise the reason in the user's language (Chinese by default)."""
+    from django.utils.translation import gettext as _  # lazy: the check itself needs no Django
+
     if len(code) != 18:
-        return f"统一社会信用代码应为 18 位，当前为 {len(code)} 位。"
+        return _("统一社会信用代码应为 18 位，当前为 %(n)s 位。") % {"n": len(code)}
     bad = sorted({ch for ch in code if ch not in _VALUE})
     if bad:
-        return "统一社会信用代码含有不允许的字符：{}（不使用 I、O、S、V、Z 及小写字母）。".format(
-            "、".join(bad)
-        )
+        return _("统一社会信用代码含有不允许的字符：%(chars)s（不使用 I、O、S、V、Z 及小写字母）。") % {
+            "chars": "、".join(bad)
+        }
     expected = check_character(code[:17])
     if code[17] != expected:
-        return f"统一社会信用代码校验位错误：最后一位应为 {expected}，请核对后重新输入。"
+        return _("统一社会信用代码校验位错误：最后一位应为 %(c)s，请核对后重新输入。") % {"c": expected}
     return None
 
 
