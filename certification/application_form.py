@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.application_data import BEIJING, application_as_of, eligibility_input_for, rule_set_for
-from certification.eligibility import CONDITION_LABELS, EligibilityResult, evaluate
+from certification.eligibility import CONDITION_LABELS, EligibilityResult, evaluate, translate_label
 from certification.models import Acquisition, Application, RDManagementItem
 from certification.pdf import pdf_response, render_pdf
 from certification.selectors import with_application_details
@@ -86,7 +86,7 @@ def _eligibility(application: Application, as_of: dt.date) -> dict[str, Any]:
         "conditions": [
             {
                 "code": c.code,
-                "label": CONDITION_LABELS.get(c.code, c.code),
+                "label": translate_label(CONDITION_LABELS.get(c.code, c.code)),
                 "clause": c.clause,
                 "passed": c.passed,
                 "passed_label": _passed_label(c.passed),

@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+
+def _eligibility_gettext():  # type: ignore[no-untyped-def]
+    """The eligibility engine's messages are Chinese msgids: nothing to do unless another language is active."""
+    language = translation.get_language()
+    if not language or language.startswith("zh"):
+        return None
+    return translation.gettext
 
 
 class CertificationConfig(AppConfig):
     name = "certification"
     verbose_name = _("认定管理")
+
+    def ready(self) -> None:
+        from certification import eligibility
+
+        eligibility.use_translation(_eligibility_gettext)

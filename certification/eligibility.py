@@ -15,11 +15,12 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_CEILING, ROUND_DOWN, Context, Decimal, InvalidOperation
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +47,63 @@ __all__ = [
     "load_rule_set",
     "load_rule_set_data",
     "parse_input",
+    "use_translation",
     "validate_payload",
 ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Translation without Django: messages are Simplified Chinese msgids written ``_("…{name}…")``
+# (extracted by makemessages like any gettext call). The Django side registers a factory with
+# :func:`use_translation` (certification/apps.py); each public entry point asks it once for the
+# active language's gettext (None = Chinese, nothing to translate), so the engine stays stdlib-only
+# and the Chinese path costs one ContextVar look-up per message.
+# --------------------------------------------------------------------------------------------------
+
+_translation_factory: Callable[[], Callable[[str], str] | None] | None = None
+_active_gettext: ContextVar[Callable[[str], str] | None] = ContextVar("eligibility_gettext", default=None)
+
+
+def use_translation(factory: Callable[[], Callable[[str], str] | None] | None) -> None:
+    """Register ``factory() -> gettext or None``, called once per evaluation / validation."""
+    global _translation_factory
+    _translation_factory = factory
+
+
+def _(message: str) -> str:
+    translate = _active_gettext.get()
+    return message if translate is None else translate(message)
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a constant for the catalogue; :func:`_` translates it where it is shown."""
+    return message
+
+
+def _translated(func: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _translation_factory is None or _active_gettext.get() is not None:
+            return func(*args, **kwargs)
+        translate = _translation_factory()
+        if translate is None:
+            return func(*args, **kwargs)
+        token = _active_gettext.set(translate)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _active_gettext.reset(token)
+
+    return wrapper
+
+
+def translate_label(text: str) -> str:
+    """A label of this module or of a shipped rule set (clause, band, name) in the active language."""
+    if _translation_factory is None:
+        return text
+    translate = _translation_factory()
+    return text if translate is None else translate(text)
+
 
 RULESET_DIR = Path(__file__).resolve().parent / "rulesets"
 RULE_SET_CODES: tuple[str, ...] = ("tianjin-2015", "national-2016")
@@ -66,31 +122,31 @@ CONDITION_CODES: tuple[str, ...] = (
     "composite_score",
 )
 CONDITION_LABELS: dict[str, str] = {
-    "registration": "注册地与注册时间",
-    "core_ip": "核心自主知识产权",
-    "field": "高新技术领域",
-    "tech_staff_ratio": "科技人员占比",
-    "rd_staff_ratio": "研发人员占比",
-    "rd_expense_ratio": "研究开发费用占销售收入比例",
-    "domestic_rd_ratio": "境内研究开发费用占比",
-    "hightech_revenue_ratio": "高新技术产品（服务）收入占比",
-    "composite_score": "综合评分",
+    "registration": gettext_noop("注册地与注册时间"),
+    "core_ip": gettext_noop("核心自主知识产权"),
+    "field": gettext_noop("高新技术领域"),
+    "tech_staff_ratio": gettext_noop("科技人员占比"),
+    "rd_staff_ratio": gettext_noop("研发人员占比"),
+    "rd_expense_ratio": gettext_noop("研究开发费用占销售收入比例"),
+    "domestic_rd_ratio": gettext_noop("境内研究开发费用占比"),
+    "hightech_revenue_ratio": gettext_noop("高新技术产品（服务）收入占比"),
+    "composite_score": gettext_noop("综合评分"),
 }
 IP_KIND_LABELS: dict[str, str] = {
-    "invention_patent": "发明专利",
-    "utility_model": "实用新型专利",
-    "design_patent": "外观设计专利",
-    "software_copyright": "软件著作权",
-    "ic_layout": "集成电路布图设计专有权",
-    "plant_variety": "植物新品种",
-    "other": "其他知识产权",
+    "invention_patent": gettext_noop("发明专利"),
+    "utility_model": gettext_noop("实用新型专利"),
+    "design_patent": gettext_noop("外观设计专利"),
+    "software_copyright": gettext_noop("软件著作权"),
+    "ic_layout": gettext_noop("集成电路布图设计专有权"),
+    "plant_variety": gettext_noop("植物新品种"),
+    "other": gettext_noop("其他知识产权"),
 }
 ACQUISITION_LABELS: dict[str, str] = {
-    "self_developed": "自主研发",
-    "transfer": "受让",
-    "gift": "受赠",
-    "merger": "并购",
-    "exclusive_license": "独占许可",
+    "self_developed": gettext_noop("自主研发"),
+    "transfer": gettext_noop("受让"),
+    "gift": gettext_noop("受赠"),
+    "merger": gettext_noop("并购"),
+    "exclusive_license": gettext_noop("独占许可"),
 }
 EXCLUSIVE_LICENSE = "exclusive_license"
 
@@ -484,8 +540,8 @@ def _ceil_yuan(amount: Decimal) -> int:
 def _years_label(years: Iterable[int]) -> str:
     ys = sorted(years)
     if len(ys) > 1 and ys[-1] - ys[0] == len(ys) - 1:
-        return f"{ys[0]}–{ys[-1]} 年度"
-    return "、".join(str(y) for y in ys) + " 年度"
+        return _("{first}–{last} 年度").format(first=ys[0], last=ys[-1])
+    return _("{years} 年度").format(years=_("、").join(str(y) for y in ys))
 
 
 def add_months(day: date, months: int) -> date:
@@ -501,7 +557,43 @@ def beijing_today() -> date:
     return datetime.now(BEIJING).date()
 
 
-_NOT_REQUIRED = "本规则集不设此项要求"
+_NOT_REQUIRED = gettext_noop("本规则集不设此项要求")
+_NO_REQUIREMENT = gettext_noop("不设要求")
+
+# Strings of the shipped rule sets (certification/rulesets/*.json) that pages show: clauses, revenue
+# bands and names. Listed here for the catalogue; shown through :func:`_` / :func:`translate_label`.
+RULE_SET_TEXTS: tuple[str, ...] = (
+    gettext_noop("第二条"),
+    gettext_noop("第九条（一）"),
+    gettext_noop("第九条（二）"),
+    gettext_noop("第九条（三）"),
+    gettext_noop("第九条（四）"),
+    gettext_noop("第九条（五）"),
+    gettext_noop("第九条（六）"),
+    gettext_noop("第十一条（一）"),
+    gettext_noop("第十一条（二）"),
+    gettext_noop("第十一条（三）"),
+    gettext_noop("第十一条（四）"),
+    gettext_noop("第十一条（五）"),
+    gettext_noop("第十一条（六）"),
+    gettext_noop("第十一条（七）"),
+    gettext_noop("最近一年销售收入小于5,000万元"),
+    gettext_noop("最近一年销售收入在5,000万元至20,000万元"),
+    gettext_noop("最近一年销售收入在20,000万元以上（超过20,000万元）"),
+    gettext_noop("最近一年销售收入小于5,000万元（含）"),
+    gettext_noop("最近一年销售收入在5,000万元至2亿元（含）"),
+    gettext_noop("最近一年销售收入在2亿元以上"),
+    gettext_noop("天津市市级高新技术企业认定管理办法（2015）"),
+    gettext_noop("高新技术企业认定管理办法（国科发火〔2016〕32号）"),
+)
+
+
+def _clause(rs: RuleSet, cond: str) -> str:
+    return _(rs.clauses[cond])
+
+
+def _yuan_short(amount: int) -> str:
+    return f"¥{amount:,}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -514,28 +606,37 @@ def _registration(inp: EligibilityInput, rs: RuleSet) -> ConditionResult:
     problems: list[str] = []
     if rs.registration_min_months is not None:
         due = add_months(inp.registered_on, rs.registration_min_months)
-        span = f"满 {rs.registration_min_months} 个月"
+        span = _("满 {n} 个月").format(n=rs.registration_min_months)
     else:
         due = inp.registered_on + timedelta(days=rs.registration_min_days or 0)
-        span = f"满 {rs.registration_min_days} 天"
+        span = _("满 {n} 天").format(n=rs.registration_min_days)
     if rs.require_tianjin and not inp.registered_in_tianjin:
-        problems.append("未在天津市注册，本规则集要求在天津市注册的居民企业")
+        problems.append(_("未在天津市注册，本规则集要求在天津市注册的居民企业"))
     if due > inp.as_of:
         short = (due - inp.as_of).days
         problems.append(
-            f"注册时间不足：{inp.registered_on.isoformat()} 注册，{due.isoformat()} 起方{span}，"
-            f"距评估日 {inp.as_of.isoformat()} 还差 {short} 天"
+            _("注册时间不足：{registered} 注册，{due} 起方{span}，距评估日 {as_of} 还差 {days} 天").format(
+                registered=inp.registered_on.isoformat(),
+                due=due.isoformat(),
+                span=span,
+                as_of=inp.as_of.isoformat(),
+                days=short,
+            )
         )
-    place = "天津市" if inp.registered_in_tianjin else "非天津市"
-    value = f"{inp.registered_on.isoformat()} 注册（{place}）"
-    threshold = f"天津市注册，{span}" if rs.require_tianjin else f"注册{span}"
+    place = _("天津市") if inp.registered_in_tianjin else _("非天津市")
+    value = _("{registered} 注册（{place}）").format(registered=inp.registered_on.isoformat(), place=place)
+    threshold = (
+        _("天津市注册，{span}").format(span=span) if rs.require_tianjin else _("注册{span}").format(span=span)
+    )
+    clause = _clause(rs, "registration")
     if problems:
-        return ConditionResult(
-            "registration", False, rs.clauses["registration"], value, threshold, "；".join(problems)
-        )
-    where = "在天津市注册；" if rs.require_tianjin else ""
-    message = f"满足：{where}{inp.registered_on.isoformat()} 注册，至 {inp.as_of.isoformat()} 已{span}"
-    return ConditionResult("registration", True, rs.clauses["registration"], value, threshold, message)
+        return ConditionResult("registration", False, clause, value, threshold, _("；").join(problems))
+    if rs.require_tianjin:
+        message = _("满足：在天津市注册；{registered} 注册，至 {as_of} 已{span}")
+    else:
+        message = _("满足：{registered} 注册，至 {as_of} 已{span}")
+    message = message.format(registered=inp.registered_on.isoformat(), as_of=inp.as_of.isoformat(), span=span)
+    return ConditionResult("registration", True, clause, value, threshold, message)
 
 
 def _core_ip(inp: EligibilityInput, rs: RuleSet, latest_year: int) -> ConditionResult:
@@ -545,80 +646,111 @@ def _core_ip(inp: EligibilityInput, rs: RuleSet, latest_year: int) -> ConditionR
     counted: dict[str, int] = {}
     refused: list[str] = []
     for item in inp.ip:
-        label = IP_KIND_LABELS.get(item.kind, item.kind)
+        label = _(IP_KIND_LABELS[item.kind]) if item.kind in IP_KIND_LABELS else item.kind
         if item.acquired_on > inp.as_of:
-            refused.append(f"{label}取得于 {item.acquired_on.isoformat()}，晚于评估日")
+            refused.append(
+                _("{label}取得于 {acquired}，晚于评估日").format(
+                    label=label, acquired=item.acquired_on.isoformat()
+                )
+            )
             continue
         if first_year is not None and item.acquired_on.year < first_year:
             refused.append(
-                f"{label}取得于 {item.acquired_on.year} 年，早于近 {window} 个会计年度（{first_year} 年起）"
+                _("{label}取得于 {year} 年，早于近 {window} 个会计年度（{first_year} 年起）").format(
+                    label=label, year=item.acquired_on.year, window=window, first_year=first_year
+                )
             )
             continue
         if item.acquisition == EXCLUSIVE_LICENSE:
             if not rs.exclusive_license_counts:
-                refused.append(f"{label}为独占许可，本规则集只认所有权，不计独占许可")
+                refused.append(_("{label}为独占许可，本规则集只认所有权，不计独占许可").format(label=label))
                 continue
             min_years = rs.exclusive_license_min_years or 0
             if item.licence_years is None or item.licence_years < min_years:
-                years = "未填" if item.licence_years is None else f"{item.licence_years} 年"
-                refused.append(f"{label}独占许可期限{years}，不足 {min_years} 年")
+                years = _("未填") if item.licence_years is None else _("{n} 年").format(n=item.licence_years)
+                refused.append(
+                    _("{label}独占许可期限{years}，不足 {min_years} 年").format(
+                        label=label, years=years, min_years=min_years
+                    )
+                )
                 continue
         elif item.acquisition not in rs.ip_acquisitions:
-            refused.append(f"{label}的取得方式不被认可")
+            refused.append(_("{label}的取得方式不被认可").format(label=label))
             continue
         counted[label] = counted.get(label, 0) + 1
     count = sum(counted.values())
-    value = f"{count} 项"
-    threshold = f"≥ {rs.ip_min_items} 项"
-    scope = f"近 {window} 个会计年度（{first_year}–{latest_year} 年）内" if window else ""
-    detail = "、".join(f"{k} {v} 项" for k, v in counted.items())
-    clause = rs.clauses["core_ip"]
+    value = _("{n} 项").format(n=count)
+    threshold = _("≥ {n} 项").format(n=rs.ip_min_items)
+    scope = (
+        _("近 {window} 个会计年度（{first_year}–{latest_year} 年）内").format(
+            window=window, first_year=first_year, latest_year=latest_year
+        )
+        if window
+        else ""
+    )
+    detail = _("、").join(_("{label} {n} 项").format(label=k, n=v) for k, v in counted.items())
+    clause = _clause(rs, "core_ip")
     if count >= rs.ip_min_items:
-        message = f"满足：{scope}取得并可计入的核心自主知识产权 {count} 项（{detail}）"
+        message = _("满足：{scope}取得并可计入的核心自主知识产权 {count} 项（{detail}）").format(
+            scope=scope, count=count, detail=detail
+        )
         return ConditionResult("core_ip", True, clause, value, threshold, message)
-    message = f"{scope}可计入的核心自主知识产权 {count} 项，少于 {rs.ip_min_items} 项，还差 {rs.ip_min_items - count} 项"
+    message = _("{scope}可计入的核心自主知识产权 {count} 项，少于 {minimum} 项，还差 {short} 项").format(
+        scope=scope, count=count, minimum=rs.ip_min_items, short=rs.ip_min_items - count
+    )
     if refused:
-        message += "；未计入：" + "；".join(refused)
+        message += _("；未计入：") + _("；").join(refused)
     return ConditionResult("core_ip", False, clause, value, threshold, message)
 
 
 def _field(inp: EligibilityInput, rs: RuleSet, field_codes: frozenset[str] | None) -> ConditionResult:
     # 第九条（二）: 产品（服务）技术属于国家重点支持的高新技术领域规定的范围.
-    clause = rs.clauses["field"]
-    threshold = "属于在用的《国家重点支持的高新技术领域》"
+    clause = _clause(rs, "field")
+    threshold = _("属于在用的《国家重点支持的高新技术领域》")
     code = inp.field_code
     if code is None or code == "":
-        return ConditionResult("field", None, clause, "", threshold, "未填写技术领域，无法判断")
+        return ConditionResult("field", None, clause, "", threshold, _("未填写技术领域，无法判断"))
     if field_codes is None:
-        return ConditionResult(
-            "field", None, clause, code, threshold, f"未提供在用的技术领域目录，无法核对 {code}"
-        )
+        message = _("未提供在用的技术领域目录，无法核对 {code}").format(code=code)
+        return ConditionResult("field", None, clause, code, threshold, message)
     if code in field_codes:
-        return ConditionResult("field", True, clause, code, threshold, f"满足：技术领域 {code} 属于在用目录")
-    return ConditionResult("field", False, clause, code, threshold, f"技术领域 {code} 不在在用目录中")
+        message = _("满足：技术领域 {code} 属于在用目录").format(code=code)
+        return ConditionResult("field", True, clause, code, threshold, message)
+    message = _("技术领域 {code} 不在在用目录中").format(code=code)
+    return ConditionResult("field", False, clause, code, threshold, message)
 
 
 def _staff_ratio(
     cond: str, label: str, count: int, total: int, minimum: Decimal | None, rs: RuleSet
 ) -> ConditionResult:
     # 第九条（三）: 科技人员 20%以上 / 研发人员 7%以上 of 当年职工总数 (以上 includes the number).
-    clause = rs.clauses[cond]
+    clause = _clause(rs, cond)
+    label = _(label)
     if minimum is None:
         value = _pct_value(Decimal(count), Decimal(total)) if total > 0 else "—"
-        return ConditionResult(cond, True, clause, value, "不设要求", _NOT_REQUIRED)
+        return ConditionResult(cond, True, clause, value, _(_NO_REQUIREMENT), _(_NOT_REQUIRED))
     threshold = f"≥ {_pct(minimum)}"
     if total <= 0:
-        message = f"职工总数为 0，无法计算{label}占比"
+        message = _("职工总数为 0，无法计算{label}占比").format(label=label)
         return ConditionResult(cond, False, clause, "—", threshold, message)
     needed = _CTX.multiply(minimum, Decimal(total))
     value = _pct_value(Decimal(count), Decimal(total))
     if count >= needed:
-        message = f"满足：{label}占比 {value}（{count}/{total} 名），不低于 {_pct(minimum)}"
+        message = _("满足：{label}占比 {value}（{count}/{total} 名），不低于 {minimum}").format(
+            label=label, value=value, count=count, total=total, minimum=_pct(minimum)
+        )
         return ConditionResult(cond, True, clause, value, threshold, message)
     required = int(needed.to_integral_value(rounding=ROUND_CEILING))
-    message = (
-        f"{label}占比 {value}，低于 {_pct(minimum)}，还需增加 {required - count} 名"
-        f"（现有 {count} 名，职工总数 {total} 名不变时须达到 {required} 名）"
+    message = _(
+        "{label}占比 {value}，低于 {minimum}，还需增加 {more} 名（现有 {count} 名，职工总数 {total} 名不变时须达到 {required} 名）"
+    ).format(
+        label=label,
+        value=value,
+        minimum=_pct(minimum),
+        more=required - count,
+        count=count,
+        total=total,
+        required=required,
     )
     return ConditionResult(cond, False, clause, value, threshold, message)
 
@@ -628,14 +760,14 @@ def _rd_conditions(
 ) -> tuple[ConditionResult, ConditionResult]:
     # 第九条（四）: 近二个会计年度的研究开发费用总额占销售收入总额的比例; 企业注册成立时间不足二年的,
     # 按实际经营年限计算 — the last N fiscal years by number, and only those ≥ the registration year.
-    rd_clause = rs.clauses["rd_expense_ratio"]
-    dom_clause = rs.clauses["domestic_rd_ratio"]
+    rd_clause = _clause(rs, "rd_expense_ratio")
+    dom_clause = _clause(rs, "domestic_rd_ratio")
     dom_min = rs.domestic_rd_min_ratio
-    dom_threshold = f"≥ {_pct(dom_min)}" if dom_min is not None else "不设要求"
+    dom_threshold = f"≥ {_pct(dom_min)}" if dom_min is not None else _(_NO_REQUIREMENT)
     if not fiscal_years:
-        missing = "未提供会计年度数据，无法判断"
+        missing = _("未提供会计年度数据，无法判断")
         return (
-            ConditionResult("rd_expense_ratio", None, rd_clause, "—", "按最近一年销售收入分档", missing),
+            ConditionResult("rd_expense_ratio", None, rd_clause, "—", _("按最近一年销售收入分档"), missing),
             ConditionResult("domestic_rd_ratio", None, dom_clause, "—", dom_threshold, missing),
         )
     latest = fiscal_years[-1]
@@ -645,7 +777,9 @@ def _rd_conditions(
     first_year = max(latest.year - n_years + 1, inp.registered_on.year)
     used = [fy for fy in fiscal_years if fy.year >= first_year]
     if not used:
-        missing = f"没有 {inp.registered_on.year} 年（注册年度）及以后的会计年度数据，无法判断"
+        missing = _("没有 {year} 年（注册年度）及以后的会计年度数据，无法判断").format(
+            year=inp.registered_on.year
+        )
         return (
             ConditionResult("rd_expense_ratio", None, rd_clause, "—", threshold, missing),
             ConditionResult("domestic_rd_ratio", None, dom_clause, "—", dom_threshold, missing),
@@ -653,9 +787,9 @@ def _rd_conditions(
     period = _years_label(fy.year for fy in used)
     if len(used) < n_years:
         if inp.registered_on.year > latest.year - n_years + 1:
-            period += f"，成立不足 {n_years} 年，按实际经营年限计算"
+            period += _("，成立不足 {n} 年，按实际经营年限计算").format(n=n_years)
         else:
-            period += f"，仅提供 {len(used)} 个年度的数据"
+            period += _("，仅提供 {n} 个年度的数据").format(n=len(used))
     sales = _ZERO
     rd = _ZERO
     domestic = _ZERO
@@ -663,7 +797,10 @@ def _rd_conditions(
         sales = _CTX.add(sales, fy.sales_revenue)
         rd = _CTX.add(rd, fy.rd_expense)
         domestic = _CTX.add(domestic, fy.rd_expense_domestic)
-    band_note = f"{band.label}，适用 {_pct(band.min_ratio)}" if band.label else f"适用 {_pct(band.min_ratio)}"
+    if band.label:
+        band_note = _("{band}，适用 {ratio}").format(band=_(band.label), ratio=_pct(band.min_ratio))
+    else:
+        band_note = _("适用 {ratio}").format(ratio=_pct(band.min_ratio))
 
     if sales <= 0:
         rd_result = ConditionResult(
@@ -672,37 +809,31 @@ def _rd_conditions(
             rd_clause,
             "—",
             threshold,
-            f"销售收入总额为 0，无法计算研发费用占比（{period}）",
+            _("销售收入总额为 0，无法计算研发费用占比（{period}）").format(period=period),
         )
     else:
         value = _pct_value(rd, sales)
         needed = _CTX.multiply(band.min_ratio, sales)
-        basis = f"{period}：研发费用 {_yuan(rd)} ÷ 销售收入 {_yuan(sales)}；{band_note}"
+        basis = _("{period}：研发费用 {rd} ÷ 销售收入 {sales}；{band}").format(
+            period=period, rd=_yuan(rd), sales=_yuan(sales), band=band_note
+        )
         if rd >= needed:
-            rd_result = ConditionResult(
-                "rd_expense_ratio",
-                True,
-                rd_clause,
-                value,
-                threshold,
-                f"满足：研发费用占比 {value}，不低于 {_pct(band.min_ratio)}（{basis}）",
+            message = _("满足：研发费用占比 {value}，不低于 {minimum}（{basis}）").format(
+                value=value, minimum=_pct(band.min_ratio), basis=basis
             )
+            rd_result = ConditionResult("rd_expense_ratio", True, rd_clause, value, threshold, message)
         else:
             short = _ceil_yuan(_CTX.subtract(needed, rd))
-            rd_result = ConditionResult(
-                "rd_expense_ratio",
-                False,
-                rd_clause,
-                value,
-                threshold,
-                f"研发费用占比 {value}，低于 {_pct(band.min_ratio)}，还差 ¥{short:,}（{basis}）",
+            message = _("研发费用占比 {value}，低于 {minimum}，还差 {short}（{basis}）").format(
+                value=value, minimum=_pct(band.min_ratio), short=_yuan_short(short), basis=basis
             )
+            rd_result = ConditionResult("rd_expense_ratio", False, rd_clause, value, threshold, message)
 
     # 第九条（四）: 企业在中国境内发生的研究开发费用总额占全部研究开发费用总额的比例不低于60%.
     if dom_min is None:
         value = _pct_value(domestic, rd) if rd > 0 else "—"
         dom_result = ConditionResult(
-            "domestic_rd_ratio", True, dom_clause, value, dom_threshold, _NOT_REQUIRED
+            "domestic_rd_ratio", True, dom_clause, value, dom_threshold, _(_NOT_REQUIRED)
         )
     elif rd <= 0:
         dom_result = ConditionResult(
@@ -711,44 +842,42 @@ def _rd_conditions(
             dom_clause,
             "—",
             dom_threshold,
-            f"研发费用总额为 0，无法计算境内研发费用占比（{period}）",
+            _("研发费用总额为 0，无法计算境内研发费用占比（{period}）").format(period=period),
         )
     else:
         value = _pct_value(domestic, rd)
         needed = _CTX.multiply(dom_min, rd)
-        basis = f"{period}：境内研发费用 {_yuan(domestic)} ÷ 研发费用总额 {_yuan(rd)}"
+        basis = _("{period}：境内研发费用 {domestic} ÷ 研发费用总额 {rd}").format(
+            period=period, domestic=_yuan(domestic), rd=_yuan(rd)
+        )
         if domestic >= needed:
-            dom_result = ConditionResult(
-                "domestic_rd_ratio",
-                True,
-                dom_clause,
-                value,
-                dom_threshold,
-                f"满足：境内研发费用占比 {value}，不低于 {_pct(dom_min)}（{basis}）",
+            message = _("满足：境内研发费用占比 {value}，不低于 {minimum}（{basis}）").format(
+                value=value, minimum=_pct(dom_min), basis=basis
             )
+            dom_result = ConditionResult("domestic_rd_ratio", True, dom_clause, value, dom_threshold, message)
         else:
             short = _ceil_yuan(_CTX.subtract(needed, domestic))
+            message = _(
+                "境内研发费用占比 {value}，低于 {minimum}，还差 {short}（研发费用总额不变；{basis}）"
+            ).format(value=value, minimum=_pct(dom_min), short=_yuan_short(short), basis=basis)
             dom_result = ConditionResult(
-                "domestic_rd_ratio",
-                False,
-                dom_clause,
-                value,
-                dom_threshold,
-                f"境内研发费用占比 {value}，低于 {_pct(dom_min)}，还差 ¥{short:,}（研发费用总额不变；{basis}）",
+                "domestic_rd_ratio", False, dom_clause, value, dom_threshold, message
             )
     return rd_result, dom_result
 
 
 def _hightech(rs: RuleSet, latest: FiscalYear | None) -> ConditionResult:
     # 第九条（五）: 高新技术产品（服务）收入占企业当年总收入的50%以上 (以上 includes 50%).
-    clause = rs.clauses["hightech_revenue_ratio"]
+    clause = _clause(rs, "hightech_revenue_ratio")
     minimum = rs.hightech_revenue_min_ratio
     if minimum is None:
-        return ConditionResult("hightech_revenue_ratio", True, clause, "—", "不设要求", _NOT_REQUIRED)
+        return ConditionResult(
+            "hightech_revenue_ratio", True, clause, "—", _(_NO_REQUIREMENT), _(_NOT_REQUIRED)
+        )
     threshold = f"≥ {_pct(minimum)}"
     if latest is None:
         return ConditionResult(
-            "hightech_revenue_ratio", None, clause, "—", threshold, "未提供会计年度数据，无法判断"
+            "hightech_revenue_ratio", None, clause, "—", threshold, _("未提供会计年度数据，无法判断")
         )
     if latest.total_revenue <= 0:
         return ConditionResult(
@@ -757,24 +886,28 @@ def _hightech(rs: RuleSet, latest: FiscalYear | None) -> ConditionResult:
             clause,
             "—",
             threshold,
-            f"{latest.year} 年度总收入为 0，无法计算高新技术产品（服务）收入占比",
+            _("{year} 年度总收入为 0，无法计算高新技术产品（服务）收入占比").format(year=latest.year),
         )
     value = _pct_value(latest.hightech_revenue, latest.total_revenue)
     needed = _CTX.multiply(minimum, latest.total_revenue)
-    basis = f"{latest.year} 年度：高新技术产品（服务）收入 {_yuan(latest.hightech_revenue)} ÷ 总收入 {_yuan(latest.total_revenue)}"
+    basis = _("{year} 年度：高新技术产品（服务）收入 {hightech} ÷ 总收入 {total}").format(
+        year=latest.year, hightech=_yuan(latest.hightech_revenue), total=_yuan(latest.total_revenue)
+    )
     if latest.hightech_revenue >= needed:
-        message = f"满足：高新技术产品（服务）收入占比 {value}，不低于 {_pct(minimum)}（{basis}）"
+        message = _("满足：高新技术产品（服务）收入占比 {value}，不低于 {minimum}（{basis}）").format(
+            value=value, minimum=_pct(minimum), basis=basis
+        )
         return ConditionResult("hightech_revenue_ratio", True, clause, value, threshold, message)
     short = _ceil_yuan(_CTX.subtract(needed, latest.hightech_revenue))
-    message = (
-        f"高新技术产品（服务）收入占比 {value}，低于 {_pct(minimum)}，还差 ¥{short:,}（总收入不变；{basis}）"
-    )
+    message = _(
+        "高新技术产品（服务）收入占比 {value}，低于 {minimum}，还差 {short}（总收入不变；{basis}）"
+    ).format(value=value, minimum=_pct(minimum), short=_yuan_short(short), basis=basis)
     return ConditionResult("hightech_revenue_ratio", False, clause, value, threshold, message)
 
 
 def _score(inp: EligibilityInput, rs: RuleSet) -> ConditionResult:
     # 第九条（六）: 综合评分达到60分（不含）以上 — 60 itself fails; national: 71 and above passes.
-    clause = rs.clauses["composite_score"]
+    clause = _clause(rs, "composite_score")
     limit = rs.score_threshold
     threshold = f"> {_num(limit)}" if rs.score_strict else f"≥ {_num(limit)}"
     score = inp.composite_score
@@ -785,32 +918,25 @@ def _score(inp: EligibilityInput, rs: RuleSet) -> ConditionResult:
             clause,
             "",
             threshold,
-            "未提供综合评分（认定时由专家评分；自评时可填写估算分）",
+            _("未提供综合评分（认定时由专家评分；自评时可填写估算分）"),
         )
-    kind = "综合评分（自评估算）" if inp.score_is_estimate else "综合评分"
+    kind = _("综合评分（自评估算）") if inp.score_is_estimate else _("综合评分")
     value = _num(score)
+    params = {"kind": kind, "score": _num(score), "limit": _num(limit)}
     if rs.score_strict:
         if score > limit:
-            return ConditionResult(
-                "composite_score",
-                True,
-                clause,
-                value,
-                threshold,
-                f"满足：{kind}{_num(score)} 分，高于 {_num(limit)} 分",
-            )
-        message = f"{kind}{_num(score)} 分，未超过 {_num(limit)} 分（须高于 {_num(limit)} 分，{_num(limit)} 分本身不通过）"
+            message = _("满足：{kind}{score} 分，高于 {limit} 分").format(**params)
+            return ConditionResult("composite_score", True, clause, value, threshold, message)
+        message = _("{kind}{score} 分，未超过 {limit} 分（须高于 {limit} 分，{limit} 分本身不通过）").format(
+            **params
+        )
         return ConditionResult("composite_score", False, clause, value, threshold, message)
     if score >= limit:
-        return ConditionResult(
-            "composite_score",
-            True,
-            clause,
-            value,
-            threshold,
-            f"满足：{kind}{_num(score)} 分，达到 {_num(limit)} 分",
-        )
-    message = f"{kind}{_num(score)} 分，低于 {_num(limit)} 分，还差 {_num(_CTX.subtract(limit, score))} 分"
+        message = _("满足：{kind}{score} 分，达到 {limit} 分").format(**params)
+        return ConditionResult("composite_score", True, clause, value, threshold, message)
+    message = _("{kind}{score} 分，低于 {limit} 分，还差 {short} 分").format(
+        short=_num(_CTX.subtract(limit, score)), **params
+    )
     return ConditionResult("composite_score", False, clause, value, threshold, message)
 
 
@@ -818,6 +944,7 @@ def _year_key(fy: FiscalYear) -> int:
     return fy.year
 
 
+@_translated
 def evaluate(
     inp: EligibilityInput, rule_set: RuleSet, *, field_codes: frozenset[str] | None = None
 ) -> EligibilityResult:
@@ -838,14 +965,19 @@ def evaluate(
         _field(inp, rule_set, field_codes),
         _staff_ratio(
             "tech_staff_ratio",
-            "科技人员",
+            gettext_noop("科技人员"),
             staff.tech_college,
             staff.total,
             rule_set.tech_staff_min_ratio,
             rule_set,
         ),
         _staff_ratio(
-            "rd_staff_ratio", "研发人员", staff.rd, staff.total, rule_set.rd_staff_min_ratio, rule_set
+            "rd_staff_ratio",
+            gettext_noop("研发人员"),
+            staff.rd,
+            staff.total,
+            rule_set.rd_staff_min_ratio,
+            rule_set,
         ),
         rd_result,
         dom_result,
@@ -894,19 +1026,20 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DECIMAL_RE = re.compile(r"^-?\d+(\.\d+)?$")
 MAX_FISCAL_YEARS = 3
 MAX_IP_ITEMS = 1000
-_MSG_REQUIRED = "该字段是必填项。"
-_MSG_NULL = "该字段不能为空。"
-_MSG_UNKNOWN = "未知字段。"
-_MSG_INT = "必须是整数。"
-_MSG_BOOL = "必须是布尔值 true 或 false。"
-_MSG_STR = "必须是字符串。"
-_MSG_OBJ = "必须是 JSON 对象。"
-_MSG_LIST = "必须是列表。"
+_MSG_REQUIRED = gettext_noop("该字段是必填项。")
+_MSG_NULL = gettext_noop("该字段不能为空。")
+_MSG_UNKNOWN = gettext_noop("未知字段。")
+_MSG_INT = gettext_noop("必须是整数。")
+_MSG_BOOL = gettext_noop("必须是布尔值 true 或 false。")
+_MSG_STR = gettext_noop("必须是字符串。")
+_MSG_OBJ = gettext_noop("必须是 JSON 对象。")
+_MSG_LIST = gettext_noop("必须是列表。")
 
 
 class _Errors(dict[str, list[str]]):
     def add(self, key: str, message: str) -> None:
-        self.setdefault(key, []).append(message)
+        """``message`` is already translated, or one of the ``_MSG_*`` constants (translated here)."""
+        self.setdefault(key, []).append(_(message))
 
 
 class _Invalid:
@@ -918,15 +1051,15 @@ _INVALID = _Invalid()
 
 def _parse_date(value: Any, key: str, errors: _Errors) -> date | None:
     if not isinstance(value, str):
-        errors.add(key, "日期必须是 YYYY-MM-DD 格式的字符串。")
+        errors.add(key, _("日期必须是 YYYY-MM-DD 格式的字符串。"))
         return None
     if not _DATE_RE.match(value):
-        errors.add(key, f"日期格式错误：{value[:20]!r}，应为 YYYY-MM-DD。")
+        errors.add(key, _("日期格式错误：{value}，应为 YYYY-MM-DD。").format(value=repr(value[:20])))
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        errors.add(key, f"不存在的日期：{value}。")
+        errors.add(key, _("不存在的日期：{value}。").format(value=value))
         return None
 
 
@@ -937,10 +1070,10 @@ def _parse_int(
         errors.add(key, _MSG_INT)
         return None
     if value < minimum:
-        errors.add(key, f"不能小于 {minimum}。")
+        errors.add(key, _("不能小于 {minimum}。").format(minimum=minimum))
         return None
     if maximum is not None and value > maximum:
-        errors.add(key, f"不能大于 {maximum}。")
+        errors.add(key, _("不能大于 {maximum}。").format(maximum=maximum))
         return None
     return value
 
@@ -948,40 +1081,43 @@ def _parse_int(
 def _parse_decimal(value: Any, key: str, errors: _Errors, *, what: str) -> Decimal | None:
     """A decimal string or a JSON number, at most 2 decimals, never NaN / Infinity / exponent tricks."""
     if isinstance(value, bool):
-        errors.add(key, f"{what}必须是数字或数字字符串。")
+        errors.add(key, _("{what}必须是数字或数字字符串。").format(what=_(what)))
         return None
     if isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            errors.add(key, f"{what}必须是有限的数字。")
+            errors.add(key, _("{what}必须是有限的数字。").format(what=_(what)))
             return None
         result = Decimal(repr(value))  # the shortest text that round-trips: 0.1 → Decimal("0.1")
     elif isinstance(value, str):
         text = value.strip()
         if not _DECIMAL_RE.match(text):
-            errors.add(key, f"{what}格式错误：{value[:30]!r} 不是有效的数字。")
+            errors.add(
+                key,
+                _("{what}格式错误：{value} 不是有效的数字。").format(what=_(what), value=repr(value[:30])),
+            )
             return None
         if len(text) > 40:
-            errors.add(key, f"{what}位数过多。")
+            errors.add(key, _("{what}位数过多。").format(what=_(what)))
             return None
         result = Decimal(text)
     else:
-        errors.add(key, f"{what}必须是数字或数字字符串。")
+        errors.add(key, _("{what}必须是数字或数字字符串。").format(what=_(what)))
         return None
     if not result.is_finite() or abs(result) >= _MONEY_LIMIT:
-        errors.add(key, f"{what}超出允许范围。")
+        errors.add(key, _("{what}超出允许范围。").format(what=_(what)))
         return None
     if result != result.quantize(_CENT, context=_CTX):
-        errors.add(key, f"{what}最多保留 2 位小数。")
+        errors.add(key, _("{what}最多保留 2 位小数。").format(what=_(what)))
         return None
     return result + _ZERO  # drops a "-0"
 
 
 def _parse_money(value: Any, key: str, errors: _Errors) -> Decimal | None:
-    result = _parse_decimal(value, key, errors, what="金额")
+    result = _parse_decimal(value, key, errors, what=gettext_noop("金额"))
     if result is not None and result < 0:
-        errors.add(key, "金额不能为负数。")
+        errors.add(key, _("金额不能为负数。"))
         return None
     return result
 
@@ -1011,10 +1147,17 @@ def _parse_staff(value: Any, errors: _Errors) -> Staff | None:
     total, tech, rd = numbers["total"], numbers["tech_college"], numbers["rd"]
     if total is not None:
         if tech is not None and tech > total:
-            errors.add("staff.tech_college", f"大专以上学历科技人员（{tech}）不能多于职工总数（{total}）。")
+            errors.add(
+                "staff.tech_college",
+                _("大专以上学历科技人员（{tech}）不能多于职工总数（{total}）。").format(
+                    tech=tech, total=total
+                ),
+            )
             tech = None
         if rd is not None and rd > total:
-            errors.add("staff.rd", f"研发人员（{rd}）不能多于职工总数（{total}）。")
+            errors.add(
+                "staff.rd", _("研发人员（{rd}）不能多于职工总数（{total}）。").format(rd=rd, total=total)
+            )
             rd = None
     if total is None or tech is None or rd is None:
         return None
@@ -1026,10 +1169,13 @@ def _parse_fiscal_years(value: Any, as_of: date | None, errors: _Errors) -> list
         errors.add("fiscal_years", _MSG_LIST)
         return None
     if not value:
-        errors.add("fiscal_years", "至少填写 1 个会计年度。")
+        errors.add("fiscal_years", _("至少填写 1 个会计年度。"))
         return None
     if len(value) > MAX_FISCAL_YEARS:
-        errors.add("fiscal_years", f"最多填写 {MAX_FISCAL_YEARS} 个会计年度，当前 {len(value)} 个。")
+        errors.add(
+            "fiscal_years",
+            _("最多填写 {maximum} 个会计年度，当前 {n} 个。").format(maximum=MAX_FISCAL_YEARS, n=len(value)),
+        )
         return None
     result: list[FiscalYear] = []
     seen: set[int] = set()
@@ -1049,11 +1195,16 @@ def _parse_fiscal_years(value: Any, as_of: date | None, errors: _Errors) -> list
         else:
             year = _parse_int(item["year"], f"{prefix}.year", errors, minimum=1949, maximum=2200)
             if year is not None and as_of is not None and year > as_of.year:
-                errors.add(f"{prefix}.year", f"会计年度 {year} 晚于评估日期所在年度 {as_of.year}。")
+                errors.add(
+                    f"{prefix}.year",
+                    _("会计年度 {year} 晚于评估日期所在年度 {as_of_year}。").format(
+                        year=year, as_of_year=as_of.year
+                    ),
+                )
                 year = None
         if year is not None:
             if year in seen:
-                errors.add("fiscal_years", f"会计年度 {year} 重复。")
+                errors.add("fiscal_years", _("会计年度 {year} 重复。").format(year=year))
             seen.add(year)
         money: dict[str, Decimal | None] = {}
         for key in _MONEY_KEYS:
@@ -1069,13 +1220,17 @@ def _parse_fiscal_years(value: Any, as_of: date | None, errors: _Errors) -> list
         rd, dom = money["rd_expense"], money["rd_expense_domestic"]
         if rd is not None and dom is not None and dom > rd:
             errors.add(
-                f"{prefix}.rd_expense_domestic", f"境内研发费用（{dom}）不能多于研发费用总额（{rd}）。"
+                f"{prefix}.rd_expense_domestic",
+                _("境内研发费用（{domestic}）不能多于研发费用总额（{rd}）。").format(domestic=dom, rd=rd),
             )
             money["rd_expense_domestic"] = None
         ht, tot = money["hightech_revenue"], money["total_revenue"]
         if ht is not None and tot is not None and ht > tot:
             errors.add(
-                f"{prefix}.hightech_revenue", f"高新技术产品（服务）收入（{ht}）不能多于总收入（{tot}）。"
+                f"{prefix}.hightech_revenue",
+                _("高新技术产品（服务）收入（{hightech}）不能多于总收入（{total}）。").format(
+                    hightech=ht, total=tot
+                ),
             )
             money["hightech_revenue"] = None
         if year is None or any(v is None for v in money.values()):
@@ -1100,7 +1255,7 @@ def _parse_ip(value: Any, errors: _Errors) -> list[IPItem] | None:
         errors.add("ip", _MSG_LIST)
         return None
     if len(value) > MAX_IP_ITEMS:
-        errors.add("ip", f"知识产权最多填写 {MAX_IP_ITEMS} 项。")
+        errors.add("ip", _("知识产权最多填写 {maximum} 项。").format(maximum=MAX_IP_ITEMS))
         return None
     result: list[IPItem] = []
     ok = True
@@ -1115,13 +1270,19 @@ def _parse_ip(value: Any, errors: _Errors) -> list[IPItem] | None:
         if "kind" not in item:
             errors.add(f"{prefix}.kind", _MSG_REQUIRED)
         elif not isinstance(kind, str) or kind not in IP_KIND_LABELS:
-            errors.add(f"{prefix}.kind", f"未知的知识产权类型，可选：{'、'.join(IP_KIND_LABELS)}。")
+            errors.add(
+                f"{prefix}.kind",
+                _("未知的知识产权类型，可选：{choices}。").format(choices="、".join(IP_KIND_LABELS)),
+            )
             kind = None
         acquisition = item.get("acquisition")
         if "acquisition" not in item:
             errors.add(f"{prefix}.acquisition", _MSG_REQUIRED)
         elif not isinstance(acquisition, str) or acquisition not in ACQUISITION_LABELS:
-            errors.add(f"{prefix}.acquisition", f"未知的取得方式，可选：{'、'.join(ACQUISITION_LABELS)}。")
+            errors.add(
+                f"{prefix}.acquisition",
+                _("未知的取得方式，可选：{choices}。").format(choices="、".join(ACQUISITION_LABELS)),
+            )
             acquisition = None
         acquired_on: date | None = None
         if "acquired_on" not in item:
@@ -1138,7 +1299,7 @@ def _parse_ip(value: Any, errors: _Errors) -> list[IPItem] | None:
             licence_ok = licence_years is not None
         if acquisition == EXCLUSIVE_LICENSE:
             if raw_years is None:
-                errors.add(f"{prefix}.licence_years", "独占许可须填写许可年限。")
+                errors.add(f"{prefix}.licence_years", _("独占许可须填写许可年限。"))
                 licence_ok = False
         else:
             licence_years = None  # only an exclusive licence has a term that matters
@@ -1151,6 +1312,7 @@ def _parse_ip(value: Any, errors: _Errors) -> list[IPItem] | None:
     return result if ok else None
 
 
+@_translated
 def validate_payload(
     data: Any,
     *,
@@ -1172,7 +1334,7 @@ def validate_payload(
     """
     errors = _Errors()
     if not isinstance(data, Mapping):
-        errors.add("non_field_errors", "请求体必须是 JSON 对象。")
+        errors.add("non_field_errors", _("请求体必须是 JSON 对象。"))
         return None, None, dict(errors)
     _unknown_keys(data, _TOP_KEYS, "", errors)
 
@@ -1191,12 +1353,17 @@ def validate_payload(
     if not isinstance(code, str):
         errors.add("rule_set", _MSG_STR)
     elif code not in allowed:
-        errors.add("rule_set", f"未知的规则集：{code[:40]}，可选：{'、'.join(sorted(allowed))}。")
+        errors.add(
+            "rule_set",
+            _("未知的规则集：{code}，可选：{choices}。").format(
+                code=code[:40], choices="、".join(sorted(allowed))
+            ),
+        )
     else:
         try:
             rule_set = rule_sets[code] if rule_sets is not None else load_rule_set(code)
         except (KeyError, ValueError):
-            errors.add("rule_set", f"规则集 {code} 不可用。")
+            errors.add("rule_set", _("规则集 {code} 不可用。").format(code=code))
 
     # as_of (optional: today in Beijing)
     as_of: date | None
@@ -1215,7 +1382,9 @@ def validate_payload(
         if registered_on is not None and as_of is not None and registered_on > as_of:
             errors.add(
                 "registered_on",
-                f"注册日期 {registered_on.isoformat()} 不能晚于评估日期 {as_of.isoformat()}。",
+                _("注册日期 {registered} 不能晚于评估日期 {as_of}。").format(
+                    registered=registered_on.isoformat(), as_of=as_of.isoformat()
+                ),
             )
             registered_on = None
 
@@ -1235,7 +1404,10 @@ def validate_payload(
         elif field_code == "":
             field_code = None
         elif field_codes is not None and field_code not in field_codes:
-            errors.add("field_code", f"未知的技术领域代码：{field_code[:20]}，须为在用目录中的代码。")
+            errors.add(
+                "field_code",
+                _("未知的技术领域代码：{code}，须为在用目录中的代码。").format(code=field_code[:20]),
+            )
             field_code = None
 
     ip: list[IPItem] | None = None
@@ -1264,9 +1436,11 @@ def validate_payload(
 
     score: Decimal | None = None
     if data.get("composite_score") is not None:
-        score = _parse_decimal(data["composite_score"], "composite_score", errors, what="综合评分")
+        score = _parse_decimal(
+            data["composite_score"], "composite_score", errors, what=gettext_noop("综合评分")
+        )
         if score is not None and not (_ZERO <= score <= _HUNDRED):
-            errors.add("composite_score", "综合评分须在 0 到 100 之间。")
+            errors.add("composite_score", _("综合评分须在 0 到 100 之间。"))
             score = None
 
     if errors:
@@ -1294,11 +1468,13 @@ parse_input = validate_payload
 # --------------------------------------------------------------------------------------------------
 
 
+@_translated
 def parse_staff(value: Any) -> tuple[Staff | None, dict[str, list[str]]]:
     errors = _Errors()
     return _parse_staff(value, errors), dict(errors)
 
 
+@_translated
 def parse_fiscal_years(
     value: Any, *, as_of: date | None = None
 ) -> tuple[list[FiscalYear] | None, dict[str, list[str]]]:
@@ -1306,6 +1482,7 @@ def parse_fiscal_years(
     return _parse_fiscal_years(value, as_of, errors), dict(errors)
 
 
+@_translated
 def parse_ip(value: Any) -> tuple[list[IPItem] | None, dict[str, list[str]]]:
     errors = _Errors()
     return _parse_ip(value, errors), dict(errors)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import translation
 
 from accounts.models import User
 from certification.errors import InvalidInput
 from certification.models import Enterprise, Field, PoolEntry, Readiness
+
+MUNICIPAL_RULE_SET, NATIONAL_RULE_SET = "tianjin-2015", "national-2016"
 
 CONDITION_CODES = (
     "registration",
@@ -44,10 +48,14 @@ def pool_join(*, enterprise: Enterprise, by: User, payload: dict) -> PoolEntry:
     payload = {k: v for k, v in payload.items() if k != "rule_set"}
     payload["registered_on"] = enterprise.registered_on.isoformat()
     payload["registered_in_tianjin"] = True
-    answer, errors = evaluate_payload({**payload, "rule_set": "tianjin-2015"})
+    answer, errors = evaluate_payload({**payload, "rule_set": MUNICIPAL_RULE_SET})
     if errors:
-        raise InvalidInput(errors)
-    national, _errors = evaluate_payload({**payload, "rule_set": "national-2016"})
+        raise InvalidInput(errors)  # in the user's language
+    # The record itself is kept in Chinese, the portal's language, whoever made it.
+    with translation.override(settings.LANGUAGE_CODE):
+        answer, _errors = evaluate_payload({**payload, "rule_set": MUNICIPAL_RULE_SET})
+        national, _errors = evaluate_payload({**payload, "rule_set": NATIONAL_RULE_SET})
+    assert answer is not None
     assert national is not None  # same body, only the rule set differs
     field = Field.objects.filter(catalogue__in_force=True, code=payload.get("field_code") or "").first()
     failed = _failed(answer)

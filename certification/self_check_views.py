@@ -38,6 +38,7 @@ from certification.eligibility import (
     CONDITION_LABELS,
     IP_KIND_LABELS,
     MAX_FISCAL_YEARS,
+    translate_label,
 )
 from certification.selectors import fields_in_force
 from certification.services_eligibility import default_rule_set_code, evaluate_payload, rule_set_names
@@ -304,7 +305,7 @@ def _build_form(values: Mapping[str, Any], errors: Mapping[str, list[str]], ip_r
         Input(
             "rule_set",
             gettext_lazy("认定规则集"),
-            _select([(code, name) for code, name in rule_sets.items()]),
+            _select([(code, translate_label(name)) for code, name in rule_sets.items()]),
             values["rule_set"],
             _errors(errors, "rule_set"),
             help_text=gettext_lazy("市级认定按 tianjin-2015；也可按国家级条件（national-2016）预审。"),
@@ -386,8 +387,8 @@ def _build_form(values: Mapping[str, Any], errors: Mapping[str, list[str]], ip_r
             }
         )
 
-    kinds = [("", _("—请选择—")), *IP_KIND_LABELS.items()]
-    acquisitions = [("", _("—请选择—")), *ACQUISITION_LABELS.items()]
+    kinds = [("", _("—请选择—")), *((k, translate_label(v)) for k, v in IP_KIND_LABELS.items())]
+    acquisitions = [("", _("—请选择—")), *((k, translate_label(v)) for k, v in ACQUISITION_LABELS.items())]
     ip_values = list(values["ip"])
     while len(ip_values) < max(ip_rows, MIN_IP_ROWS):
         ip_values.append(dict.fromkeys(IP_KEYS, ""))
@@ -457,7 +458,7 @@ def _verdict(answer: Mapping[str, Any]) -> dict[str, Any]:
         text, state = _("不满足认定条件：%(n)d 项未满足。") % {"n": failed}, "fail"
     else:
         text, state = _("未发现不满足的条件，但有 %(n)d 项暂无法判断。") % {"n": undecided}, "null"
-    rows = [{**c, "label": CONDITION_LABELS.get(c["code"], c["code"])} for c in conditions]
+    rows = [{**c, "label": translate_label(CONDITION_LABELS.get(c["code"], c["code"]))} for c in conditions]
     return {"text": text, "state": state, "rows": rows, "rule_set": answer["rule_set"]}
 
 
@@ -465,7 +466,9 @@ def _script_data() -> dict[str, str]:
     """Everything self-check.js needs, passed as data-* attributes (no inline script under CSP)."""
     return {
         "api": reverse("api-eligibility-check"),
-        "labels": json.dumps({code: CONDITION_LABELS[code] for code in CONDITION_CODES}, ensure_ascii=False),
+        "labels": json.dumps(
+            {code: translate_label(CONDITION_LABELS[code]) for code in CONDITION_CODES}, ensure_ascii=False
+        ),
         "messages": json.dumps(
             {
                 "eligible": _("满足全部认定条件。"),

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -18,8 +18,9 @@ from certification.eligibility import evaluate
 from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Acquisition, Application, IPKind, RDManagementItem
 from certification.permissions import applications_visible_to
+from certification.pool import MUNICIPAL_RULE_SET
 from certification.selectors import fields_in_force, with_application_details
-from certification.services_eligibility import field_codes_in_force
+from certification.services_eligibility import evaluate_payload, field_codes_in_force
 from certification.steps import (
     STEP_BY_SLUG,
     STEPS,
@@ -87,6 +88,14 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
         return redirect("certification:self_assessment")
     if entry:
         values, answer = sc.form_values_from_payload(entry.payload), entry.result
+        if not translation.get_language().startswith("zh"):
+            # The record is kept in Chinese; in another language the same data are checked again, on
+            # the day the assessment was saved, for messages in that language.
+            as_of = entry.payload.get("as_of") or timezone.localdate(entry.updated_at).isoformat()
+            answer = (
+                evaluate_payload({**entry.payload, "as_of": as_of, "rule_set": MUNICIPAL_RULE_SET})[0]
+                or answer
+            )
     else:
         values, answer = {**sc.initial_values(), "registered_on": enterprise.registered_on.isoformat()}, None
     page = sc.page_context(values=values, answer=answer, submitted=entry is not None)

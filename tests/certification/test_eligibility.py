@@ -232,6 +232,7 @@ def test_engine_imports_only_the_standard_library() -> None:
         "__future__",
         "calendar",
         "collections",
+        "contextvars",
         "dataclasses",
         "datetime",
         "decimal",
