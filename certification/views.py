@@ -114,7 +114,9 @@ def application_new(request: HttpRequest) -> HttpResponse:
         )
     except ApplicationStateError as exc:
         messages.info(request, exc.message)
-        existing = request.user.enterprise.applications.get(year=timezone.localdate().year)
+        existing = request.user.enterprise.applications.filter(year=timezone.localdate().year).first()
+        if existing is None:  # refused for another reason (a revocation this year): say so, no 500
+            return redirect("certification:home")
         return redirect("certification:application_detail", pk=existing.pk)
     messages.success(request, _("已创建 %(year)s 年度认定申请草稿。") % {"year": application.year})
     return redirect("certification:application_step", pk=application.pk, step=STEPS[0].slug)

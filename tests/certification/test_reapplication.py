@@ -335,3 +335,16 @@ def test_api_reapply(client, source, enterprise_user, official, time_machine):
     again = api(client, enterprise_user).post("/api/v1/applications/reapply/")
     assert again.status_code == 409 and again.json()["status"] == "draft"
     assert "detail" in again.json()
+
+
+def test_new_application_page_in_a_revocation_year_says_why(
+    client, source, enterprise_user, official, time_machine
+):
+    """The ordinary 填写申请 page meets the same revocation rule: a message on the home page, not a 500."""
+    at(time_machine, "2027-05-10")
+    certificates.certificate_revoke(certificate=source.certificate, by=official, reason="申请中提供虚假信息")
+    client.force_login(enterprise_user)
+    response = client.post("/enterprise/applications/new/", follow=True)
+    assert response.redirect_chain == [("/enterprise/", 302)]
+    assert "本企业的证书已于 2027 年撤销，当年不能再次申请认定。" in response.content.decode()
+    assert Application.objects.count() == 1
