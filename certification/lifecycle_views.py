@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from certification import lifecycle
+from certification import lifecycle, reapplication
 from certification.certificates import certificate_revoke, certificate_status
 from certification.documents import display_name
 from certification.errors import ApplicationStateError, InvalidInput
@@ -233,8 +233,11 @@ def _own_certificate(request: HttpRequest, pk: int) -> Certificate:
 def enterprise_certificates(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cards = []
-    for certificate in lifecycle.enterprise_certificates(request.user.enterprise_id):
+    # 重新申请 is offered on the newest certificate only, when nothing refuses it (see reapplication.py).
+    can_reapply = reapplication.refusal(request.user.enterprise, today) is None
+    for index, certificate in enumerate(lifecycle.enterprise_certificates(request.user.enterprise_id)):
         status = certificate_status(certificate, today)
+        expiry = reapplication.expiry_of(certificate, today)
         changes = list(certificate.change_requests.all())
         cards.append(
             {
@@ -250,6 +253,8 @@ def enterprise_certificates(request: HttpRequest) -> HttpResponse:
                 "changes": changes,
                 "can_change": status == "valid"
                 and not any(c.status in OPEN_CHANGE_STATUSES for c in changes),
+                "expiry": expiry,
+                "can_reapply": index == 0 and can_reapply and expiry.in_window,
             }
         )
     return render(

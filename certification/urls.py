@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("self-assessment/", views.self_assessment, name="self_assessment"),
     path("applications/new/", views.application_new, name="application_new"),
+    path("applications/reapply/", views.application_reapply, name="application_reapply"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/step/<slug:step>/", views.application_step, name="application_step"),
     path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),

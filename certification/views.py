@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from certification import pool, services
+from certification import pool, reapplication, services
 from certification import self_check_views as sc
 from certification.application_data import eligibility_input_for, rule_set_for
 from certification.application_input import parse_application
@@ -45,11 +47,18 @@ def _eligibility(application: Application) -> dict:
 def home(request: HttpRequest) -> HttpResponse:
     enterprise = request.user.enterprise
     applications = enterprise.applications.select_related("field").order_by("-year")
-    current_year = timezone.localdate().year
+    today = timezone.localdate()
+    current_year = today.year
+    certificate = reapplication.latest_certificate(enterprise.pk)
+    expiry = reapplication.expiry_of(certificate, today) if certificate else None
     return render(
         request,
         "certification/home.html",
         {
+            "expiry": expiry,
+            "can_reapply": expiry is not None
+            and expiry.in_window
+            and reapplication.refusal(enterprise, today) is None,
             "enterprise": enterprise,
             "colleagues": enterprise.users.order_by("username"),
             "applications": applications,
@@ -114,10 +123,66 @@ def application_new(request: HttpRequest) -> HttpResponse:
         )
     except ApplicationStateError as exc:
         messages.info(request, exc.message)
-        existing = request.user.enterprise.applications.get(year=timezone.localdate().year)
+        existing = request.user.enterprise.applications.filter(year=timezone.localdate().year).first()
+        if existing is None:  # refused for another reason (a revocation this year): say so, no 500
+            return redirect("certification:home")
         return redirect("certification:application_detail", pk=existing.pk)
     messages.success(request, _("已创建 %(year)s 年度认定申请草稿。") % {"year": application.year})
     return redirect("certification:application_step", pk=application.pk, step=STEPS[0].slug)
+
+
+class ReapplyForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "我确认以上一次申请的内容创建本年度申请草稿，并将更新财务数据、重新上传全部申报材料。"
+        ),
+        error_messages={"required": gettext_lazy("请勾选确认后再创建申请。")},
+    )
+
+
+@role_required(Role.ENTERPRISE)
+@require_http_methods(["GET", "POST"])
+def application_reapply(request: HttpRequest) -> HttpResponse:
+    """重新申请: confirm, then one service call copies the last application into this year's draft."""
+    enterprise = request.user.enterprise
+    today = timezone.localdate()
+    form = ReapplyForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = reapplication.application_reapply(
+                enterprise=enterprise, by=request.user, today=today
+            )
+        except ApplicationStateError as exc:
+            existing = enterprise.applications.filter(year=today.year).first()
+            if existing is not None:  # a second click, another tab: go to the draft already there
+                messages.info(request, exc.message)
+                return redirect("certification:application_detail", pk=existing.pk)
+            form.add_error(None, exc.message)
+            status = 409
+        else:
+            messages.success(
+                request,
+                _("已创建 %(year)s 年度认定申请草稿，内容复制自上一次申请。请更新各部分并重新上传申报材料。")
+                % {"year": application.year},
+            )
+            return redirect("certification:application_detail", pk=application.pk)
+    elif form.is_bound:
+        status = 400
+    certificate = reapplication.latest_certificate(enterprise.pk)
+    refusal = reapplication.refusal(enterprise, today)
+    return render(
+        request,
+        "certification/application_reapply.html",
+        {
+            "form": form,
+            "year": today.year,
+            "expiry": reapplication.expiry_of(certificate, today) if certificate else None,
+            "source": reapplication.last_application(enterprise.pk),
+            "refusal": refusal.message if refusal else "",
+        },
+        status=status,
+    )
 
 
 @role_required(Role.ENTERPRISE)

@@ -421,6 +421,12 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(200,       200,       200,       200,       200,       200,       200,       401),
         "POST":   row(409,       201,       403,       403,       403,       403,       403,       401),
     },
+    "api/v1/applications/reapply/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # 重新申请: the world's enterprise already has this year's application, the other has no
+        # certificate: both 409 (past authorisation); every other role 403.
+        "POST":   row(409,       409,       403,       403,       403,       403,       403,       401),
+    },
     "api/v1/applications/<int:pk>/": {
         "GET":    row(200,       404,       200,       404,       200,       404,       200,       401),
         # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
@@ -785,6 +791,11 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "enterprise/applications/new/": {
         "GET":    row(200,       200,       403,       403,       403,       403,       403,       LOGIN),
         "POST":   row(REDIRECT,  REDIRECT,  403,       403,       403,       403,       403,       LOGIN),
+    },
+    "enterprise/applications/reapply/": {
+        # The page says why re-applying is not open yet; the empty POST lacks the confirmation: 400.
+        "GET":    row(200,       200,       403,       403,       403,       403,       403,       LOGIN),
+        "POST":   row(400,       400,       403,       403,       403,       403,       403,       LOGIN),
     },
     "enterprise/certificates/": {
         "GET":    row(200,       200,       403,       403,       403,       403,       403,       LOGIN),

@@ -4,6 +4,7 @@ from certification.api import applications, documents, form_pdf
 
 urlpatterns = [
     path("", applications.ApplicationListCreateView.as_view(), name="api-applications"),
+    path("reapply/", applications.ApplicationReapplyView.as_view(), name="api-application-reapply"),
     path("<int:pk>/", applications.ApplicationDetailView.as_view(), name="api-application"),
     path(
         "<int:pk>/eligibility/",

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from certification import services
+from certification import reapplication, services
 from certification.api.serializers import (
     ApplicationListSerializer,
     ApplicationSerializer,
@@ -155,3 +155,31 @@ class ApplicationSubmitView(APIView):
             return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
         application = with_application_details(applications_visible_to(request.user)).get(pk=pk)
         return Response(ApplicationSerializer(application).data)
+
+
+class ApplicationReapplyView(APIView):
+    """``POST /api/v1/applications/reapply/``: the browser's 重新申请 (certification/reapplication.py)."""
+
+    @extend_schema(
+        request=None,
+        responses={201: ApplicationSerializer},
+        summary="证书到期（或期满前三个月内）重新申请：复制上一次申请的内容为本年度草稿（不含申报材料）",
+        description=(
+            "Creates this year's draft with every form section of the enterprise's last application "
+            "copied (not the uploaded documents, transitions, scores or review data). 409 with "
+            '{"detail", "status"} when an application of this year or an unfinished one exists, the '
+            "year is blocked by a revocation, there is no certificate, or the certificate is not within "
+            "three months of its end."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        if request.user.role != Role.ENTERPRISE:
+            raise PermissionDenied(_("只有企业用户可以重新申请。"))
+        try:
+            application = reapplication.application_reapply(
+                enterprise=request.user.enterprise, by=request.user
+            )
+        except ApplicationStateError as exc:
+            return conflict(exc)
+        application = with_application_details(applications_visible_to(request.user)).get(pk=application.pk)
+        return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
