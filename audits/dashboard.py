@@ -183,25 +183,20 @@ def _whole(value: float) -> float | int:
 # district and for the whole scope (ROLLUP): filings, filings in time, and each stage's median and
 # count. Dates are Beijing dates (``AT TIME ZONE``), as ``_local_date`` takes them.
 _TRANSITIONS_SQL = """
-WITH apps AS (
-    SELECT a.id, e.district_id, a.review_deadline
-    FROM certification_application a
-    JOIN certification_enterprise e ON e.id = a.enterprise_id
-    WHERE a.year = %(year)s AND a.status <> %(draft)s {district_filter}
-),
-ends AS (
-    SELECT t.application_id,
+WITH per_app AS (
+    SELECT e.district_id, a.review_deadline,
            MIN(t.at) FILTER (WHERE t.to_status = %(filed)s) AS filed_at,
            {end_columns}
-    FROM certification_applicationtransition t
-    WHERE t.application_id IN (SELECT id FROM apps)
-    GROUP BY t.application_id
+    FROM certification_application a
+    JOIN certification_enterprise e ON e.id = a.enterprise_id
+    JOIN certification_applicationtransition t ON t.application_id = a.id
+    WHERE a.year = %(year)s AND a.status <> %(draft)s {district_filter}
+    GROUP BY a.id, e.district_id
 ),
-per_app AS (
-    SELECT apps.district_id, apps.review_deadline, ends.filed_at,
+days AS (
+    SELECT district_id, review_deadline, filed_at,
            {day_columns}
-    FROM ends
-    JOIN apps ON apps.id = ends.application_id
+    FROM per_app
 )
 SELECT district_id, GROUPING(district_id) = 1 AS total,
        COUNT(filed_at) AS filed,
@@ -209,7 +204,7 @@ SELECT district_id, GROUPING(district_id) = 1 AS total,
            WHERE (filed_at AT TIME ZONE %(tz)s)::date <= review_deadline
        ) AS on_time,
        {median_columns}
-FROM per_app
+FROM days
 GROUP BY ROLLUP (district_id)
 """
 
@@ -229,8 +224,8 @@ def _transitions_sql(district: District | None) -> tuple[str, dict[str, object]]
             f"array_agg(t.at) FILTER (WHERE t.to_status = %(from{index})s) AS starts{index}"
         )
         day_columns.append(
-            f"(ends.end{index} AT TIME ZONE %(tz)s)::date - ((SELECT MAX(s) FROM unnest(ends.starts{index}) s"
-            f" WHERE s <= ends.end{index}) AT TIME ZONE %(tz)s)::date AS days{index}"
+            f"(end{index} AT TIME ZONE %(tz)s)::date - ((SELECT MAX(s) FROM unnest(starts{index}) s"
+            f" WHERE s <= end{index}) AT TIME ZONE %(tz)s)::date AS days{index}"
         )
         median_columns.append(
             f"percentile_cont(0.5) WITHIN GROUP (ORDER BY days{index}) AS median{index}, "
