@@ -20,11 +20,11 @@ Definitions (each dashboard table says the same in words):
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
@@ -61,19 +61,12 @@ _READINESS_LABELS = dict(Readiness.choices)
 class Stage:
     from_status: str
     to_status: str
-    days: list[int] = field(default_factory=list)
+    median: float | None = None  # days; the median of an even number of applications may be a half
+    count: int = 0  # applications that went through the stage
 
     @property
     def label(self) -> str:
         return f"{_STATUS_LABELS[self.from_status]} → {_STATUS_LABELS[self.to_status]}"
-
-    @property
-    def median(self) -> float | None:
-        return statistics.median(self.days) if self.days else None
-
-    @property
-    def count(self) -> int:
-        return len(self.days)
 
 
 @dataclass
@@ -180,8 +173,88 @@ def stage_days(history: list[tuple[str, dt.datetime]], from_status: str, to_stat
     return (_local_date(end) - _local_date(starts[-1])).days
 
 
+def _whole(value: float) -> float | int:
+    """A median as ``statistics.median`` gives it: a whole number of days as an int."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+# Per application: the first entry into each stage's end status and the last entry into its start
+# status before that (``stage_days`` in SQL), the first filing against the 40-day limit; then per
+# district and for the whole scope (ROLLUP): filings, filings in time, and each stage's median and
+# count. Dates are Beijing dates (``AT TIME ZONE``), as ``_local_date`` takes them.
+_TRANSITIONS_SQL = """
+WITH per_app AS (
+    SELECT e.district_id, a.review_deadline,
+           MIN(t.at) FILTER (WHERE t.to_status = %(filed)s) AS filed_at,
+           {end_columns}
+    FROM certification_application a
+    JOIN certification_enterprise e ON e.id = a.enterprise_id
+    JOIN certification_applicationtransition t ON t.application_id = a.id
+    WHERE a.year = %(year)s AND a.status <> %(draft)s {district_filter}
+    GROUP BY a.id, e.district_id
+),
+days AS (
+    SELECT district_id, review_deadline, filed_at,
+           {day_columns}
+    FROM per_app
+)
+SELECT district_id, GROUPING(district_id) = 1 AS total,
+       COUNT(filed_at) AS filed,
+       COUNT(*) FILTER (
+           WHERE (filed_at AT TIME ZONE %(tz)s)::date <= review_deadline
+       ) AS on_time,
+       {median_columns}
+FROM days
+GROUP BY ROLLUP (district_id)
+"""
+
+
+def _transitions_sql(district: District | None) -> tuple[str, dict[str, object]]:
+    params: dict[str, object] = {
+        "year": None,
+        "draft": ApplicationStatus.DRAFT,
+        "filed": FILED,
+        "tz": str(timezone.get_default_timezone()),
+    }
+    end_columns, day_columns, median_columns = [], [], []
+    for index, (from_status, to_status) in enumerate(STAGES):
+        params[f"from{index}"], params[f"to{index}"] = from_status, to_status
+        end_columns.append(
+            f"MIN(t.at) FILTER (WHERE t.to_status = %(to{index})s) AS end{index}, "
+            f"array_agg(t.at) FILTER (WHERE t.to_status = %(from{index})s) AS starts{index}"
+        )
+        day_columns.append(
+            f"(end{index} AT TIME ZONE %(tz)s)::date - ((SELECT MAX(s) FROM unnest(starts{index}) s"
+            f" WHERE s <= end{index}) AT TIME ZONE %(tz)s)::date AS days{index}"
+        )
+        median_columns.append(
+            f"percentile_cont(0.5) WITHIN GROUP (ORDER BY days{index}) AS median{index}, "
+            f"COUNT(days{index}) AS count{index}"
+        )
+    sql = _TRANSITIONS_SQL.format(
+        district_filter="AND e.district_id = %(district)s" if district is not None else "",
+        end_columns=",\n           ".join(end_columns),
+        day_columns=",\n           ".join(day_columns),
+        median_columns=",\n       ".join(median_columns),
+    )
+    if district is not None:
+        params["district"] = district.pk
+    return sql, params
+
+
+def _transition_figures(year: int, district: District | None) -> list[tuple]:
+    sql, params = _transitions_sql(district)
+    params["year"] = year
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def dashboard(year: int, district: District | None = None, today: dt.date | None = None) -> Dashboard:
-    """Every number of the city dashboard (`district=None`) or one district's, in at most eight queries."""
+    """Every number of the city dashboard (`district=None`) or one district's, in at most eight queries.
+
+    Every count, share and median is aggregated by PostgreSQL (GROUP BY; the stage medians with
+    ``percentile_cont``): the rows fetched grow with the districts and fields, not the applications."""
     today = today or timezone.localdate()
     districts = [district] if district is not None else list(District.objects.order_by("code"))
     only = {"district_id": district.pk} if district is not None else {}
@@ -244,37 +317,18 @@ def dashboard(year: int, district: District | None = None, today: dt.date | None
     # 4. The names of those fields.
     fields = Field.objects.in_bulk(top_ids) if top_ids else {}
 
-    # 5. Transitions of the year's applications: the 40-day share and the stage medians.
-    transitions = (
-        ApplicationTransition.objects.filter(
-            application__year=year, **{f"application__{k}": v for k, v in app_filter.items()}
-        )
-        .exclude(application__status=ApplicationStatus.DRAFT)
-        .order_by("application_id", "at", "id")
-        .values_list(
-            "application_id",
-            "application__enterprise__district_id",
-            "application__review_deadline",
-            "to_status",
-            "at",
-        )
-    )
-    per_app: dict[int, tuple[int, dt.date | None, list[tuple[str, dt.datetime]]]] = {}
-    for app_id, district_id, deadline, to_status, at in transitions:
-        per_app.setdefault(app_id, (district_id, deadline, []))[2].append((to_status, at))
-    for district_id, deadline, history in per_app.values():
-        targets_of = each(district_id)
-        filed_at = next((at for status, at in history if status == FILED), None)
-        if filed_at is not None:
-            on_time = deadline is not None and _local_date(filed_at) <= deadline
-            for scope in targets_of:
-                scope.filed += 1
-                scope.filed_on_time += int(on_time)
-        for index, (from_status, to_status) in enumerate(STAGES):
-            days = stage_days(history, from_status, to_status)
-            if days is not None:
-                for scope in targets_of:
-                    scope.stages[index].days.append(days)
+    # 5. Transitions of the year's applications: the 40-day share and the stage medians, aggregated
+    #    in PostgreSQL (one row per district and one for the whole scope).
+    for district_id, is_total, filed, on_time, *stage_figures in _transition_figures(year, district):
+        targets_of = [city] if is_total and district is None else []
+        if not is_total and district_id in scopes:
+            targets_of = [scopes[district_id]]
+        for scope in targets_of:
+            scope.filed, scope.filed_on_time = filed, on_time
+            for index, stage in enumerate(scope.stages):
+                median, count = stage_figures[2 * index], stage_figures[2 * index + 1]
+                stage.median = None if median is None else _whole(median)
+                stage.count = count
 
     # 6. The candidate pool by district and readiness.
     pool_filter = {"enterprise__district_id": district.pk} if district is not None else {}
@@ -301,11 +355,6 @@ def dashboard(year: int, district: District | None = None, today: dt.date | None
             scope.open_checks += row["n"]
             scope.overdue_checks += row["overdue"]
 
-    for scope in scopes.values():
-        for stage in scope.stages:
-            stage.days.sort()
-    for stage in city.stages:
-        stage.days.sort()
     return Dashboard(
         year=year,
         today=today,
