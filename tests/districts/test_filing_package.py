@@ -308,3 +308,24 @@ def test_sample_pages(client, filing, municipal_user, official):
     assert FilingSampleCheck.objects.get().passed is True
     client.force_login(official)
     assert client.post(url, {"size": "1"}).status_code == 403
+
+
+def test_office_filing_page_query_count_does_not_grow_with_samples(client, filing, municipal_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    office_url = reverse("audits:filing_detail", args=[filing.pk])
+    client.force_login(municipal_user)
+    audit_services.filing_sample_draw(filing=filing, by=municipal_user, size=1, seed="a")
+    one = queries(office_url)
+    for seed in "bcd":
+        sample = audit_services.filing_sample_draw(filing=filing, by=municipal_user, size=2, seed=seed)
+        audit_services.filing_sample_record(
+            check=sample.checks.first(), by=municipal_user, passed=True, result="材料与原件一致"
+        )
+    assert queries(office_url) == one
