@@ -66,7 +66,7 @@ def test_publish_object_dismiss_close_file_approve(page, artifacts, time_machine
     page.goto(base + reverse("publicity_list"))
     assert "天津公示流程科技有限公司" in page.locator("[data-testid=notice]").inner_text()
     shot(page, artifacts, "02-public-list")
-    page.get_by_role("link", name="提出异议").first.click()
+    page.get_by_role("link", name="提出异议", exact=True).first.click()
     page.wait_for_url(f"**/publicity/{notice.pk}/objection/**")
     page.get_by_label("真实姓名").fill("王五")
     page.get_by_label("联系电话").fill("13800000000")
@@ -96,6 +96,7 @@ def test_publish_object_dismiss_close_file_approve(page, artifacts, time_machine
     # 4. The day after the end the scheduler's service closes the notice.
     time_machine.move_to(dt.datetime(2026, 10, 16, 2, 0, tzinfo=BJ))
     assert close_due_notices() == [notice.pk]
+    sign_in(page, "pub_official")  # 18 days later the session has expired
     page.goto(base + reverse("districts:notice_detail", args=[notice.pk]))
     assert "已结束" in page.content()
     application.refresh_from_db()
