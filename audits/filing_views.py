@@ -13,14 +13,17 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from audits.services import filing_decide
+from audits.models import FilingSample, FilingSampleCheck
+from audits.services import filing_decide, filing_sample_draw, filing_sample_record, filing_sample_replay
 from certification.errors import ApplicationStateError, InvalidInput
 from districts.api.filings import filings_visible_to
+from districts.filing_package import entries_for_display, filing_letter_download
 from districts.models import District, Filing, FilingEntry, FilingStatus
 
 PAGE_SIZE = 25
@@ -65,7 +68,24 @@ def filings(request: HttpRequest) -> HttpResponse:
 
 
 def _entries(filing: Filing) -> list[FilingEntry]:
-    return list(filing.entries.select_related("application__enterprise", "application__field", "decided_by"))
+    return entries_for_display(filing)
+
+
+def _samples(filing: Filing, entries: list[FilingEntry]) -> list[dict[str, Any]]:
+    by_id = {e.pk: e for e in entries}
+    samples = (
+        FilingSample.objects.filter(filing=filing)
+        .select_related("created_by")
+        .prefetch_related("checks__recorded_by")
+    )
+    return [
+        {
+            "sample": s,
+            "replay_ok": filing_sample_replay(s) == list(s.chosen_ids),
+            "checks": [{"check": c, "entry": by_id.get(c.entry_id)} for c in s.checks.all()],
+        }
+        for s in samples
+    ]
 
 
 def _render_detail(
@@ -77,15 +97,19 @@ def _render_detail(
     row_errors: dict[int, list[str]] | None = None,
     errors: list[str] | None = None,
     confirmed: bool = False,
+    sample_errors: dict[str, list[str]] | None = None,
+    sample_values: dict[str, str] | None = None,
+    check_errors: dict[int, list[str]] | None = None,
 ) -> HttpResponse:
     values, row_errors = values or {}, row_errors or {}
+    entries = _entries(filing)
     rows = [
         {
             "entry": e,
             "value": values.get(e.application_id, {}),
             "errors": row_errors.get(e.application_id, []),
         }
-        for e in _entries(filing)
+        for e in entries
     ]
     return render(
         request,
@@ -96,6 +120,11 @@ def _render_detail(
             "undecided": sum(1 for r in rows if r["entry"].approved is None),
             "errors": errors or [],
             "confirmed": confirmed,
+            "late_count": sum(1 for e in entries if e.late),
+            "samples": _samples(filing, entries),
+            "sample_errors": sample_errors or {},
+            "sample_values": sample_values or {},
+            "check_errors": check_errors or {},
         },
         status=status,
     )
@@ -150,3 +179,62 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         % {"n": len(decisions), "ok": approved, "back": len(decisions) - approved},
     )
     return redirect("audits:filing_detail", pk=filing.pk)
+
+
+def _visible_filing(request: HttpRequest, pk: int) -> Filing:
+    return get_object_or_404(
+        filings_visible_to(request.user).prefetch_related(None).select_related("district", "created_by"),
+        pk=pk,
+    )
+
+
+@role_required(Role.MUNICIPAL)
+@require_safe
+def filing_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    return filing_letter_download(_visible_filing(request, pk))
+
+
+@role_required(Role.MUNICIPAL)
+@require_POST
+def filing_sample_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Draw a random sample of the filing's entries for a deeper check (size chosen, seed optional)."""
+    filing = _visible_filing(request, pk)
+    raw_size, seed = request.POST.get("size", "").strip(), request.POST.get("seed", "")
+    size: object = int(raw_size) if raw_size.isdigit() else raw_size
+    try:
+        sample = filing_sample_draw(filing=filing, by=request.user, size=size, seed=seed)
+    except InvalidInput as exc:
+        return _render_detail(
+            request,
+            filing,
+            status=400,
+            sample_errors=exc.errors,
+            sample_values={"size": raw_size, "seed": seed},
+        )
+    messages.success(
+        request,
+        _("已随机抽取 %(n)s 家企业进行抽查（随机种子 %(seed)s）。")
+        % {"n": len(sample.chosen_ids), "seed": sample.seed},
+    )
+    return redirect(f"{reverse('audits:filing_detail', args=[filing.pk])}#samples")
+
+
+@role_required(Role.MUNICIPAL)
+@require_POST
+def filing_sample_check(request: HttpRequest, pk: int, check_id: int) -> HttpResponse:
+    """Record the result of the deeper check of one sampled entry."""
+    filing = _visible_filing(request, pk)
+    check = get_object_or_404(FilingSampleCheck.objects.filter(sample__filing=filing), pk=check_id)
+    choice = request.POST.get("passed", "")
+    passed: object = {"yes": True, "no": False}.get(choice, choice or None)
+    try:
+        filing_sample_record(
+            check=check, by=request.user, passed=passed, result=request.POST.get("result", "")
+        )
+    except InvalidInput as exc:
+        problems = [m for msgs in exc.errors.values() for m in msgs]
+        return _render_detail(request, filing, status=400, check_errors={check.pk: problems})
+    except ApplicationStateError as exc:
+        return _render_detail(request, filing, status=409, check_errors={check.pk: [exc.message]})
+    messages.success(request, _("抽查结果已记录。"))
+    return redirect(f"{reverse('audits:filing_detail', args=[filing.pk])}#samples")

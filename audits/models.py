@@ -199,3 +199,68 @@ class SupervisionCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.district} {self.scheduled_on}"
+
+
+class FilingSample(models.Model):
+    """A random sample of one district filing's entries for a deeper check (审核检查 抽查).
+
+    Like :class:`SpotCheckDraw`: the seed, the algorithm version and the entries drawn from are kept,
+    so the sample can be replayed (:func:`audits.services.filing_sample_replay`).
+    """
+
+    filing = models.ForeignKey(
+        "districts.Filing", verbose_name=_("报备"), on_delete=models.PROTECT, related_name="samples"
+    )
+    size = models.PositiveSmallIntegerField(_("抽查数量"))
+    seed = models.CharField(_("随机种子"), max_length=64)
+    algorithm_version = models.CharField(_("算法版本"), max_length=20)
+    eligible_ids = models.JSONField(_("可抽取的报备企业"))
+    chosen_ids = models.JSONField(_("抽中的报备企业"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("抽取人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("抽取时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("报备抽查")
+        verbose_name_plural = _("报备抽查")
+
+    def __str__(self) -> str:
+        return f"{self.filing} #{self.pk}"
+
+
+class FilingSampleCheck(models.Model):
+    """The deeper check of one sampled entry: pending until the office records its result."""
+
+    sample = models.ForeignKey(FilingSample, on_delete=models.CASCADE, related_name="checks")
+    entry = models.ForeignKey(
+        "districts.FilingEntry",
+        verbose_name=_("报备企业"),
+        on_delete=models.PROTECT,
+        related_name="sample_checks",
+    )
+    passed = models.BooleanField(_("检查结果"), null=True, blank=True)  # None: not checked yet
+    result = models.TextField(_("检查情况"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sample", "id"]
+        verbose_name = _("报备抽查企业")
+        verbose_name_plural = _("报备抽查企业")
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "entry"], name="one_check_per_sampled_entry")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sample} {self.entry}"

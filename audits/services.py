@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import random
+import secrets
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from audits.models import FilingSample, FilingSampleCheck
 from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Application, ApplicationStatus
 from certification.services import record_transition
 from districts.models import Filing, FilingEntry, FilingStatus
+
+FILING_SAMPLE_ALGORITHM = "filing-sample-1"
+RESULT_MAX = 2000
 
 
 def filing_decide(*, filing: Filing, by: User, decisions: list[dict]) -> Filing:
@@ -72,3 +79,82 @@ def filing_decide(*, filing: Filing, by: User, decisions: list[dict]) -> Filing:
             filing.decided_at = now
             filing.save(update_fields=["status", "decided_at"])
     return filing
+
+
+# --- Random samples of a filing for a deeper check --------------------------------------------------
+
+
+def draw_filing_sample(
+    entry_ids: list[int], size: int, seed: str, version: str = FILING_SAMPLE_ALGORITHM
+) -> list[int]:
+    """Pure: the same entries, size, seed and version always choose the same entries, in the same order."""
+    if version != FILING_SAMPLE_ALGORITHM:
+        raise ValueError(f"unknown filing-sample algorithm {version!r}")
+    pool = sorted(set(entry_ids))
+    return random.Random(f"{version}:{seed}").sample(pool, min(size, len(pool)))
+
+
+def filing_sample_draw(*, filing: Filing, by: User, size: object, seed: str = "") -> FilingSample:
+    """Draw ``size`` entries of ``filing`` at random for a deeper check; one pending check per entry.
+
+    Without a seed one is generated; the seed and the entries drawn from are stored with the sample.
+    """
+    if by.role != Role.MUNICIPAL:
+        raise PermissionError("only the municipal office samples filings")
+    seed = (seed or "").strip()
+    errors: dict[str, list[str]] = {}
+    if len(seed) > 64:
+        errors["seed"] = [_("随机种子最多 64 个字符。")]
+    with transaction.atomic():
+        filing = Filing.objects.select_for_update().get(pk=filing.pk)
+        eligible = sorted(filing.entries.values_list("pk", flat=True))
+        if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= len(eligible):
+            errors["size"] = [_("抽查数量应为 1 至 %(max)s（本次报备的企业数）。") % {"max": len(eligible)}]
+        if errors:
+            raise InvalidInput(errors)
+        seed = seed or secrets.token_hex(16)
+        chosen = draw_filing_sample(eligible, size, seed)
+        sample = FilingSample.objects.create(
+            filing=filing,
+            size=size,
+            seed=seed,
+            algorithm_version=FILING_SAMPLE_ALGORITHM,
+            eligible_ids=eligible,
+            chosen_ids=chosen,
+            created_by=by,
+        )
+        FilingSampleCheck.objects.bulk_create(FilingSampleCheck(sample=sample, entry_id=pk) for pk in chosen)
+    return sample
+
+
+def filing_sample_replay(sample: FilingSample) -> list[int]:
+    """Re-run a stored sample from its seed and snapshot; equal to ``sample.chosen_ids`` unless tampered with."""
+    return draw_filing_sample(list(sample.eligible_ids), sample.size, sample.seed, sample.algorithm_version)
+
+
+def filing_sample_record(
+    *, check: FilingSampleCheck, by: User, passed: object, result: str
+) -> FilingSampleCheck:
+    """The result of the deeper check of one sampled entry: passed or a problem, with what was found."""
+    if by.role != Role.MUNICIPAL:
+        raise PermissionError("only the municipal office records sample checks")
+    result = (result or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not isinstance(passed, bool):
+        errors["passed"] = [_("请选择检查结果：无问题或发现问题。")]
+    if not result:
+        errors["result"] = [_("请填写检查情况。")]
+    elif len(result) > RESULT_MAX:
+        errors["result"] = [_("检查情况最多 %(max)s 字。") % {"max": RESULT_MAX}]
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        check = FilingSampleCheck.objects.select_for_update().get(pk=check.pk)
+        if check.passed is not None:
+            raise ApplicationStateError(_("该企业的抽查结果已经记录。"), status="recorded")
+        check.passed = passed
+        check.result = result
+        check.recorded_by = by
+        check.recorded_at = timezone.now()
+        check.save(update_fields=["passed", "result", "recorded_by", "recorded_at"])
+    return check

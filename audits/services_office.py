@@ -11,7 +11,6 @@ import random
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,10 +27,10 @@ from audits.models import (
     Target,
 )
 from certification.certificates import certificate_revoke
-from certification.documents import inspect_pdf, read_head_tail, sha256_of
 from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Certificate
 from certification.publicity import TRACKING_ALPHABET
+from certification.real_name import check_real_name
 from districts.models import District
 
 TARGET_MAX = 100_000
@@ -102,26 +101,17 @@ def report_file(
     *, certificate: Certificate, name: str, phone: str, reason: str, evidence: Any = None
 ) -> Report:
     """A real-name report from the public about a certified enterprise; no login."""
-    errors: dict[str, list[str]] = {}
-    name, phone, reason = name.strip(), phone.strip(), reason.strip()
-    if not name or len(name) > 50:
-        errors["name"] = [_("请填写真实姓名（50 字以内）。")]
-    if not phone or not all(c.isdigit() or c in "+- " for c in phone) or not 7 <= len(phone) <= 20:
-        errors["phone"] = [_("请填写有效的联系电话。")]
-    if not REASON_MIN <= len(reason) <= REASON_MAX:
-        errors["reason"] = [
-            _("请写明举报事项（%(min)s 至 %(max)s 字）。") % {"min": REASON_MIN, "max": REASON_MAX}
-        ]
-    evidence_hash = ""
-    if evidence is not None:
-        head, tail = read_head_tail(evidence, evidence.size)
-        problem = inspect_pdf(head, evidence.size, evidence.name or "", settings.UPLOAD_MAX_BYTES, tail=tail)
-        if problem:
-            errors["evidence"] = [problem]
-        else:
-            evidence_hash = sha256_of(evidence)
-    if errors:
-        raise InvalidInput(errors)
+    checked = check_real_name(
+        name=name,
+        phone=phone,
+        reason=reason,
+        evidence=evidence,
+        reason_min=REASON_MIN,
+        reason_max=REASON_MAX,
+        reason_message=_("请写明举报事项（%(min)s 至 %(max)s 字）。")
+        % {"min": REASON_MIN, "max": REASON_MAX},
+    )
+    name, phone, reason, evidence_hash = checked.name, checked.phone, checked.reason, checked.evidence_sha256
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.revoked_at:

@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
 PG_URL = "postgres://postgres:postgres@127.0.0.1:5432"
-DB_NAME = "portal_load"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "portal_load")  # e.g. BENCH_DB_NAME=bench_filing
 SECRET_KEY = "bench-only-secret-key-" + "x" * 40
 PASSWORD = "Load-Bench-2026!"
 PREFIX = "负载企业"  # names of the bench's enterprises: the fill runs once

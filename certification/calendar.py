@@ -138,7 +138,55 @@ def calendar_enter_year(*, year: int, text: str, by) -> list[MovedPeriod]:  # ty
         )
         transaction.on_commit(invalidate)
         moved = recompute_open_periods()
+        notify_moved(moved, year)
     return moved
+
+
+def notify_moved(moved: list[MovedPeriod], year: int) -> None:
+    """Tell whoever is responsible for a moved end: the district's officials for a publicity notice or
+    a rename in publicity (the one who published it included), the expert for a review. In the
+    caller's transaction: nothing is sent if the calendar entry rolls back."""
+    from django.urls import reverse
+
+    from accounts.models import Role, User
+    from certification.models import PublicityNotice
+    from certification.models_lifecycle import ChangeRequest
+    from experts.models import Review
+    from notifications.services import notify
+
+    ids: dict[str, list[int]] = {}
+    for m in moved:
+        ids.setdefault(m.what, []).append(m.object_id)
+    notices = PublicityNotice.objects.in_bulk(ids.get("notice", []))
+    changes = ChangeRequest.objects.select_related("certificate").in_bulk(ids.get("rename", []))
+    reviews = Review.objects.select_related("expert__user", "application__enterprise").in_bulk(
+        ids.get("review", [])
+    )
+    districts = {n.district_id for n in notices.values()}
+    districts |= {c.certificate.district_id for c in changes.values()}
+    officials: dict[int, list[User]] = {}
+    for user in User.objects.filter(role=Role.DISTRICT, district_id__in=districts, is_active=True):
+        officials.setdefault(user.district_id, []).append(user)
+    for m in moved:
+        context = {"year": year, "old_end": m.old_end.isoformat(), "new_end": m.new_end.isoformat()}
+        if m.what == "notice" and m.object_id in notices:
+            notice = notices[m.object_id]
+            users = [notice.created_by, *officials.get(notice.district_id, [])]
+            url = reverse("districts:notice_detail", args=[notice.pk])
+            context.update(what="notice", title=notice.title)
+        elif m.what == "rename" and m.object_id in changes:
+            change = changes[m.object_id]
+            users = officials.get(change.certificate.district_id, [])
+            url = reverse("districts:change_detail", args=[change.pk])
+            context.update(what="rename", title=change.new_name)
+        elif m.what == "review" and m.object_id in reviews:
+            review = reviews[m.object_id]
+            users = [review.expert.user] if review.expert.user_id else []
+            url = reverse("experts:review_detail", args=[review.pk])
+            context.update(what="review", title=str(review.application))
+        else:
+            continue
+        notify(users=users, kind="period_moved", url=url, context=context)
 
 
 def recompute_open_periods() -> list[MovedPeriod]:

@@ -31,6 +31,7 @@ from certification.workdays import Calendar, Period, add_working_days
 
 PUBLICITY_WORKING_DAYS = 10
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+OBJECTION_REASON_MIN, OBJECTION_REASON_MAX = 10, 5000
 
 
 def publicity_period(start: dt.date, calendar: Calendar | None = None) -> Period:
@@ -108,28 +109,18 @@ def new_tracking_number() -> str:
 
 def objection_file(*, entry: PublicityEntry, name: str, phone: str, reason: str, evidence=None) -> Objection:  # type: ignore[no-untyped-def]
     """A real-name objection against one entry of an open notice."""
-    errors: dict[str, list[str]] = {}
-    name, phone, reason = name.strip(), phone.strip(), reason.strip()
-    if not name or len(name) > 50:
-        errors["name"] = [_("请填写真实姓名（50 字以内）。")]
-    if not phone or not all(c.isdigit() or c in "+- " for c in phone) or not 7 <= len(phone) <= 20:
-        errors["phone"] = [_("请填写有效的联系电话。")]
-    if len(reason) < 10 or len(reason) > 5000:
-        errors["reason"] = [_("请写明异议理由（10 至 5000 字）。")]
-    evidence_hash = ""
-    if evidence is not None:
-        from django.conf import settings
+    from certification.real_name import check_real_name
 
-        from certification.documents import inspect_pdf, read_head_tail, sha256_of
-
-        head, tail = read_head_tail(evidence, evidence.size)
-        problem = inspect_pdf(head, evidence.size, evidence.name or "", settings.UPLOAD_MAX_BYTES, tail=tail)
-        if problem:
-            errors["evidence"] = [problem]
-        else:
-            evidence_hash = sha256_of(evidence)
-    if errors:
-        raise InvalidInput(errors)
+    checked = check_real_name(
+        name=name,
+        phone=phone,
+        reason=reason,
+        evidence=evidence,
+        reason_min=OBJECTION_REASON_MIN,
+        reason_max=OBJECTION_REASON_MAX,
+        reason_message=_("请写明异议理由（10 至 5000 字）。"),
+    )
+    name, phone, reason, evidence_hash = checked.name, checked.phone, checked.reason, checked.evidence_sha256
     with transaction.atomic():
         notice = PublicityNotice.objects.select_for_update().get(pk=entry.notice_id)
         if not notice_is_open_for_objections(notice):

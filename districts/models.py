@@ -65,6 +65,13 @@ class FilingEntry(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # The package (报备材料) as it stood when filed: see districts.filing_package.
+    review_deadline = models.DateField(_("办理期限"), null=True, blank=True)
+    late = models.BooleanField(_("逾期报备"), default=False)
+    composite_score = models.DecimalField(
+        _("综合评分"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    package = models.JSONField(_("报备材料"), default=dict, blank=True)
     history = HistoricalRecords()
 
     class Meta:

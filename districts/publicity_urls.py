@@ -14,4 +14,6 @@ urlpatterns = [
     path("objections/<int:pk>/evidence/", views.objection_evidence, name="objection_evidence"),
     path("filings/", views.filings, name="filings"),
     path("filings/new/", views.filing_new, name="filing_new"),
+    path("filings/<int:pk>/", views.filing_detail, name="filing_detail"),
+    path("filings/<int:pk>/letter.pdf", views.filing_letter, name="filing_letter"),
 ]

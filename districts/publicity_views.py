@@ -430,3 +430,34 @@ def filing_new(request: HttpRequest) -> HttpResponse:
         % {"gov": _government(request.user), "n": len(form.cleaned_data["applications"]), "id": filing.pk},
     )
     return redirect("districts:filings")
+
+
+@role_required(Role.DISTRICT)
+@require_safe
+def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The package as filed: scores, draw records, objections and findings, audit reports, document hashes."""
+    from districts.filing_package import entries_for_display
+
+    filing = get_object_or_404(
+        filings_visible_to(request.user).prefetch_related(None).select_related("created_by"), pk=pk
+    )
+    entries = entries_for_display(filing)
+    return render(
+        request,
+        "districts/filing_detail.html",
+        {
+            "filing": filing,
+            "government": _government(request.user),
+            "entries": entries,
+            "late_count": sum(1 for e in entries if e.late),
+        },
+    )
+
+
+@role_required(Role.DISTRICT)
+@require_safe
+def filing_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    from districts.filing_package import filing_letter_download
+
+    filing = get_object_or_404(filings_visible_to(request.user).prefetch_related(None), pk=pk)
+    return filing_letter_download(filing)

@@ -120,16 +120,25 @@ def application_opinion(*, application: Application, by: User, recommend: bool, 
 
 
 def filing_create(*, by: User, application_ids: list[int]) -> Filing:
-    """报备: the district files applications that passed publicity with the municipal office."""
+    """报备: the district files applications that passed publicity with the municipal office.
+
+    Each entry keeps the package as it stands now (districts.filing_package) and is marked late when
+    filed after the application's 40-day review deadline; a late filing is still accepted.
+    """
+    from districts.filing_package import is_late, package_for, with_package_relations
+
     if by.role != Role.DISTRICT:
         raise PermissionError("only a district official files")
     if not application_ids or len(set(application_ids)) != len(application_ids):
         raise InvalidInput({"applications": [_("请选择要报备的申请（不能重复）。")]})
     with transaction.atomic():
         applications = list(
-            Application.objects.select_for_update()
-            .filter(pk__in=application_ids)
-            .select_related("enterprise")
+            with_package_relations(
+                Application.objects.select_for_update(of=("self",))
+                .filter(pk__in=application_ids)
+                .select_related("enterprise")
+                .order_by("pk")
+            )
         )
         known = {a.pk for a in applications if a.enterprise.district_id == by.district_id}
         missing = [i for i in application_ids if i not in known]
@@ -143,13 +152,22 @@ def filing_create(*, by: User, application_ids: list[int]) -> Filing:
                     status=application.status,
                 )
         filing = Filing.objects.create(district_id=by.district_id, created_by=by)
+        filed_on = timezone.localdate(filing.created_at)
         for application in applications:
-            FilingEntry.objects.create(filing=filing, application=application)
+            late = is_late(application, filed_on)
+            FilingEntry.objects.create(
+                filing=filing,
+                application=application,
+                review_deadline=application.review_deadline,
+                late=late,
+                composite_score=application.composite_score,
+                package=package_for(application),
+            )
             record_transition(
                 application=application,
                 to_status=ApplicationStatus.FILED,
                 by=by,
                 note=_("以%(gov)s名义报备") % {"gov": by.district.government_name},
-                data={"filing": filing.pk},
+                data={"filing": filing.pk, "late": late},
             )
     return filing

@@ -261,7 +261,19 @@ def build_world() -> World:
         enterprise=ent, year=2023, status=ApplicationStatus.FILED, field=app_review.field
     )
     filing = Filing.objects.create(district=binhai, created_by=official)
-    FilingEntry.objects.create(filing=filing, application=app_filed)
+    filing_entry = FilingEntry.objects.create(filing=filing, application=app_filed)
+    from audits.models import FilingSample, FilingSampleCheck
+
+    filing_sample = FilingSample.objects.create(
+        filing=filing,
+        size=1,
+        seed="matrix",
+        algorithm_version="filing-sample-1",
+        eligible_ids=[filing_entry.pk],
+        chosen_ids=[filing_entry.pk],
+        created_by=municipal,
+    )
+    filing_check = FilingSampleCheck.objects.create(sample=filing_sample, entry=filing_entry)
 
     # --- Certified: the certificate, a monitoring report, a rename request -------------------------
     app_certified = ApplicationFactory(
@@ -360,6 +372,7 @@ def build_world() -> World:
         "entry": entry,
         "objection": objection,
         "filing": filing,
+        "filing_check": filing_check,
         "certificate": certificate,
         "monitoring": monitoring,
         "change": change,

@@ -175,6 +175,14 @@ KWARGS: dict[str, dict[str, Any]] = {
     "expert/reviews/<int:pk>/decline/": {"pk": pk("review")},
     # The municipal office's pages.
     "municipal/filings/<int:pk>/": {"pk": pk("filing")},
+    "municipal/filings/<int:pk>/letter.pdf": {"pk": pk("filing")},
+    "municipal/filings/<int:pk>/samples/": {"pk": pk("filing")},
+    "municipal/filings/<int:pk>/samples/checks/<int:check_id>/": {
+        "pk": pk("filing"),
+        "check_id": pk("filing_check"),
+    },
+    "district/filings/<int:pk>/": {"pk": pk("filing")},
+    "district/filings/<int:pk>/letter.pdf": {"pk": pk("filing")},
     "municipal/dashboard/<str:code>/": DISTRICT_CODE,
     "municipal/exports/<slug:name>.<slug:fmt>": {"name": "applications", "fmt": "csv"},
     "municipal/exports/jobs/<str:job_id>/": {"job_id": pf.EXPORT_JOB_OFFICE},
@@ -194,6 +202,7 @@ KWARGS: dict[str, dict[str, Any]] = {
     },
     "api/v1/objections/<int:pk>/resolve/": {"pk": pk("objection")},
     "api/v1/filings/<int:pk>/decide/": {"pk": pk("filing")},
+    "api/v1/filings/<int:pk>/letter/": {"pk": pk("filing")},
     "api/v1/certificates/verify/<str:number>/": NUMBER,
     "api/v1/certificates/<str:number>/pdf/": NUMBER,
     "api/v1/applications/<int:pk>/": {"pk": pk("app_review")},
@@ -541,6 +550,9 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
         "POST":   row(403,       403,       403,       403,       403,       403,       400,       401),
     },
+    "api/v1/filings/<int:pk>/letter/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       200,       401),
+    },
     "api/v1/objections/": {
         "GET":    row(403,       403,       200,       200,       403,       403,       200,       401),
     },
@@ -705,6 +717,12 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "district/filings/new/": {
         "GET":    row(403,       403,       405,       405,       403,       403,       403,       LOGIN),
         "POST":   row(403,       403,       400,       400,       403,       403,       403,       LOGIN),
+    },
+    "district/filings/<int:pk>/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/filings/<int:pk>/letter.pdf": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
     },
     "district/history/applications/<int:pk>/": {
         "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
@@ -903,6 +921,17 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     },
     "municipal/filings/<int:pk>/": {
         "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
+    },
+    "municipal/filings/<int:pk>/letter.pdf": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/filings/<int:pk>/samples/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       405,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
+    },
+    "municipal/filings/<int:pk>/samples/checks/<int:check_id>/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       405,       LOGIN),
         "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
     },
     "municipal/history/": {

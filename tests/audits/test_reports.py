@@ -208,3 +208,62 @@ def test_report_lists_query_count_is_constant(client, certificate, official, mun
     assert count("/municipal/reports/") == office_few
     client.force_login(official)
     assert count("/district/reports/") == district_few
+
+
+def test_report_and_objection_share_the_real_name_checks(
+    certificate, official, time_machine, settings, tmp_path
+):
+    """One helper (certification.real_name) checks both: the same fields answer the same messages."""
+    from certification import publicity
+    from certification.models import Objection
+    from tests.factories import ApplicationFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    time_machine.move_to(dt.datetime(2026, 9, 28, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    app = ApplicationFactory(status="recommended")
+    notice = publicity.publicity_publish(by=official, application_ids=[app.pk], start=dt.date(2026, 9, 28))
+    bad = {
+        "name": " ",
+        "phone": "电话",
+        "reason": "短",
+        "evidence": SimpleUploadedFile("x.pdf", b"\x89PNG\r\n\x1a\n....", content_type="application/pdf"),
+    }
+    with pytest.raises(InvalidInput) as as_report:
+        report_file(certificate=certificate, **bad)
+    bad["evidence"].seek(0)
+    with pytest.raises(InvalidInput) as as_objection:
+        publicity.objection_file(entry=notice.entries.get(), **bad)
+    assert (
+        set(as_report.value.errors)
+        == set(as_objection.value.errors)
+        == {"name", "phone", "reason", "evidence"}
+    )
+    for key in ("name", "phone", "evidence"):
+        assert as_report.value.errors[key] == as_objection.value.errors[key]
+    assert (
+        "举报事项" in as_report.value.errors["reason"][0]
+        and "异议理由" in as_objection.value.errors["reason"][0]
+    )
+    assert not Report.objects.exists() and not Objection.objects.exists()
+    # Good input is stripped the same way by both.
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    report = report_file(
+        certificate=certificate,
+        name=" 甲 ",
+        phone=" 13900000000 ",
+        reason=REASON,
+        evidence=SimpleUploadedFile("e.pdf", pdf, content_type="application/pdf"),
+    )
+    objection = publicity.objection_file(
+        entry=notice.entries.get(),
+        name=" 甲 ",
+        phone=" 13900000000 ",
+        reason=REASON,
+        evidence=SimpleUploadedFile("e.pdf", pdf, content_type="application/pdf"),
+    )
+    assert (
+        (report.reporter_name, report.reporter_phone)
+        == (objection.name, objection.phone)
+        == ("甲", "13900000000")
+    )
+    assert report.evidence_sha256 == objection.evidence_sha256 == hashlib.sha256(pdf).hexdigest()

@@ -119,6 +119,47 @@ def test_entering_a_year_confirms_it_and_moves_open_periods(
     assert CalendarYear.objects.get(year=2027).entered_by == municipal_user
 
 
+def test_entering_that_years_schedule_moves_an_open_notices_end_and_notifies_its_official(
+    official, other_official, municipal_user, time_machine, django_capture_on_commit_callbacks
+):
+    from certification import publicity
+    from certification.models import PublicityNotice
+    from notifications.models import Notification
+    from tests.factories import ApplicationFactory, EnterpriseFactory
+
+    time_machine.move_to(dt.datetime(2027, 1, 25, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    app = ApplicationFactory(enterprise=EnterpriseFactory(), status="recommended", year=2027)
+    notice = publicity.publicity_publish(by=official, application_ids=[app.pk], start=D("2027-01-25"))
+    assert (notice.end, notice.end_confirmed) == (D("2027-02-05"), False)  # the fallback: weekends only
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = cal.calendar_enter_year(
+            year=2027, text="2027-02-01 至 2027-02-07 休 春节\n2027-01-31 班", by=municipal_user
+        )
+    notice.refresh_from_db()
+    # 25–29 Jan (5), the 31 Jan make-up day (6), 8–11 Feb (7–10).
+    assert (notice.end, notice.end_confirmed) == (D("2027-02-11"), True)
+    assert cal.MovedPeriod("notice", notice.pk, D("2027-02-05"), D("2027-02-11")) in moved
+    told = Notification.objects.filter(kind="period_moved", user=official)
+    assert told.count() == 1
+    message = told.get()
+    assert "2027-02-05" in message.body and "2027-02-11" in message.body and notice.title in message.body
+    assert message.url == reverse("districts:notice_detail", args=[notice.pk])
+    # Another district's official and the office are not told about this district's notice.
+    assert not Notification.objects.filter(
+        kind="period_moved", user__in=[other_official, municipal_user]
+    ).exists()
+    # Entering the same schedule again moves nothing and tells no one again.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            cal.calendar_enter_year(
+                year=2027, text="2027-02-01 至 2027-02-07 休 春节\n2027-01-31 班", by=municipal_user
+            )
+            == []
+        )
+    assert Notification.objects.filter(kind="period_moved").count() == 1
+    assert PublicityNotice.objects.get().end == D("2027-02-11")
+
+
 def test_calendar_page(client, municipal_user):
     client.force_login(municipal_user)
     page = client.get(reverse("audits:calendar"))

@@ -482,6 +482,46 @@ def test_public_list_query_count_is_constant(client, official, today, django_ass
     assert count_queries(client, reverse("publicity_list")) == few
 
 
+def test_public_list_is_paginated_by_entry_and_searchable(client, official, today, django_assert_num_queries):
+    from certification.public_views import LIST_PAGE_SIZE
+
+    first = recommended_apps(LIST_PAGE_SIZE - 2, prefix="早公示企业")
+    publicity.publicity_publish(
+        by=official, application_ids=[a.pk for a in first], start=TODAY, title="第一批"
+    )
+    second = recommended_apps(5, prefix="晚公示企业")
+    publicity.publicity_publish(
+        by=official, application_ids=[a.pk for a in second], start=TODAY, title="第二批"
+    )
+    url = reverse("publicity_list")
+    # Every entry of every open notice, 50 a page, in two queries (the count and the page).
+    with django_assert_num_queries(2):
+        page_one = client.get(url)
+    html = page_one.content.decode()
+    assert page_one.context["page"].paginator.count == LIST_PAGE_SIZE + 3
+    assert len(page_one.context["page"].object_list) == LIST_PAGE_SIZE
+    assert html.count('data-testid="notice"') == 2 and "第一批" in html and "第二批" in html
+    assert "晚公示企业4" in html and "?page=2" in html
+    with django_assert_num_queries(2):
+        page_two = client.get(url, {"page": 2})
+    rows = page_two.context["page"].object_list
+    assert len(rows) == 3 and {r.notice.title for r in rows} == {"第一批"}
+    assert f'<td class="num">{LIST_PAGE_SIZE + 1}</td>' in page_two.content.decode()  # numbering goes on
+    # Search by name, and by credit code.
+    by_name = client.get(url, {"q": "晚公示企业3"}).context["page"].object_list
+    assert [e.application_id for e in by_name] == [second[3].pk]
+    by_uscc = client.get(url, {"q": first[7].enterprise.uscc.lower()}).context["page"].object_list
+    assert [e.application_id for e in by_uscc] == [first[7].pk]
+    none = client.get(url, {"q": "不存在的企业"})
+    assert (
+        none.context["page"].paginator.count == 0
+        and "没有找到与“不存在的企业”相符的公示企业" in none.content.decode()
+    )
+    # The search survives paging.
+    paged = client.get(url, {"q": "公示企业"}).content.decode()
+    assert "?q=%E5%85%AC%E7%A4%BA%E4%BC%81%E4%B8%9A&amp;page=2" in paged
+
+
 def test_office_filing_list_query_count_is_constant(
     client, official, municipal_user, today, django_assert_max_num_queries
 ):

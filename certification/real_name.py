@@ -1,0 +1,68 @@
+"""The checks of a real-name submission from the public: an objection to a publicity entry
+(certification.publicity.objection_file) and a report about a certified enterprise
+(audits.services_office.report_file) ask the same of the person — a name, a phone number, a
+reason of bounded length and an optional evidence PDF — and answer the same messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from certification.documents import inspect_pdf, read_head_tail, sha256_of
+from certification.errors import InvalidInput
+
+NAME_MAX = 50
+PHONE_MIN, PHONE_MAX = 7, 20
+
+
+@dataclass(frozen=True)
+class RealNameSubmission:
+    name: str
+    phone: str
+    reason: str
+    evidence_sha256: str  # "" without evidence
+
+
+def check_real_name(
+    *,
+    name: str,
+    phone: str,
+    reason: str,
+    evidence: Any = None,
+    reason_min: int,
+    reason_max: int,
+    reason_message: str,
+) -> RealNameSubmission:
+    """Every problem at once (InvalidInput keyed name / phone / reason / evidence), or the cleaned values.
+
+    The evidence, when given, must be a PDF by content within the upload limit; its SHA-256 is returned
+    and the file is left at its start for the caller to store.
+    """
+    errors: dict[str, list[str]] = {}
+    name, phone, reason = (name or "").strip(), (phone or "").strip(), (reason or "").strip()
+    if not name or len(name) > NAME_MAX:
+        errors["name"] = [_("请填写真实姓名（50 字以内）。")]
+    if (
+        not phone
+        or not all(c.isdigit() or c in "+- " for c in phone)
+        or not PHONE_MIN <= len(phone) <= PHONE_MAX
+    ):
+        errors["phone"] = [_("请填写有效的联系电话。")]
+    if not reason_min <= len(reason) <= reason_max:
+        errors["reason"] = [reason_message]
+    evidence_hash = ""
+    if evidence is not None:
+        head, tail = read_head_tail(evidence, evidence.size)
+        problem = inspect_pdf(head, evidence.size, evidence.name or "", settings.UPLOAD_MAX_BYTES, tail=tail)
+        if problem:
+            errors["evidence"] = [problem]
+        else:
+            evidence_hash = sha256_of(evidence)
+            evidence.seek(0)
+    if errors:
+        raise InvalidInput(errors)
+    return RealNameSubmission(name=name, phone=phone, reason=reason, evidence_sha256=evidence_hash)
