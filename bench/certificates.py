@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/certificates.py [--n 30] [--batch 200] [--db bench_certs]
 
-Runs in-process against its own PostgreSQL database (``--db``, or ``BENCH_DB_NAME``, default
+Runs in-process against its own PostgreSQL database (``--db``, or ``BENCH_DB``, default
 ``bench_certs``; server from ``BENCH_PG_URL``, default ``postgres://postgres:postgres@127.0.0.1:5432``),
 which it creates, migrates and fills once with ``--batch`` issued certificates of 滨海新区 (numbers taken
 by ``certificate_issue``, the real service). Then:
@@ -145,7 +145,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=30, help="timed single renders (after 3 warm-ups)")
     parser.add_argument("--batch", type=int, default=200, help="certificates in the batch")
-    parser.add_argument("--db", default=os.environ.get("BENCH_DB_NAME", "bench_certs"))
+    parser.add_argument("--db", default=os.environ.get("BENCH_DB", "bench_certs"))
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-certs-") as var_dir:

@@ -2,7 +2,7 @@
 
 Usage: ``.venv/bin/python bench/eligibility_http.py [--requests 2000] [--workers 2] [--max-seconds 180]``
 
-Creates the database ``portal_bench`` if it is missing (psycopg2) and migrates it, starts
+Creates the database ``portal_bench`` (``BENCH_DB`` to name another) if it is missing (psycopg2) and migrates it, starts
 ``gunicorn config.wsgi -w 2`` on a free port of 127.0.0.1 with production-like settings
 (``DEBUG=false``), waits for ``/healthz/``, sends the given number of sequential requests with
 ``urllib`` — a reproducible mix of realistic bodies over both rule sets, about one in ten with
@@ -17,11 +17,10 @@ the throttle still runs and its cache round trip is part of the measured latency
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,38 +31,31 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
-HOST = "127.0.0.1"
-PG_URL = "postgres://postgres:postgres@127.0.0.1:5432"
-DB_NAME = "portal_bench"
+
+def _load_server():  # type: ignore[no-untyped-def]
+    """bench/_server.py by path: bench/ is not a package (and load.py loads this file by path too)."""
+    if "_bench_server" in sys.modules:
+        return sys.modules["_bench_server"]
+    spec = importlib.util.spec_from_file_location("_bench_server", Path(__file__).with_name("_server.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["_bench_server"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_server = _load_server()
+ROOT = _server.ROOT
+VENV_BIN = _server.VENV_BIN
+HOST = _server.HOST
+PG_URL = _server.PG_URL
+DB_NAME = os.environ.get("BENCH_DB", "portal_bench")
 MAX_REQUESTS = 20_000
 FIELD_CODES = [
     f"{top:02d}{sub:02d}"
     for top, subs in enumerate((8, 7, 2, 6, 8, 4, 8, 9), start=1)
     for sub in range(1, subs + 1)
 ]
-
-
-def ensure_database() -> None:
-    import psycopg2  # the project's own driver
-
-    conn = psycopg2.connect(host=HOST, port=5432, user="postgres", password="postgres", dbname="postgres")
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,))
-            if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-                print(f"created database {DB_NAME}")
-    finally:
-        conn.close()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def server_env(var_dir: str) -> dict[str, str]:
@@ -160,36 +152,6 @@ def post(url: str, body: bytes, timeout: float) -> int:
         return int(exc.code)
 
 
-def wait_ready(base: str, proc: subprocess.Popen[bytes], seconds: float, log_path: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
-            raise SystemExit(f"gunicorn exited with {proc.returncode} before it was ready")
-        try:
-            with urllib.request.urlopen(base + "/healthz/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
-    raise SystemExit(f"gunicorn did not answer /healthz/ within {seconds:.0f} s")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the gunicorn this script started: its own process group, found by its pid."""
-    if proc.poll() is not None:
-        return
-    pgid = os.getpgid(proc.pid)
-    os.killpg(pgid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(pgid, signal.SIGKILL)
-        proc.wait(timeout=5)
-
-
 def percentile(sorted_values: list[float], fraction: float) -> float:
     index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))
     return sorted_values[index]
@@ -201,13 +163,18 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--max-seconds", type=float, default=180.0, help="stop sending after this long")
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument(
+        "--port",
+        default=None,
+        help="port or range of 127.0.0.1, e.g. 8140-8149 (default BENCH_PORTS, else any)",
+    )
     args = parser.parse_args()
     if not 1 <= args.requests <= MAX_REQUESTS:
         parser.error(f"--requests must be between 1 and {MAX_REQUESTS}")
     if not 1 <= args.workers <= 8:
         parser.error("--workers must be between 1 and 8")
 
-    ensure_database()
+    _server.ensure_database(DB_NAME)
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as var_dir:
         env = server_env(var_dir)
         subprocess.run(
@@ -217,32 +184,9 @@ def main() -> int:
             check=True,
             timeout=600,
         )
-        port = free_port()
+        # The server's log (a "Bad Request" line per 400) goes to a file, shown only on failure.
         log_path = Path(var_dir) / "gunicorn.log"
-        log = log_path.open("wb")
-        base = f"http://{HOST}:{port}"
-        proc = subprocess.Popen(
-            [
-                str(VENV_BIN / "gunicorn"),
-                "config.wsgi",
-                "-b",
-                f"{HOST}:{port}",
-                "-w",
-                str(args.workers),
-                "--log-level",
-                "warning",
-                "--timeout",
-                "30",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-            # The server's log (a "Bad Request" line per 400) goes to a file, shown only on failure.
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_ready(base, proc, 60, log_path)
+        with _server.gunicorn(env, _server.pick_port(args.port), args.workers, log_path) as base:
             url = base + "/api/v1/eligibility/check/"
             bodies = [json.dumps(b).encode() for b in make_bodies(args.requests)]
             for body in bodies[: args.warmup]:  # fills both workers' rule-set caches
@@ -261,9 +205,6 @@ def main() -> int:
                 latencies.append((time.perf_counter() - t0) * 1000)
                 statuses[code] = statuses.get(code, 0) + 1
             elapsed = time.perf_counter() - started
-        finally:
-            stop(proc)
-            log.close()
 
     latencies.sort()
     print(

@@ -2,7 +2,7 @@
 
 Usage: ``.venv/bin/python bench/load.py [--threads 4] [--seconds 30] [--requests 20000] [--workers 4]``
 
-1. Creates the database ``portal_load`` if it is missing (psycopg2), migrates it and, once, fills
+1. Creates the database ``portal_load`` (``BENCH_DB``) if it is missing (psycopg2), migrates it and, once, fills
    it with bulk_create: 16,000 enterprises over the 16 districts (seeded by the migrations), 20,000
    applications (2026 in every status, 2025 finished) with three fiscal years each, 300 experts
    with their fields, about 400 certificates with their serial counters, an open publicity notice
@@ -19,7 +19,14 @@ Usage: ``.venv/bin/python bench/load.py [--threads 4] [--seconds 30] [--requests
    the public publicity list page and API, certificate verification API and page (one in ten an
    unknown number, a 404 by design) and the enterprise home.
 5. Prints per endpoint: requests, errors (an unexpected status or a failed connection), median and
-   p95 latency in milliseconds, requests per second; stops gunicorn.
+   p95 latency in milliseconds, requests per second.
+6. Then runs the bare endpoint (``/healthz/``: the same gunicorn, every middleware, one ``SELECT 1``)
+   and each scenario of the mix alone, with the same threads for ``--scenario-seconds`` each, and
+   prints each scenario's req/s and p95 beside the bare endpoint's and the ratio (req/s of the
+   scenario ÷ the bare's; p95 of the scenario ÷ the bare's); stops gunicorn.
+
+``BENCH_DB`` names the database (default ``portal_load``), ``--port`` (or ``BENCH_PORTS``) the port
+or a range to pick from, e.g. ``8140-8149``; bench/_server.py starts and stops gunicorn.
 
 Only 127.0.0.1 is contacted; the run is bounded in count and time and stops by itself. Exit status
 1 when any request failed.
@@ -41,10 +48,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -54,11 +58,24 @@ import urllib.request  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
-HOST = "127.0.0.1"
-PG_URL = "postgres://postgres:postgres@127.0.0.1:5432"
-DB_NAME = os.environ.get("BENCH_DB_NAME", "portal_load")  # e.g. BENCH_DB_NAME=bench_filing
+
+def _load_server():  # type: ignore[no-untyped-def]
+    """bench/_server.py by path (bench/ is kept off the import path, see above)."""
+    if "_bench_server" in sys.modules:
+        return sys.modules["_bench_server"]
+    spec = importlib.util.spec_from_file_location("_bench_server", Path(__file__).with_name("_server.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["_bench_server"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_server = _load_server()
+ROOT = _server.ROOT
+HOST = _server.HOST
+PG_URL = _server.PG_URL
+DB_NAME = os.environ.get("BENCH_DB", "portal_load")
 SECRET_KEY = "bench-only-secret-key-" + "x" * 40
 PASSWORD = "Load-Bench-2026!"
 PREFIX = "负载企业"  # names of the bench's enterprises: the fill runs once
@@ -115,21 +132,6 @@ def server_env(var_dir: str) -> dict[str, str]:
         }
     )
     return env
-
-
-def ensure_database() -> None:
-    import psycopg2  # the project's own driver
-
-    conn = psycopg2.connect(host=HOST, port=5432, user="postgres", password="postgres", dbname="postgres")
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,))
-            if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-                print(f"created database {DB_NAME}")
-    finally:
-        conn.close()
 
 
 # --- The data set (in this process, Django set up on portal_load) -----------------------------------
@@ -431,45 +433,6 @@ def targets() -> Targets:
     return Targets(binhai_applications=ids, certificate_numbers=numbers, counts=counts)
 
 
-# --- The server ---------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(base: str, proc: subprocess.Popen[bytes], seconds: float, log_path: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
-            raise SystemExit(f"gunicorn exited with {proc.returncode} before it was ready")
-        try:
-            with urllib.request.urlopen(base + "/healthz/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
-    raise SystemExit(f"gunicorn did not answer /healthz/ within {seconds:.0f} s")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the gunicorn this script started: its own process group, found by its pid."""
-    if proc.poll() is not None:
-        return
-    pgid = os.getpgid(proc.pid)
-    os.killpg(pgid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(pgid, signal.SIGKILL)
-        proc.wait(timeout=5)
-
-
 # --- The client ---------------------------------------------------------------------------------------
 
 
@@ -690,6 +653,56 @@ def report(mix: list[Endpoint], elapsed: float, args: argparse.Namespace, counts
     return 1 if errors else 0
 
 
+def bare_endpoint() -> Endpoint:
+    """The same stack with (almost) nothing to do: gunicorn, every middleware, one ``SELECT 1``."""
+    return Endpoint("bare endpoint /healthz/", 1, lambda r: ("/healthz/", None))
+
+
+def run_alone(
+    base: str, t: Targets, sessions: dict[str, str], *, threads: int, seconds: float
+) -> list[tuple[Endpoint, float]]:
+    """The bare endpoint, then each scenario of the mix on its own: the same threads, the same time."""
+    measured = []
+    for endpoint in [bare_endpoint(), *endpoints(t, sessions)]:
+        elapsed = run_mix(base, [endpoint], sessions, threads=threads, seconds=seconds, requests=MAX_REQUESTS)
+        measured.append((endpoint, elapsed))
+    return measured
+
+
+def report_alone(alone: list[tuple[Endpoint, float]], args: argparse.Namespace) -> int:
+    """req/s and p95 of each scenario beside the bare endpoint's; the ratio is the figure."""
+    (bare, bare_elapsed), scenarios = alone[0], alone[1:]
+    bare_values = sorted(bare.latencies)
+    bare_rps = len(bare_values) / bare_elapsed
+    bare_p95 = percentile(bare_values, 0.95)
+    print()
+    print(
+        f"each scenario alone, {args.threads} client threads for {args.scenario_seconds:.0f} s, "
+        f"beside the bare endpoint (/healthz/: every middleware and one SELECT 1)"
+    )
+    header = (
+        f"{'scenario':<30} {'req/s':>7} {'p95 ms':>8} {'bare req/s':>10} {'bare p95':>9} "
+        f"{'req/s ratio':>11} {'p95 ratio':>9} {'errors':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    errors = bare.errors
+    for e, elapsed in [(bare, bare_elapsed), *scenarios]:
+        values = sorted(e.latencies)
+        errors += e.errors if e is not bare else 0
+        if not values:
+            print(f"{e.name:<30} no requests")
+            errors += 1
+            continue
+        rps = len(values) / elapsed
+        p95 = percentile(values, 0.95)
+        print(
+            f"{e.name:<30} {rps:>7.1f} {p95:>8.1f} {bare_rps:>10.1f} {bare_p95:>9.1f} "
+            f"{rps / bare_rps:>11.2f} {p95 / bare_p95:>9.1f} {e.errors:>6}"
+        )
+    return 1 if errors else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=4, help="concurrent client threads (1–16)")
@@ -698,7 +711,20 @@ def main() -> int:
     )
     parser.add_argument("--requests", type=int, default=20_000, help="stop after this many requests in total")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (1–8)")
+    parser.add_argument(
+        "--scenario-seconds",
+        type=float,
+        default=5.0,
+        help="then each scenario alone, and the bare endpoint, for this long (at most 60)",
+    )
+    parser.add_argument(
+        "--port",
+        default=None,
+        help="port or range of 127.0.0.1, e.g. 8140-8149 (default BENCH_PORTS, else any)",
+    )
     args = parser.parse_args()
+    if not 0 < args.scenario_seconds <= 60:
+        parser.error("--scenario-seconds must be between 0 and 60")
     if not 1 <= args.threads <= 16:
         parser.error("--threads must be between 1 and 16")
     if not 0 < args.seconds <= MAX_SECONDS:
@@ -709,7 +735,7 @@ def main() -> int:
         parser.error("--workers must be between 1 and 8")
 
     sys.path.insert(0, str(ROOT))
-    ensure_database()
+    _server.ensure_database(DB_NAME)
     with tempfile.TemporaryDirectory(prefix="portal-load-") as var_dir:
         env = server_env(var_dir)
         os.environ.update(env)  # this process sets Django up on the same database for the fill
@@ -722,47 +748,24 @@ def main() -> int:
         fill()
         t = targets()
 
-        port = free_port()
         log_path = Path(var_dir) / "gunicorn.log"
-        base = f"http://{HOST}:{port}"
-        with log_path.open("wb") as log:
-            proc = subprocess.Popen(
-                [
-                    str(VENV_BIN / "gunicorn"),
-                    "config.wsgi",
-                    "-b",
-                    f"{HOST}:{port}",
-                    "-w",
-                    str(args.workers),
-                    "--log-level",
-                    "warning",
-                    "--timeout",
-                    "30",
-                ],
-                cwd=ROOT,
-                env=env,
-                start_new_session=True,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+        with _server.gunicorn(env, _server.pick_port(args.port), args.workers, log_path) as base:
+            sessions = {
+                "official": sign_in(base, f"load_official_{BINHAI}"),
+                "enterprise": sign_in(base, "load_enterprise"),
+            }
+            mix = endpoints(t, sessions)
+            warm = random.Random(7)
+            for endpoint in [*mix, bare_endpoint()]:  # every worker's first requests (imports, caches)
+                for _ in range(2 * args.workers):
+                    call(base, endpoint, warm, sessions)
+            elapsed = run_mix(
+                base, mix, sessions, threads=args.threads, seconds=args.seconds, requests=args.requests
             )
-            try:
-                wait_ready(base, proc, 60, log_path)
-                sessions = {
-                    "official": sign_in(base, f"load_official_{BINHAI}"),
-                    "enterprise": sign_in(base, "load_enterprise"),
-                }
-                mix = endpoints(t, sessions)
-                warm = random.Random(7)
-                for endpoint in mix:  # every worker's first requests (imports, caches, connections)
-                    for _ in range(2 * args.workers):
-                        call(base, endpoint, warm, sessions)
-                elapsed = run_mix(
-                    base, mix, sessions, threads=args.threads, seconds=args.seconds, requests=args.requests
-                )
-            finally:
-                stop(proc)
+            alone = run_alone(base, t, sessions, threads=args.threads, seconds=args.scenario_seconds)
         server_log = log_path.read_text(errors="replace")
     code = report(mix, elapsed, args, t.counts)
+    code |= report_alone(alone, args)
     if code:
         print("\nserver log (tail):\n" + server_log[-3000:])
     return code

@@ -1,12 +1,12 @@
 """The public publicity list page (/publicity/) with every district's notice open: latency and size.
 
-Runs in-process against a PostgreSQL database (``BENCH_DB_NAME``, default ``bench_filing``) that it
+Runs in-process against a PostgreSQL database (``BENCH_DB``, default ``bench_filing``) that it
 creates and migrates, fills once with 16 open notices (one per district) holding ``--entries``
 entries in all (the load bench's share: 4 % of 16,000 enterprises in publicity = 640), then GETs the
 first page, a later page and a search through Django's test client, ``--requests`` times each, and
 prints median and p95 latency in milliseconds, the queries per request and the page size in KiB.
 
-    BENCH_DB_NAME=bench_filing .venv/bin/python bench/publicity_list.py [--entries 640] [--requests 200]
+    BENCH_DB=bench_filing .venv/bin/python bench/publicity_list.py [--entries 640] [--requests 200]
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB_NAME = os.environ.get("BENCH_DB_NAME", "bench_filing")
+DB_NAME = os.environ.get("BENCH_DB", "bench_filing")
 os.environ.update(
     {
         "DJANGO_SETTINGS_MODULE": "config.settings",

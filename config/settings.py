@@ -10,6 +10,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config import log_redaction
 from config.env import Env, load_or_create_secret_key, parse_database_url, parse_redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -324,7 +325,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Passwords, tokens, OTP codes, session ids, identity and phone numbers are masked
+    # (config/log_redaction.py); install() below masks every record before any handler sees it.
+    "filters": {"redact": {"()": "config.log_redaction.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -333,3 +337,4 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+log_redaction.install()
