@@ -95,6 +95,14 @@ def enterprise_register(*, username: str, password: str, email: str, enterprise:
             )
             user.set_password(password)
             user.save()
+            # Registration is anonymous until now: the records of the new enterprise and its first
+            # user name that user (every history record names its actor).
+            company.history.filter(history_user__isnull=True).update(
+                history_user=user, history_change_reason=None
+            )
+            user.history.filter(history_user__isnull=True).update(
+                history_user=user, history_change_reason=None
+            )
     except IntegrityError:
         # Two registrations of the same code or user name raced past the checks above.
         raise RegistrationError(

@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
+from accounts.history_actor import system_actor
 from notifications import emails
 from notifications.clocks import CLOCKS, NOTIFICATION_KINDS, Context, link
 from notifications.models import Deadline, Language, Outcome, SweepRun
@@ -248,7 +249,30 @@ def sweep(
     transaction_budget: float = TRANSACTION_BUDGET,
     record: bool = True,
 ) -> SweepResult:
-    """Set missing clocks (``sync``), perform every due step, resend lost emails; recorded as a SweepRun."""
+    """Set missing clocks (``sync``), perform every due step, resend lost emails; recorded as a SweepRun.
+
+    Every history record it writes is marked ``system:sweep`` (accounts/history_actor.py).
+    """
+    with system_actor("sweep"):
+        return _sweep(
+            now,
+            batch,
+            sync=sync,
+            max_seconds=max_seconds,
+            transaction_budget=transaction_budget,
+            record=record,
+        )
+
+
+def _sweep(
+    now: dt.datetime | None,
+    batch: int,
+    *,
+    sync: bool,
+    max_seconds: float,
+    transaction_budget: float,
+    record: bool,
+) -> SweepResult:
     now = now or timezone.now()
     started = time.monotonic()
     run = SweepRun.objects.create(started_at=timezone.now()) if record else None
