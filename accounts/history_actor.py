@@ -7,6 +7,8 @@ are not users, and their records say so in ``history_change_reason`` (``history_
 - ``system:<what>`` — the scheduler and the Celery worker (the sweep closing a notice, a batch job).
   ``system_actor("sweep")`` marks every record written inside it; every Celery task runs inside
   ``system_actor("celery:<task name>")`` (the task_prerun / task_postrun signals below).
+- a user's own record changed before anyone is signed in (a sign-in's ``last_login``, a password reset
+  by token) names that user.
 - ``public:<path>`` — a visitor without an account (a real-name objection, a report), written in an
   anonymous request: the page it came through.
 
@@ -49,6 +51,12 @@ def mark_history_record(sender: Any, history_instance: Any, **kwargs: Any) -> No
     if getattr(history_instance, "history_user_id", None) is not None:
         return
     marker = _actor.get()
+    instance = kwargs.get("instance")
+    if marker is None and history_instance.history_type == "~" and _is_user(instance):
+        # A user's own record changed with nobody signed in yet: a sign-in (last_login), a password
+        # reset by e-mailed token. The actor is that user.
+        history_instance.history_user_id = instance.pk
+        return
     if marker is None:
         request = _current_request()
         user = getattr(request, "user", None)
@@ -58,6 +66,12 @@ def mark_history_record(sender: Any, history_instance: Any, **kwargs: Any) -> No
         return
     reason = history_instance.history_change_reason
     history_instance.history_change_reason = (f"{marker} {reason}" if reason else marker)[:REASON_MAX]
+
+
+def _is_user(instance: Any) -> bool:
+    from django.contrib.auth import get_user_model
+
+    return isinstance(instance, get_user_model())
 
 
 def actor_of(record: Any) -> str | None:

@@ -102,7 +102,9 @@ def fill(count: int) -> None:
     from certification.uscc import make_uscc
     from districts.models import District
 
-    office, _ = User.objects.get_or_create(username="bench_dashboard_office", defaults={"role": Role.MUNICIPAL})
+    office, _ = User.objects.get_or_create(
+        username="bench_dashboard_office", defaults={"role": Role.MUNICIPAL}
+    )
     districts = list(District.objects.order_by("code"))
     for d in districts:
         Target.objects.get_or_create(
@@ -134,7 +136,9 @@ def fill(count: int) -> None:
         plans = []
         for i, enterprise in zip(numbers, enterprises, strict=True):
             stage = stage_of(i)
-            submitted = dt.datetime(YEAR, 1, 6, 9, tzinfo=BJ) + dt.timedelta(days=(i * 7) % 240, minutes=i % 600)
+            submitted = dt.datetime(YEAR, 1, 6, 9, tzinfo=BJ) + dt.timedelta(
+                days=(i * 7) % 240, minutes=i % 600
+            )
             accepted = submitted + dt.timedelta(days=PATH[1][1])
             late = dt.timedelta(days=12) if i % 10 == 0 else dt.timedelta(0)  # a tenth filed late
             times = [
@@ -185,7 +189,9 @@ def fill(count: int) -> None:
                     valid_until=times[-1].date() + dt.timedelta(days=3 * 365),
                     issued_by=office,
                 )
-                for i, application, (enterprise, stage, times, _a) in zip(numbers, applications, plans, strict=True)
+                for i, application, (enterprise, stage, times, _a) in zip(
+                    numbers, applications, plans, strict=True
+                )
                 if stage == len(PATH) - 1
             ]
         )
@@ -277,7 +283,9 @@ def main() -> int:
         start = time.perf_counter()
         dash = dashboard(YEAR)
         aggregation.append((time.perf_counter() - start) * 1000)
-    print(f"  {'audits.dashboard.dashboard()':<30}             median {statistics.median(aggregation):7.1f} ms")
+    print(
+        f"  {'audits.dashboard.dashboard()':<30}             median {statistics.median(aggregation):7.1f} ms"
+    )
     print(
         f"  city: {dash.total.applications:,} applications, {dash.total.certified:,} certified,"
         f" filed {dash.total.filed:,} ({dash.total.on_time_share}% within 40 days), pool {dash.total.pool:,}"

@@ -13,6 +13,7 @@ import re
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 from certification.errors import ApplicationStateError, InvalidInput
@@ -109,7 +110,7 @@ def certificate_issue(
                 certificate=certificate,
                 version=1,
                 enterprise_name=certificate.enterprise_name,
-                reason=_("认定发证"),
+                reason=gettext_noop("认定发证"),  # stored as the msgid; pages translate it
             )
             record_transition(
                 application=application,

@@ -581,7 +581,7 @@ def rename_complete(*, change: ChangeRequest, by: User, today: dt.date | None = 
             certificate=certificate,
             version=certificate.version,
             enterprise_name=change.new_name,
-            reason=_("更名"),
+            reason=gettext_noop("更名"),  # stored as the msgid; pages translate it
         )
         enterprise = Enterprise.objects.select_for_update().get(pk=certificate.enterprise_id)
         enterprise.name = change.new_name

@@ -85,9 +85,21 @@ class Workers:
             extra["KILLTEST_VISIBILITY_TIMEOUT"] = str(visibility_timeout)
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "tests.worker_app", "worker",
-                "--pool", "solo", "-n", f"killtest{number}-{os.getpid()}@%h", "-l", "info",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.worker_app",
+                "worker",
+                "--pool",
+                "solo",
+                "-n",
+                f"killtest{number}-{os.getpid()}@%h",
+                "-l",
+                "info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
             ],
             cwd=ROOT,
             env=self.env(**extra),
@@ -153,7 +165,9 @@ def subject(path: Path) -> str:
 def locked(notification_id: int) -> bool:
     """Whether another transaction holds the row's lock (the worker is inside ``deliver``)."""
     with transaction.atomic():
-        return not Notification.objects.select_for_update(skip_locked=True).filter(pk=notification_id).exists()
+        return (
+            not Notification.objects.select_for_update(skip_locked=True).filter(pk=notification_id).exists()
+        )
 
 
 def test_delivery_killed_while_the_mail_server_takes_it_is_sent_once_by_the_next_worker(workers, official):
