@@ -33,7 +33,6 @@ from audits.models import CheckStatus, SupervisionCheck, Target
 from certification.models import (
     Application,
     ApplicationStatus,
-    ApplicationTransition,
     Certificate,
     Field,
     PoolEntry,
