@@ -208,7 +208,28 @@ class Application(models.Model):
     opinion_at = models.DateTimeField(_("意见时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords()
+    # Stage dates for the dashboards, derived from the transitions (certification/stage_dates.py): per
+    # stage, the Beijing date of the last entry into its first status so far, of the first entry into
+    # its second status, and the calendar days between. Not user data: kept out of the history.
+    acceptance_started_on = models.DateField(_("受理阶段起始日"), null=True, blank=True, editable=False)
+    acceptance_ended_on = models.DateField(_("受理日"), null=True, blank=True, editable=False)
+    acceptance_days = models.IntegerField(_("受理用时（天）"), null=True, blank=True, editable=False)
+    review_started_on = models.DateField(_("评审阶段起始日"), null=True, blank=True, editable=False)
+    review_ended_on = models.DateField(_("评审完成日"), null=True, blank=True, editable=False)
+    review_days = models.IntegerField(_("评审用时（天）"), null=True, blank=True, editable=False)
+    filing_started_on = models.DateField(_("报备阶段起始日"), null=True, blank=True, editable=False)
+    filing_ended_on = models.DateField(_("首次报备日"), null=True, blank=True, editable=False)
+    filing_days = models.IntegerField(_("报备用时（天）"), null=True, blank=True, editable=False)
+    approval_started_on = models.DateField(_("审核阶段起始日"), null=True, blank=True, editable=False)
+    approval_ended_on = models.DateField(_("审核通过日"), null=True, blank=True, editable=False)
+    approval_days = models.IntegerField(_("审核用时（天）"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=[
+            f"{stage}_{part}"
+            for stage in ("acceptance", "review", "filing", "approval")
+            for part in ("started_on", "ended_on", "days")
+        ]
+    )
 
     class Meta:
         ordering = ["-year", "-created_at"]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from certification import stage_dates
 from certification.application_input import ApplicationInput
 from certification.documents import (
     DEFAULT_DISPLAY_NAME,
@@ -46,18 +47,22 @@ from certification.models import (
 def record_transition(
     *, application: Application, to_status: str, by: User | None, note: str = "", data: dict | None = None
 ) -> ApplicationTransition:
-    """Write the new status and its transition record; the caller holds the row lock."""
-    from_status = application.status
-    application.status = to_status
-    application.save(update_fields=["status", "updated_at"])
-    return ApplicationTransition.objects.create(
+    """Write the new status and its transition record; the caller holds the row lock.
+
+    The transition is written first so that its timestamp also dates the stage (stage_dates.py) in the
+    same UPDATE as the status."""
+    transition = ApplicationTransition.objects.create(
         application=application,
-        from_status=from_status,
+        from_status=application.status,
         to_status=to_status,
         by=by,
         note=note,
         data=data or {},
     )
+    application.status = to_status
+    stage_columns = stage_dates.advance(application, to_status, transition.at)
+    application.save(update_fields=["status", "updated_at", *stage_columns])
+    return transition
 
 
 def _locked(application: Application) -> Application:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from simple_history.models import HistoricalRecords
 
+from certification import stage_dates
 from certification.certificates import certificate_number, valid_until
 from certification.models import (
     Application,
@@ -52,7 +53,8 @@ def application(
 
 
 def transitions(app: Application, steps: list[tuple[str, str]], by=None) -> list[ApplicationTransition]:  # type: ignore[no-untyped-def]
-    """A chain of status changes at the given Beijing times; `at` is auto_now_add, so it is set afterwards."""
+    """A chain of status changes at the given Beijing times; `at` is auto_now_add, so it is set afterwards,
+    and the application's stage dates are then recomputed from the chain, as a bulk load would."""
     rows, previous = [], "draft"
     for status, when in steps:
         row = ApplicationTransition.objects.create(
@@ -61,6 +63,7 @@ def transitions(app: Application, steps: list[tuple[str, str]], by=None) -> list
         ApplicationTransition.objects.filter(pk=row.pk).update(at=at(when))
         previous = status
         rows.append(row)
+    stage_dates.rebuild(Application.objects.filter(pk=app.pk))
     return rows
 
 
