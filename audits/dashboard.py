@@ -10,7 +10,8 @@ Definitions (each dashboard table says the same in words):
   whose first such transition falls (Beijing date) on or before `review_deadline`;
 - *median days per stage*: from `ApplicationTransition` timestamps, in calendar days between Beijing
   dates; a stage runs from the last entry into its first status before the first entry into its
-  second status (a resubmission restarts “submitted → accepted”);
+  second status (a resubmission restarts “submitted → accepted”). Each application carries these
+  dates (`certification.stage_dates`), so the medians aggregate one row per application;
 - *by field*: the year's applications by top-level field of the catalogue (a sub-field counts for its
   parent), with how many of them are certified;
 - *pool*: the candidate pool (备选库) as it stands, by readiness;
@@ -24,12 +25,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Aggregate, Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 
+from audits.aggregates import Median
 from audits.models import CheckStatus, SupervisionCheck, Target
+from certification import stage_dates
 from certification.models import (
     Application,
     ApplicationStatus,
@@ -44,13 +46,8 @@ from districts.models import District
 CITY_ANCHORS: dict[int, int] = {2015: 500, 2017: 1500}
 NATIONAL_ANCHORS: dict[int, int] = {2017: 3000}
 
-FILED = ApplicationStatus.FILED
-STAGES: tuple[tuple[str, str], ...] = (
-    (ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED),
-    (ApplicationStatus.ACCEPTED, ApplicationStatus.REVIEWED),
-    (ApplicationStatus.REVIEWED, ApplicationStatus.FILED),
-    (ApplicationStatus.FILED, ApplicationStatus.APPROVED),
-)
+STAGES: tuple[tuple[str, str], ...] = tuple((s.from_status, s.to_status) for s in stage_dates.STAGES)
+FIRST_FILED_ON = stage_dates.FIRST_FILED_ON
 PIPELINE_STATUSES = tuple(s for s in ApplicationStatus.values if s != ApplicationStatus.DRAFT)
 _STATUS_LABELS = dict(ApplicationStatus.choices)
 _READINESS_LABELS = dict(Readiness.choices)
@@ -157,103 +154,40 @@ class Dashboard:
         return sorted(rows, key=lambda r: (-r[1], r[0]))
 
 
-def _local_date(value: dt.datetime) -> dt.date:
-    return timezone.localtime(value, timezone.get_default_timezone()).date()
-
-
-def stage_days(history: list[tuple[str, dt.datetime]], from_status: str, to_status: str) -> int | None:
-    """Pure: days from the last entry into `from_status` before the first entry into `to_status`."""
-    end = next((at for status, at in history if status == to_status), None)
-    if end is None:
-        return None
-    starts = [at for status, at in history if status == from_status and at <= end]
-    if not starts:
-        return None
-    return (_local_date(end) - _local_date(starts[-1])).days
-
-
 def _whole(value: float) -> float | int:
     """A median as ``statistics.median`` gives it: a whole number of days as an int."""
     return int(value) if float(value).is_integer() else float(value)
 
 
-# Per application: the first entry into each stage's end status and the last entry into its start
-# status before that (``stage_days`` in SQL), the first filing against the 40-day limit; then per
-# district and for the whole scope (ROLLUP): filings, filings in time, and each stage's median and
-# count. Dates are Beijing dates (``AT TIME ZONE``), as ``_local_date`` takes them.
-_TRANSITIONS_SQL = """
-WITH per_app AS (
-    SELECT e.district_id, a.review_deadline,
-           MIN(t.at) FILTER (WHERE t.to_status = %(filed)s) AS filed_at,
-           {end_columns}
-    FROM certification_application a
-    JOIN certification_enterprise e ON e.id = a.enterprise_id
-    JOIN certification_applicationtransition t ON t.application_id = a.id
-    WHERE a.year = %(year)s AND a.status <> %(draft)s {district_filter}
-    GROUP BY a.id, e.district_id
-),
-days AS (
-    SELECT district_id, review_deadline, filed_at,
-           {day_columns}
-    FROM per_app
-)
-SELECT district_id, GROUPING(district_id) = 1 AS total,
-       COUNT(filed_at) AS filed,
-       COUNT(*) FILTER (
-           WHERE (filed_at AT TIME ZONE %(tz)s)::date <= review_deadline
-       ) AS on_time,
-       {median_columns}
-FROM days
-GROUP BY ROLLUP (district_id)
-"""
-
-
-def _transitions_sql(district: District | None) -> tuple[str, dict[str, object]]:
-    params: dict[str, object] = {
-        "year": None,
-        "draft": ApplicationStatus.DRAFT,
-        "filed": FILED,
-        "tz": str(timezone.get_default_timezone()),
+def _stage_figures(applications: QuerySet, by_district: bool) -> list[dict]:
+    """Filings, filings in time, and each stage's median days and count: one row for the whole of
+    `applications` (``scope`` None) and, with `by_district`, one per district, in one query."""
+    figures: dict[str, Aggregate] = {
+        "filed": Count(FIRST_FILED_ON),
+        "on_time": Count("pk", filter=Q(**{f"{FIRST_FILED_ON}__lte": F("review_deadline")})),
     }
-    end_columns, day_columns, median_columns = [], [], []
-    for index, (from_status, to_status) in enumerate(STAGES):
-        params[f"from{index}"], params[f"to{index}"] = from_status, to_status
-        end_columns.append(
-            f"MIN(t.at) FILTER (WHERE t.to_status = %(to{index})s) AS end{index}, "
-            f"array_agg(t.at) FILTER (WHERE t.to_status = %(from{index})s) AS starts{index}"
-        )
-        day_columns.append(
-            f"(end{index} AT TIME ZONE %(tz)s)::date - ((SELECT MAX(s) FROM unnest(starts{index}) s"
-            f" WHERE s <= end{index}) AT TIME ZONE %(tz)s)::date AS days{index}"
-        )
-        median_columns.append(
-            f"percentile_cont(0.5) WITHIN GROUP (ORDER BY days{index}) AS median{index}, "
-            f"COUNT(days{index}) AS count{index}"
-        )
-    sql = _TRANSITIONS_SQL.format(
-        district_filter="AND e.district_id = %(district)s" if district is not None else "",
-        end_columns=",\n           ".join(end_columns),
-        day_columns=",\n           ".join(day_columns),
-        median_columns=",\n       ".join(median_columns),
+    for index, stage in enumerate(stage_dates.STAGES):
+        figures[f"median{index}"] = Median(stage.days)
+        figures[f"count{index}"] = Count(stage.days)
+    # A constant is no GROUP BY column: this is the aggregate of every row.
+    total = (
+        applications.order_by()
+        .annotate(scope=Value(None, output_field=IntegerField()))
+        .values("scope")
+        .annotate(**figures)
     )
-    if district is not None:
-        params["district"] = district.pk
-    return sql, params
-
-
-def _transition_figures(year: int, district: District | None) -> list[tuple]:
-    sql, params = _transitions_sql(district)
-    params["year"] = year
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    if not by_district:
+        return list(total)
+    per_district = applications.order_by().values(scope=F("enterprise__district_id")).annotate(**figures)
+    return list(per_district.union(total, all=True))
 
 
 def dashboard(year: int, district: District | None = None, today: dt.date | None = None) -> Dashboard:
     """Every number of the city dashboard (`district=None`) or one district's, in at most eight queries.
 
-    Every count, share and median is aggregated by PostgreSQL (GROUP BY; the stage medians with
-    ``percentile_cont``): the rows fetched grow with the districts and fields, not the applications."""
+    Every count, share and median is aggregated by the database (GROUP BY; the stage medians with
+    ``percentile_cont`` on PostgreSQL): the rows fetched grow with the districts and fields, not the
+    applications."""
     today = today or timezone.localdate()
     districts = [district] if district is not None else list(District.objects.order_by("code"))
     only = {"district_id": district.pk} if district is not None else {}
@@ -316,18 +250,22 @@ def dashboard(year: int, district: District | None = None, today: dt.date | None
     # 4. The names of those fields.
     fields = Field.objects.in_bulk(top_ids) if top_ids else {}
 
-    # 5. Transitions of the year's applications: the 40-day share and the stage medians, aggregated
-    #    in PostgreSQL (one row per district and one for the whole scope).
-    for district_id, is_total, filed, on_time, *stage_figures in _transition_figures(year, district):
-        targets_of = [city] if is_total and district is None else []
-        if not is_total and district_id in scopes:
-            targets_of = [scopes[district_id]]
+    # 5. The 40-day share and the stage medians, from the stage dates of the year's applications
+    #    (one row per district and one for the whole scope).
+    year_applications = Application.objects.filter(year=year, **app_filter).exclude(
+        status=ApplicationStatus.DRAFT
+    )
+    for row in _stage_figures(year_applications, by_district=district is None):
+        if row["scope"] is None:
+            targets_of = [city] if district is None else [scopes[district.pk]]
+        else:
+            targets_of = [scopes[row["scope"]]] if row["scope"] in scopes else []
         for scope in targets_of:
-            scope.filed, scope.filed_on_time = filed, on_time
+            scope.filed, scope.filed_on_time = row["filed"], row["on_time"]
             for index, stage in enumerate(scope.stages):
-                median, count = stage_figures[2 * index], stage_figures[2 * index + 1]
+                median = row[f"median{index}"]
                 stage.median = None if median is None else _whole(median)
-                stage.count = count
+                stage.count = row[f"count{index}"]
 
     # 6. The candidate pool by district and readiness.
     pool_filter = {"enterprise__district_id": district.pk} if district is not None else {}

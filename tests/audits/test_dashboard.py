@@ -12,9 +12,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from audits.dashboard import CITY_ANCHORS, dashboard, stage_days
+from audits.dashboard import CITY_ANCHORS, dashboard
 from audits.models import CheckKind, CheckStatus, SupervisionCheck, Target
 from certification.models import Application, ApplicationTransition, Certificate, PoolEntry
+from certification.stage_dates import fold
 from tests.audits import builders as b
 from tests.factories import UserFactory, district
 
@@ -207,23 +208,29 @@ def test_share_and_anchor_arithmetic(world):
     assert dashboard(2017, today=TODAY).national_anchor == 3000
 
 
-def test_stage_days_takes_the_last_start_before_the_first_end():
+def test_stage_dates_take_the_last_start_before_the_first_end():
     history = [
         ("submitted", b.at("2026-03-01 23:30")),
         ("returned", b.at("2026-03-02 10:00")),
         ("submitted", b.at("2026-03-05 00:10")),
         ("accepted", b.at("2026-03-09 08:00")),
         ("submitted", b.at("2026-03-20 08:00")),  # after the acceptance: not the start
+        ("accepted", b.at("2026-03-25 08:00")),  # nor is a second acceptance the end
     ]
-    assert stage_days(history, "submitted", "accepted") == 4
-    assert stage_days(history, "accepted", "reviewed") is None
+    dates = fold(history)
+    assert dates["acceptance_started_on"] == dt.date(2026, 3, 5)
+    assert dates["acceptance_ended_on"] == dt.date(2026, 3, 9)
+    assert dates["acceptance_days"] == 4
+    # The review stage has started, from its last start so far, and not ended.
+    assert dates["review_started_on"] == dt.date(2026, 3, 25)
+    assert dates["review_ended_on"] is None and dates["review_days"] is None
     # Beijing dates: 23:30 on 1 March Beijing is still 1 March, whatever the server's clock zone.
-    assert (
-        stage_days(
-            [("filed", b.at("2026-03-01 23:30")), ("approved", b.at("2026-03-02 00:30"))], "filed", "approved"
-        )
-        == 1
-    )
+    dates = fold([("filed", b.at("2026-03-01 23:30")), ("approved", b.at("2026-03-02 00:30"))])
+    assert (dates["approval_days"], dates["filing_ended_on"]) == (1, dt.date(2026, 3, 1))
+    # An end with no start before it: no length, and a later start does not give it one.
+    dates = fold([("accepted", b.at("2026-03-01 09:00")), ("submitted", b.at("2026-03-02 09:00"))])
+    assert dates["acceptance_ended_on"] == dt.date(2026, 3, 1) and dates["acceptance_days"] is None
+    assert dates["acceptance_started_on"] is None
 
 
 def _table(body: str, testid: str) -> str:
