@@ -1,9 +1,12 @@
-"""What the HTTP benchmarks share: the bench database, a port, gunicorn started and stopped.
+"""What the benchmarks share: the bench database, the in-process settings, a port, gunicorn.
 
-bench/ is not a package (and bench/queue.py is named like the standard library's ``queue``), so the
-scripts load this file by path (``importlib.util.spec_from_file_location``), as load.py loads
-eligibility_http.py.
+The scripts run as ``.venv/bin/python bench/<name>.py``, so this folder is on the import path and
+they ``import _server`` (no bench script is named like a standard-library module).
 
+- ``in_process(default_db, **extra)`` for a bench that sets Django up in its own process: puts the
+  project on the import path, sets the shared environment (production-like settings, ``DEBUG``
+  off, ``DATABASE_URL`` on ``BENCH_DB`` or ``default_db``, ``LOG_LEVEL=WARNING``, plus ``extra``),
+  drops ``REDIS_URL`` (local cache), defaults ``VAR_DIR`` to ``var/bench`` and returns the name.
 - ``ensure_database(name)`` creates the PostgreSQL database if it is missing (psycopg2).
 - ``pick_port(spec)`` a free port of 127.0.0.1: ``"0"`` any, ``"8140"`` exactly that one,
   ``"8140-8149"`` the first free one of the range (``BENCH_PORTS`` is the default spec).
@@ -30,6 +33,28 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
 PG_URL = "postgres://postgres:postgres@127.0.0.1:5432"
+
+
+def in_process(default_db: str, **extra: str) -> str:
+    """The environment of an in-process bench (before ``django.setup()``); the database's name."""
+    sys.path.insert(0, str(ROOT))
+    name = os.environ.get("BENCH_DB", default_db)
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+            "ALLOWED_HOSTS": "testserver,127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_COOKIES": "false",
+            "DATABASE_URL": f"{PG_URL}/{name}",
+            "LOG_LEVEL": "WARNING",
+            **extra,
+        }
+    )
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
+    return name
 
 
 def ensure_database(name: str) -> None:

@@ -32,8 +32,6 @@ import time
 import uuid
 from pathlib import Path
 
-# bench/queue.py is named like the standard library's `queue`; keep this folder off the import path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

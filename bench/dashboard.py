@@ -16,40 +16,21 @@ about time.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import argparse
+import datetime as dt
+import io
+import statistics
+import time
+from zoneinfo import ZoneInfo
 
-# bench/queue.py is named like the standard library's `queue`; keep this folder off the import path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import _server
 
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import io  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB_NAME = os.environ.get("BENCH_DB", "portal_bench")
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "ALLOWED_HOSTS": "testserver,127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "DATABASE_URL": f"postgres://postgres:postgres@127.0.0.1:5432/{DB_NAME}",
-        "LOG_LEVEL": "WARNING",
-        # The office signs in with a TOTP code; the bench's force_login stands for that sign-in.
-        "OTP_REQUIRED": "false",
-        "ALLOW_INSECURE_TEST_SETTINGS": "true",
-    }
+DB_NAME = _server.in_process(
+    "portal_bench",
+    # The office signs in with a TOTP code; the bench's force_login stands for that sign-in.
+    OTP_REQUIRED="false",
+    ALLOW_INSECURE_TEST_SETTINGS="true",
 )
-os.environ.pop("REDIS_URL", None)
-os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
 
 BJ = ZoneInfo("Asia/Shanghai")
 YEAR = 2025
@@ -69,20 +50,6 @@ PATH = (
 )
 # How many applications (of 20) stop at each stage of PATH: most are far along in a late year.
 STAGE_WEIGHTS = (2, 2, 2, 1, 1, 1, 1, 2, 2, 6)
-
-
-def ensure_database() -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(
-        host="127.0.0.1", port=5432, user="postgres", password="postgres", dbname="postgres"
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,))
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
 
 
 def stage_of(i: int) -> int:
@@ -257,7 +224,7 @@ def main() -> int:
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    ensure_database()
+    _server.ensure_database(DB_NAME)
     import django
 
     django.setup()

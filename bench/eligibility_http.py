@@ -17,7 +17,6 @@ the throttle still runs and its cache round trip is part of the measured latency
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import random
@@ -31,20 +30,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import _server
 
-def _load_server():  # type: ignore[no-untyped-def]
-    """bench/_server.py by path: bench/ is not a package (and load.py loads this file by path too)."""
-    if "_bench_server" in sys.modules:
-        return sys.modules["_bench_server"]
-    spec = importlib.util.spec_from_file_location("_bench_server", Path(__file__).with_name("_server.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["_bench_server"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_server = _load_server()
 ROOT = _server.ROOT
 VENV_BIN = _server.VENV_BIN
 HOST = _server.HOST

@@ -34,44 +34,27 @@ Only 127.0.0.1 is contacted; the run is bounded in count and time and stops by i
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import http.cookiejar
+import json
+import os
+import random
+import re
+import statistics
 import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-# bench/queue.py is named like the standard library's `queue`; keep this folder off the import path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import _server
 
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import http.cookiejar  # noqa: E402
-import importlib.util  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import re  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-import urllib.error  # noqa: E402
-import urllib.parse  # noqa: E402
-import urllib.request  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-
-
-def _load_server():  # type: ignore[no-untyped-def]
-    """bench/_server.py by path (bench/ is kept off the import path, see above)."""
-    if "_bench_server" in sys.modules:
-        return sys.modules["_bench_server"]
-    spec = importlib.util.spec_from_file_location("_bench_server", Path(__file__).with_name("_server.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["_bench_server"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_server = _load_server()
 ROOT = _server.ROOT
 HOST = _server.HOST
 PG_URL = _server.PG_URL
@@ -501,12 +484,10 @@ class Endpoint:
 
 
 def load_eligibility_bodies(count: int) -> list[bytes]:
-    """bench/eligibility_http.py's reproducible bodies (loaded by path: bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("_eligibility_http", ROOT / "bench" / "eligibility_http.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return [json.dumps(b).encode() for b in module.make_bodies(count)]
+    """bench/eligibility_http.py's reproducible bodies."""
+    import eligibility_http
+
+    return [json.dumps(b).encode() for b in eligibility_http.make_bodies(count)]
 
 
 def endpoints(t: Targets, sessions: dict[str, str]) -> list[Endpoint]:

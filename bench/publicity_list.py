@@ -11,50 +11,15 @@ prints median and p95 latency in milliseconds, the queries per request and the p
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import argparse
+import datetime as dt
+import statistics
+import time
 
-# bench/queue.py is named like the standard library's `queue`; keep this folder off the import path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import _server
 
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB_NAME = os.environ.get("BENCH_DB", "bench_filing")
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "ALLOWED_HOSTS": "testserver,127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "DATABASE_URL": f"postgres://postgres:postgres@127.0.0.1:5432/{DB_NAME}",
-        "LOG_LEVEL": "WARNING",
-    }
-)
-os.environ.pop("REDIS_URL", None)
-os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
+DB_NAME = _server.in_process("bench_filing")
 PREFIX = "基准公示企业"
-
-
-def ensure_database() -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(
-        host="127.0.0.1", port=5432, user="postgres", password="postgres", dbname="postgres"
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,))
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
 
 
 def fill(entries: int) -> None:
@@ -137,7 +102,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=640)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    ensure_database()
+    _server.ensure_database(DB_NAME)
     import django
 
     django.setup()

@@ -23,37 +23,16 @@ rows are made due again. Asserts nothing is done twice or lost.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import argparse
+import datetime as dt
+import io
+import statistics
+import time
+from zoneinfo import ZoneInfo
 
-# bench/queue.py is named like the standard library's `queue`; keep this folder off the import path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import _server
 
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import io  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB_NAME = os.environ.get("BENCH_DB", "portal_bench")
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "ALLOWED_HOSTS": "testserver,127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "DATABASE_URL": f"postgres://postgres:postgres@127.0.0.1:5432/{DB_NAME}",
-        "LOG_LEVEL": "WARNING",
-    }
-)
-os.environ.pop("REDIS_URL", None)
-os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
+DB_NAME = _server.in_process("portal_bench")
 
 BJ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=BJ)  # both reminders of a 30 November limit are due
@@ -65,20 +44,6 @@ DUE_PREFIX = "基准到期企业"
 OPEN_LIMIT = NOW.date() + dt.timedelta(days=35)  # 2027-01-01: d10 on 22 December, nothing due
 DUE_LIMIT = dt.date(2026, 12, 5)  # d10 on 25 November is due; d3 (2 December) and passed are not
 PARKED = "draft"  # open-mode applications beyond the N of a run wait in a status no clock runs for
-
-
-def ensure_database() -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(
-        host="127.0.0.1", port=5432, user="postgres", password="postgres", dbname="postgres"
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,))
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
 
 
 def fill(applications: int, prefix: str = PREFIX, limit: dt.date = LIMIT, uscc_from: int = 0) -> None:
@@ -297,7 +262,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--budget", type=float, default=0.3, help="seconds a transaction keeps taking rows")
     args = parser.parse_args()
-    ensure_database()
+    _server.ensure_database(DB_NAME)
     import django
 
     django.setup()

@@ -1,56 +1,27 @@
 """The district queue with 10,000 applications in one district: query count and median server time.
 
-Runs in-process (Django test client) against a PostgreSQL database `portal_bench` that it creates,
-migrates and fills once (10,000 applications in 滨海新区, 1,000 elsewhere). Prints; asserts nothing.
+Runs in-process (Django test client) against a PostgreSQL database (``BENCH_DB``, default
+`portal_bench`) that it creates, migrates and fills once (10,000 applications in 滨海新区, 1,000
+elsewhere). Prints; asserts nothing.
 
-    .venv/bin/python bench/queue.py [--rows 10000] [--repeat 30]
+    .venv/bin/python bench/district_queue.py [--rows 10000] [--repeat 30]
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import argparse
+import datetime as dt
+import statistics
+import time
 
-# This file is named like the standard library's `queue`; keep its folder off the import path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import _server
 
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB_NAME = "portal_bench"
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "ALLOWED_HOSTS": "testserver,127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "DATABASE_URL": f"postgres://postgres:postgres@127.0.0.1:5432/{DB_NAME}",
-        "LOG_LEVEL": "WARNING",
-    }
+DB_NAME = _server.in_process(
+    "portal_bench",
+    # The official signs in with a TOTP code; the bench's force_login stands for that sign-in.
+    OTP_REQUIRED="false",
+    ALLOW_INSECURE_TEST_SETTINGS="true",
 )
-os.environ.pop("REDIS_URL", None)
-os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
-
-
-def ensure_database() -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(
-        host="127.0.0.1", port=5432, user="postgres", password="postgres", dbname="postgres"
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,))
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
 
 
 def fill(rows: int) -> None:
@@ -117,7 +88,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    ensure_database()
+    _server.ensure_database(DB_NAME)
     import django
 
     django.setup()
