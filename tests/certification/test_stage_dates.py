@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -119,3 +121,16 @@ def test_rebuild_works_on_the_migration_models(time_machine):
     historical = state.apps.get_model("certification", "Application")
     assert stage_dates.rebuild(historical.objects.all()) == 1
     assert _columns(application) == WANT
+
+
+def test_rebuild_command_repairs_one_year(time_machine):
+    application = _walk(time_machine)
+    other_year = ApplicationFactory(status="submitted", year=2025)
+    Application.objects.update(acceptance_days=99)
+    out = StringIO()
+    call_command("rebuild_stage_dates", "--year", "2026", stdout=out)
+    assert "1 with status changes" in out.getvalue()
+    assert _columns(application) == WANT
+    assert _columns(other_year)["acceptance_days"] == 99  # another year: untouched
+    with pytest.raises(CommandError):
+        call_command("rebuild_stage_dates", "--year", "26")
