@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
+from types import SimpleNamespace
 
 from django.db import connections, transaction
 from django.db.models import Model, QuerySet
@@ -86,12 +87,7 @@ def advance(row: object, to_status: str, at: dt.datetime) -> list[str]:
 def fold(history: Iterable[tuple[str, dt.datetime]]) -> dict[str, dt.date | int | None]:
     """Pure: the stage columns of an application whose status changes are `history`, in time order."""
 
-    class Row:
-        pass
-
-    row = Row()
-    for name in FIELDS:
-        setattr(row, name, None)
+    row = SimpleNamespace(**dict.fromkeys(FIELDS))
     for status, at in history:
         advance(row, status, at)
     return {name: getattr(row, name) for name in FIELDS}
