@@ -20,8 +20,14 @@ def applications_visible_to(user) -> QuerySet[Application]:  # type: ignore[no-u
     if user.role == Role.MUNICIPAL:
         return qs.exclude(status=ApplicationStatus.DRAFT)
     if user.role == Role.EXPERT:
-        # Experts see only the applications they are assigned to (and have not declined).
+        # Experts see only the applications they are assigned to (and have not declined), and none
+        # before this year's confidentiality pledge (第十三条): every read of application material
+        # (detail, documents, eligibility, 申请书, API or browser) passes here, so this one check
+        # answers them all with a 403 that says why.
         from experts.models import Review, ReviewStatus
+        from experts.permissions import require_pledge
+
+        require_pledge(user)
 
         assigned = Review.objects.filter(application=OuterRef("pk"), expert__user=user).exclude(
             status=ReviewStatus.DECLINED

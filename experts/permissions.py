@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from experts.models import Expert, ExpertRelation
-from experts.services.pool import has_signed_pledge
+from experts.models import Expert, ExpertRelation, Pledge
+from experts.services.pool import current_year
 
 
 def pledge_required_message() -> str:
@@ -31,9 +31,19 @@ def require_pledge(user) -> None:  # type: ignore[no-untyped-def]
     """
     if not getattr(user, "is_authenticated", False) or user.role != Role.EXPERT:
         return
-    expert = Expert.objects.filter(user=user).first()
-    if expert is None or not has_signed_pledge(expert):
+    # One query: an expert account without a pool record has no pledge either.
+    if not Pledge.objects.filter(expert__user=user, year=current_year()).exists():
         raise PermissionDenied(pledge_required_message())
+
+
+def material_open_to(user) -> bool:  # type: ignore[no-untyped-def]
+    """False for an expert without this year's pledge: lists then show an assignment without naming
+    the enterprise (第十三条); True for every other role (their own visibility rules apply)."""
+    try:
+        require_pledge(user)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def experts_visible_to(user) -> QuerySet[Expert]:  # type: ignore[no-untyped-def]

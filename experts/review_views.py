@@ -58,8 +58,17 @@ def _pledge_url(next_url: str) -> str:
 
 @role_required(Role.EXPERT)
 def review_list(request: HttpRequest) -> HttpResponse:
+    from experts.permissions import material_open_to
+
     page = Paginator(reviews_for_expert(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "experts/reviews/list.html", {"page": page, "reviews": page.object_list})
+    context = {
+        "page": page,
+        "reviews": page.object_list,
+        # Before this year's pledge the list names no enterprise (第十三条).
+        "pledged": material_open_to(request.user),
+        "pledge_url": _pledge_url(request.get_full_path()),
+    }
+    return render(request, "experts/reviews/list.html", context)
 
 
 def _rows(
@@ -191,11 +200,13 @@ def _amend(request: HttpRequest, review: Review) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    """Declining needs no pledge: an expert may notice a conflict from the enterprise's name alone."""
+    """Declining needs no pledge; the enterprise is named only once the pledge is signed (第十三条)."""
+    from experts.permissions import material_open_to
     from experts.services.reviews import review_decline as decline
 
     review = _own_review(request, pk)
-    context: dict[str, Any] = {"review": review, "reason": "", "errors": []}
+    pledged = material_open_to(request.user)
+    context: dict[str, Any] = {"review": review, "reason": "", "errors": [], "pledged": pledged}
     if request.method == "GET":
         return render(request, "experts/reviews/decline.html", context)
     reason = request.POST.get("reason", "").strip()

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 export DEBUG=${DEBUG:-true}
 export PORT=${PORT:-8000}
 bin=.venv/bin
-mkdir -p var
+export VAR_DIR=${VAR_DIR:-$PWD/var}
+mkdir -p "$VAR_DIR"
 
 $bin/python manage.py migrate --no-input
 $bin/python manage.py compilemessages --ignore '.venv' -v0
@@ -17,20 +18,36 @@ else
   echo "DEBUG is off: demo accounts are not created (seed_demo --force would)."
 fi
 
+# Each of the three runs in a process group of its own (setsid), so a Ctrl-C or a SIGTERM sent to
+# this script's group reaches only this script, which then stops each of them the way it expects:
+# SIGTERM to the main process alone. (Sent to the whole group, the signal also hit the Celery pool's
+# children; the worker's main process then hung in its warm shutdown and kept consuming the queue
+# under var/ long after the portal was gone.) Whatever is still running after STOP_GRACE seconds
+# gets SIGQUIT (Celery's cold shutdown; a task cut short is redelivered at the next start, since tasks
+# are acknowledged late), then SIGKILL to its whole group.
+STOP_GRACE=${STOP_GRACE:-8}
 pids=()
+alive() { local p; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
 stop() {
   trap - INT TERM EXIT
   echo; echo "Stopping…"
-  kill "${pids[@]}" 2>/dev/null || true
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 1 $((STOP_GRACE * 10))); do alive || break; sleep 0.1; done
+  if alive; then
+    kill -QUIT "${pids[@]}" 2>/dev/null || true
+    for _ in $(seq 1 20); do alive || break; sleep 0.1; done
+  fi
+  local p
+  for p in "${pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT
 
-$bin/celery -A config worker --loglevel=INFO --concurrency=2 --hostname="worker@%h" &
+setsid $bin/celery -A config worker --loglevel=INFO --concurrency=2 --hostname="worker@%h" &
 pids+=($!)
-$bin/celery -A config beat --loglevel=INFO --schedule var/celerybeat-schedule &
+setsid $bin/celery -A config beat --loglevel=INFO --schedule "$VAR_DIR/celerybeat-schedule" &
 pids+=($!)
-$bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers 3 --timeout 60 --access-logfile - &
+setsid $bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers 3 --timeout 60 --access-logfile - &
 pids+=($!)
 
 cat <<MSG

@@ -1,4 +1,4 @@
-"""The world of the permission matrix (tests/test_permission_matrix.py): one of every object, the eight people.
+"""The world of the permission matrix (tests/test_permission_matrix.py): one of every object, the nine people.
 
 Built once per module, inside a transaction that is rolled back when the module ends; each test runs
 in a savepoint of it (pytest-django's ``db``), so a POST that changes something is undone before the
@@ -48,7 +48,7 @@ BJ = dt.timezone(dt.timedelta(hours=8))
 WORLD_NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=BJ)
 TODAY = WORLD_NOW.date()
 
-# The eight people of STYLE.md item 8, in the column order of the matrix.
+# The eight people of STYLE.md item 8 and the expert before the pledge, in the column order of the matrix.
 PEOPLE = (
     "enterprise",  # an enterprise user (owner of every application of the world)
     "other_enterprise",  # another enterprise's user (district 120101)
@@ -56,6 +56,7 @@ PEOPLE = (
     "other_official",  # another district's official (120101)
     "expert_on",  # an expert on the panel (reviews the world's application, pledge signed)
     "expert_off",  # an expert off it (pledge signed too: only the panel decides)
+    "expert_unpledged",  # another expert on the same panel who has not signed this year's pledge
     "municipal",  # the municipal office
     "anonymous",  # an anonymous visitor
 )
@@ -199,6 +200,8 @@ def build_world() -> World:
     expert_off = next(e for e in pool_experts if not Review.objects.filter(expert=e).exists())
     for expert in (expert_on, expert_off):
         Pledge.objects.create(expert=expert, year=current_year())
+    # On the panel too, but without this year's pledge (第十三条): no application material for them.
+    expert_unpledged = next(r.expert for r in reviews if r.expert_id != expert_on.pk)
     relation = ExpertRelation.objects.create(
         expert=expert_on, uscc=EnterpriseFactory.build().uscc, note="曾任顾问"
     )
@@ -347,6 +350,7 @@ def build_world() -> World:
         "other_official": other_official,
         "expert_on": expert_on.user,
         "expert_off": expert_off.user,
+        "expert_unpledged": expert_unpledged.user,
         "municipal": municipal,
         "anonymous": None,
     }

@@ -1,4 +1,4 @@
-"""The permission matrix ("Proof and hardening", item 2): every URL of the portal against the eight
+"""The permission matrix ("Proof and hardening", item 2): every URL of the portal against the nine
 people of STYLE.md item 8, with the answer each must get.
 
 - ``MATRIX`` is the table: route → method → person → expected answer. A route the resolver knows and
@@ -78,8 +78,15 @@ def row(
     expert_off: Any,
     municipal: Any,
     anonymous: Any,
+    *,
+    expert_unpledged: Any = None,
 ) -> dict[str, Any]:
-    """One line of the table, in the column order of PEOPLE."""
+    """One line of the table, in the column order of PEOPLE.
+
+    ``expert_unpledged`` (on the panel, no pledge this year) answers as ``expert_on`` unless given:
+    every cell is still requested and checked, so a route where the pledge changes the answer must
+    name it (application material: 403 before the pledge, 第十三条).
+    """
     answers = (
         enterprise,
         other_enterprise,
@@ -87,6 +94,7 @@ def row(
         other_official,
         expert_on,
         expert_off,
+        expert_on if expert_unpledged is None else expert_unpledged,
         municipal,
         anonymous,
     )
@@ -349,7 +357,8 @@ def client_(module_client: Client) -> Client:
 
 # --- The table --------------------------------------------------------------------------------------
 # Columns: enterprise, other_enterprise, official, other_official, expert_on, expert_off, municipal,
-# anonymous (tests/permission_fixtures.py PEOPLE). Methods: GET for every route, POST/PATCH/DELETE
+# anonymous, and the keyword expert_unpledged where it differs from expert_on (tests/permission_fixtures.py
+# PEOPLE). Methods: GET for every route, POST/PATCH/DELETE
 # where the view handles them. Pages that merely render the same on a POST as on a GET carry no row
 # for POST.
 
@@ -427,7 +436,7 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
     },
     "api/v1/applications/": {
-        "GET":    row(200,       200,       200,       200,       200,       200,       200,       401),
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       401, expert_unpledged=403),
         "POST":   row(409,       201,       403,       403,       403,       403,       403,       401),
     },
     "api/v1/applications/reapply/": {
@@ -437,7 +446,7 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "POST":   row(409,       409,       403,       403,       403,       403,       403,       401),
     },
     "api/v1/applications/<int:pk>/": {
-        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401),
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401, expert_unpledged=403),
         # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
         "PATCH":  row(409    , 404    , 403    , 404    , 403    , 404    , 403    , 401),
     },
@@ -447,12 +456,12 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "POST":   row(403    , 404    , 409    , 404    , 403    , 404    , 403    , 401),
     },
     "api/v1/applications/<int:pk>/documents/": {
-        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401),
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401, expert_unpledged=403),
         # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
         "POST":   row(400    , 404    , 403    , 404    , 403    , 404    , 403    , 401),
     },
     "api/v1/applications/<int:pk>/documents/<int:doc_id>/": {
-        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401),
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401, expert_unpledged=403),
         # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
         "DELETE": row(409    , 404    , 403    , 404    , 403    , 404    , 403    , 401),
     },
@@ -461,10 +470,10 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "POST":   row(403,       403,       409,       404,       403,       403,       403,       401),
     },
     "api/v1/applications/<int:pk>/eligibility/": {
-        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401),
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401, expert_unpledged=403),
     },
     "api/v1/applications/<int:pk>/form-pdf/": {
-        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401),
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       401, expert_unpledged=403),
     },
     "api/v1/applications/<int:pk>/opinion/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
@@ -536,11 +545,11 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     },
     "api/v1/experts/me/relations/<int:pk>/": {
         "GET":    row(403,       403,       403,       403,       405,       405,       403,       401),
-        "DELETE": row(403,       403,       403,       403,       204,       404,       403,       401),
+        "DELETE": row(403,       403,       403,       403,       204,       404,       403,       401, expert_unpledged=404),
     },
     "api/v1/experts/pledge/": {
         "GET":    row(403,       403,       403,       403,       200,       200,       403,       401),
-        "POST":   row(403,       403,       403,       403,       200,       200,       403,       401),
+        "POST":   row(403,       403,       403,       403,       200,       200,       403,       401, expert_unpledged=201),
     },
     "api/v1/filings/": {
         "GET":    row(403,       403,       200,       200,       403,       403,       200,       401),
@@ -589,22 +598,22 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     },
     "api/v1/reviews/<int:pk>/": {
         # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the list answers enterprises 403, the detail 404 (got 404 for enterprise, other_enterprise).
-        "GET":    row(404    , 404    , 200    , 404    , 200    , 404    , 200    , 401),
+        "GET":    row(404    , 404    , 200    , 404    , 200    , 404    , 200    , 401, expert_unpledged=404),
     },
     "api/v1/reviews/<int:pk>/amend/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
         # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
-        "POST":   row(404    , 404    , 403    , 404    , 400    , 404    , 403    , 401),
+        "POST":   row(404    , 404    , 403    , 404    , 400    , 404    , 403    , 401, expert_unpledged=404),
     },
     "api/v1/reviews/<int:pk>/decline/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
         # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
-        "POST":   row(404    , 404    , 403    , 404    , 400    , 404    , 403    , 401),
+        "POST":   row(404    , 404    , 403    , 404    , 400    , 404    , 403    , 401, expert_unpledged=404),
     },
     "api/v1/reviews/<int:pk>/submit/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
         # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
-        "POST":   row(404    , 404    , 403    , 404    , 400    , 404    , 403    , 401),
+        "POST":   row(404    , 404    , 403    , 404    , 400    , 404    , 403    , 401, expert_unpledged=404),
     },
     "certificates/<str:number>/pdf/": {
         # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): certificates_visible_to is empty for experts: 404 instead of 403 (got 404 for expert_on, expert_off).
@@ -775,7 +784,7 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
     },
     "documents/<int:doc_id>/download/": {
-        "GET":    row(200,       404,       200,       404,       200,       404,       200,       LOGIN),
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       LOGIN, expert_unpledged=403),
     },
     "enterprise/": {
         "GET":    row(200,       200,       403,       403,       403,       403,       403,       LOGIN),
@@ -796,7 +805,7 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "POST":   row(REDIRECT , 404    , 404    , 404    , 404    , 404    , 404    , LOGIN),
     },
     "enterprise/applications/<int:pk>/form.pdf": {
-        "GET":    row(200,       404,       200,       404,       200,       404,       200,       LOGIN),
+        "GET":    row(200,       404,       200,       404,       200,       404,       200,       LOGIN, expert_unpledged=403),
     },
     "enterprise/applications/<int:pk>/step/<slug:step>/": {
         "GET":    row(200,       404,       403,       403,       403,       403,       403,       LOGIN),
@@ -844,8 +853,8 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(403,       403,       403,       403,       200,       200,       403,       LOGIN),
     },
     "expert/profile/relations/<int:pk>/remove/": {
-        "GET":    row(403,       403,       403,       403,       200,       404,       403,       LOGIN),
-        "POST":   row(403,       403,       403,       403,       REDIRECT,  404,       403,       LOGIN),
+        "GET":    row(403,       403,       403,       403,       200,       404,       403,       LOGIN, expert_unpledged=404),
+        "POST":   row(403,       403,       403,       403,       REDIRECT,  404,       403,       LOGIN, expert_unpledged=404),
     },
     "expert/profile/relations/add/": {
         "GET":    row(403,       403,       403,       403,       REDIRECT,  REDIRECT,  403,       LOGIN),
@@ -856,15 +865,15 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     },
     "expert/reviews/<int:pk>/": {
         # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
-        "GET":    row(404    , 404    , 404    , 404    , 200    , 404    , 404    , LOGIN),
+        "GET":    row(404    , 404    , 404    , 404    , 200    , 404    , 404    , LOGIN, expert_unpledged=404),
         # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
-        "POST":   row(404    , 404    , 404    , 404    , 400    , 404    , 404    , LOGIN),
+        "POST":   row(404    , 404    , 404    , 404    , 400    , 404    , 404    , LOGIN, expert_unpledged=404),
     },
     "expert/reviews/<int:pk>/decline/": {
         # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
-        "GET":    row(404    , 404    , 404    , 404    , 200    , 404    , 404    , LOGIN),
+        "GET":    row(404    , 404    , 404    , 404    , 200    , 404    , 404    , LOGIN, expert_unpledged=404),
         # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
-        "POST":   row(404    , 404    , 404    , 404    , 400    , 404    , 404    , LOGIN),
+        "POST":   row(404    , 404    , 404    , 404    , 400    , 404    , 404    , LOGIN, expert_unpledged=404),
     },
     "healthz/": {
         "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),

@@ -68,12 +68,13 @@ def scores_of(review: Review) -> dict[str, str | None]:
     return {k: _str(getattr(review, k)) for k in indicators_for_kind(review.kind)}
 
 
-def review_summary(review: Review) -> dict[str, Any]:
+def review_summary(review: Review, *, pledged: bool = True) -> dict[str, Any]:
+    """One assignment; before the expert's pledge (``pledged=False``) the enterprise is not named."""
     application = review.application
     return {
         "id": review.pk,
         "application": application.pk,
-        "enterprise_name": application.enterprise.name,
+        "enterprise_name": application.enterprise.name if pledged else None,
         "year": application.year,
         "field": application.field.name if application.field_id else None,
         "kind": review.kind,
@@ -260,7 +261,10 @@ class ReviewListView(ListAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None  # the project paginates every list
-        return self.get_paginated_response([review_summary(r) for r in page])
+        from experts.permissions import material_open_to
+
+        pledged = material_open_to(request.user)
+        return self.get_paginated_response([review_summary(r, pledged=pledged) for r in page])
 
 
 class ReviewDetailView(APIView):

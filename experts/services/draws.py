@@ -76,6 +76,14 @@ def review_due_on(today: dt.date | None = None) -> dt.date:
 
 
 def _lock_draws() -> None:
+    """One draw at a time, until the surrounding transaction ends (the workload counts stay true).
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite (the embedded default): nothing to take;
+    the settings open every transaction with BEGIN IMMEDIATE, so this transaction already holds the
+    database's only write lock and no other draw can start before it commits or rolls back.
+    """
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DRAW_LOCK_KEY])
 

@@ -58,6 +58,78 @@ def test_material_needs_the_pledge(client, expert_user, assigned):
 
 
 def test_expert_off_the_panel_gets_404(client, other_expert_user, assigned):
+    """With the pledge signed, an application off the expert's panel is a 404. Before it, every
+    application is a 403 asking for the pledge, whatever its id: the answer confirms nothing."""
     _app, doc = assigned
     client.force_login(other_expert_user)
+    assert client.get(reverse("document_download", args=[doc.pk])).status_code == 403
+    assert client.get(reverse("document_download", args=[doc.pk + 1000])).status_code == 403
+    Pledge.objects.create(expert=other_expert_user.expert, year=timezone.localdate().year)
     assert client.get(reverse("document_download", args=[doc.pk])).status_code == 404
+
+
+# --- Every read an expert can make of an application passes the pledge (the visibility rule) --------
+
+MATERIAL_API = (
+    "/api/v1/applications/{app}/",
+    "/api/v1/applications/{app}/documents/",
+    "/api/v1/applications/{app}/documents/{doc}/",
+    "/api/v1/applications/{app}/eligibility/",
+    "/api/v1/applications/{app}/form-pdf/",
+)
+
+
+def _token(user) -> str:  # type: ignore[no-untyped-def]
+    return f"Token {Token.objects.get_or_create(user=user)[0].key}"
+
+
+@pytest.mark.parametrize("path", MATERIAL_API)
+def test_api_material_answers_403_before_the_pledge_and_200_after(client, expert_user, assigned, path):
+    app, doc = assigned
+    url = path.format(app=app.pk, doc=doc.pk)
+    before = client.get(url, HTTP_AUTHORIZATION=_token(expert_user))
+    assert before.status_code == 403
+    assert "保密承诺" in before.json()["detail"]
+    assert app.enterprise.name not in before.content.decode()
+    Pledge.objects.create(expert=expert_user.expert, year=timezone.localdate().year)
+    assert client.get(url, HTTP_AUTHORIZATION=_token(expert_user)).status_code == 200
+
+
+def test_application_list_refuses_an_expert_without_the_pledge(client, expert_user, assigned):
+    app, _doc = assigned
+    response = client.get("/api/v1/applications/", HTTP_AUTHORIZATION=_token(expert_user))
+    assert response.status_code == 403
+    assert app.enterprise.name not in response.content.decode()
+    Pledge.objects.create(expert=expert_user.expert, year=timezone.localdate().year)
+    listed = client.get("/api/v1/applications/", HTTP_AUTHORIZATION=_token(expert_user)).json()
+    assert [row["id"] for row in listed["results"]] == [app.pk]
+
+
+def test_review_list_names_no_enterprise_before_the_pledge(client, expert_user, assigned):
+    app, _doc = assigned
+    response = client.get("/api/v1/reviews/", HTTP_AUTHORIZATION=_token(expert_user))
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [r["application"] for r in rows] == [app.pk]  # the assignment itself is shown
+    assert rows[0]["enterprise_name"] is None
+    assert app.enterprise.name not in response.content.decode()
+    Pledge.objects.create(expert=expert_user.expert, year=timezone.localdate().year)
+    after = client.get("/api/v1/reviews/", HTTP_AUTHORIZATION=_token(expert_user)).json()
+    assert after["results"][0]["enterprise_name"] == app.enterprise.name
+
+
+def test_review_pages_name_no_enterprise_before_the_pledge(client, expert_user, assigned):
+    app, _doc = assigned
+    review = Review.objects.get(application=app, expert=expert_user.expert)
+    client.force_login(expert_user)
+    for url in (
+        reverse("experts:review_list"),
+        reverse("experts:review_detail", args=[review.pk]),
+        reverse("experts:review_decline", args=[review.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert app.enterprise.name not in response.content.decode(), url
+    assert "签署保密承诺" in client.get(reverse("experts:review_list")).content.decode()
+    Pledge.objects.create(expert=expert_user.expert, year=timezone.localdate().year)
+    assert app.enterprise.name in client.get(reverse("experts:review_list")).content.decode()

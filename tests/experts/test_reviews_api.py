@@ -698,7 +698,7 @@ def test_list_query_count_does_not_grow_with_rows(
         app = ApplicationFactory(status="under_review", field=application.field)
         add_review(make_draw(app, official), expert_user)
     c = api(client, expert_user)
-    with django_assert_max_num_queries(3):  # token + user, count, page
+    with django_assert_max_num_queries(4):  # token + user, pledge, count, page
         response = c.get("/api/v1/reviews/")
     assert response.json()["count"] == 6
 

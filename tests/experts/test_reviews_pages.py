@@ -306,8 +306,8 @@ def test_list_page_query_count(client, application, official, expert_user, djang
             expert_user,
         )
     client.force_login(expert_user)
-    # Constant whatever the number of rows: session, user, count, one page query, session save…
-    with django_assert_max_num_queries(8):
+    # Constant whatever the number of rows: session, user, pledge, count, one page query, session save…
+    with django_assert_max_num_queries(9):
         response = client.get(LIST_URL)
     assert response.status_code == 200
 
