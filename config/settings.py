@@ -208,6 +208,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The client's address, not the proxy's: the same rule as the rate limits (config.throttling).
+AXES_CLIENT_IP_CALLABLE = "config.throttling.client_address"
 
 # Two-factor sign-in (TOTP + recovery codes): officials, experts, the office; off only for local DEBUG runs.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
@@ -328,9 +330,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # The lockout must count the client's address, not the proxy's (one trusted proxy in front).
-    AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", 1, minimum=1, maximum=5)
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    # How many trusted proxies append to X-Forwarded-For in front of the portal (config.throttling).
+    PROXY_COUNT = env.int("PROXY_COUNT", 1, minimum=1, maximum=5)
 # Health checks come over plain HTTP from inside the cluster.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 

@@ -92,3 +92,60 @@ def test_password_change(client, enterprise_user, password):
     assert response.status_code == 302
     enterprise_user.refresh_from_db()
     assert enterprise_user.check_password("Brand-New-Pass-9")
+
+
+# --- Behind the documented proxy: the lockout counts the client, not the proxy --------------------
+
+PROXY = "10.0.0.2"  # the TLS proxy's own address: every request reaches Django from it
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.PROXY_COUNT = 1
+
+
+def _sign_in(client, username, password, client_address, forged=""):  # type: ignore[no-untyped-def]
+    forwarded = f"{forged}, {client_address}" if forged else client_address
+    return client.post(
+        reverse("accounts:login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded,
+        HTTP_X_FORWARDED_PROTO="https",
+    )
+
+
+def test_a_lockout_from_one_address_leaves_another_able_to_sign_in(
+    client, enterprise_user, password, behind_proxy
+):
+    for _ in range(5):
+        _sign_in(client, enterprise_user.username, "wrong-password", "203.0.113.7")
+    locked = _sign_in(client, enterprise_user.username, password, "203.0.113.7")
+    assert locked.status_code == 429
+    client.cookies.clear()
+    other = _sign_in(client, enterprise_user.username, password, "198.51.100.20")
+    assert other.status_code == 302, other.status_code
+    assert client.session["_auth_user_id"] == str(enterprise_user.pk)
+
+
+def test_a_forged_forwarded_address_does_not_dodge_the_lockout(
+    client, enterprise_user, password, behind_proxy
+):
+    """The proxy appends the real address; what the client wrote before it is ignored."""
+    for i in range(5):
+        _sign_in(client, enterprise_user.username, "wrong-password", "203.0.113.7", forged=f"192.0.2.{i}")
+    again = _sign_in(client, enterprise_user.username, password, "203.0.113.7", forged="192.0.2.99")
+    assert again.status_code == 429
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored(client, enterprise_user, password):
+    url = reverse("accounts:login")
+    for i in range(5):
+        client.post(
+            url,
+            {"username": enterprise_user.username, "password": "wrong-password"},
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{i}",
+        )
+    response = client.post(url, {"username": enterprise_user.username, "password": password})
+    assert response.status_code == 429
