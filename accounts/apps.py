@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户与角色")
 
     def ready(self) -> None:
-        from accounts import history_actor
+        from accounts import history_actor, tokens
 
         history_actor.connect()
+        tokens.connect()

@@ -40,6 +40,10 @@ def publicity_period(start: dt.date, calendar: Calendar | None = None) -> Period
     return working_days_from(start, PUBLICITY_WORKING_DAYS)
 
 
+MAX_START_AHEAD = dt.timedelta(days=366)  # a notice is published for now, not for a far-off year
+NOTICE_TITLE_MAX = PublicityNotice._meta.get_field("title").max_length
+
+
 def publicity_publish(
     *, by: User, application_ids: list[int], start: dt.date, title: str = ""
 ) -> PublicityNotice:
@@ -54,6 +58,11 @@ def publicity_publish(
         errors.setdefault("applications", []).append(_("申请重复。"))
     if start < today:
         errors["start"] = [_("公示开始日期不能早于今天。")]
+    elif start > today + MAX_START_AHEAD:
+        errors["start"] = [_("公示开始日期不能晚于今天起一年。")]
+    title = (title or "").strip()
+    if len(title) > NOTICE_TITLE_MAX:
+        errors["title"] = [_("公示标题最多 %(max)d 字。") % {"max": NOTICE_TITLE_MAX}]
     if errors:
         raise InvalidInput(errors)
     period = publicity_period(start)

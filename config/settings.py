@@ -28,6 +28,10 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off (generate one of 50+ random characters)."
         )
     SECRET_KEY = load_or_create_secret_key(VAR_DIR / "secret_key")
+if not DEBUG and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too short: with DEBUG off it needs 50 or more random characters."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -196,6 +200,8 @@ PASSWORD_RESET_TIMEOUT = 3600
 
 # Idle timeout 30 minutes (the cookie is renewed on each request); absolute limit 12 hours.
 SESSION_COOKIE_AGE = 30 * 60
+# An API token lives this long from its creation (accounts.tokens); then a new one is requested.
+API_TOKEN_LIFETIME = env.int("API_TOKEN_LIFETIME", 12 * 3600, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_SECONDS = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
@@ -206,10 +212,11 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # The client's address, not the proxy's: the same rule as the rate limits (config.throttling).
 AXES_CLIENT_IP_CALLABLE = "config.throttling.client_address"
+# The API's token request gets its lockout as JSON, the sign-in page as the lockout page.
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 
 # Two-factor sign-in (TOTP + recovery codes): officials, experts, the office; off only for local DEBUG runs.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
@@ -288,7 +295,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -297,6 +304,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Text the database or an email could not take (lone surrogates, control characters) and bodies
+# nested too deep are a 400 at the parser, before any view (config.parsers).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "config.parsers.StrictJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
 SPECTACULAR_SETTINGS = {
     "TITLE": "天津市市级高新技术企业认定 API",
     "DESCRIPTION": "Public API v1 of the Tianjin municipal high-tech enterprise certification portal.",

@@ -17,6 +17,7 @@ people of STYLE.md item 8, with the answer each must get.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -212,6 +213,9 @@ KWARGS: dict[str, dict[str, Any]] = {
     "api/v1/filings/<int:pk>/decide/": {"pk": pk("filing")},
     "api/v1/filings/<int:pk>/letter/": {"pk": pk("filing")},
     "api/v1/certificates/verify/<str:number>/": NUMBER,
+    "api/v1/auth/tokens/<str:token_id>/": {
+        "token_id": lambda world: hashlib.sha256(world.tokens["enterprise"].encode()).hexdigest()[:16]
+    },
     "api/v1/certificates/<str:number>/pdf/": NUMBER,
     "api/v1/applications/<int:pk>/": {"pk": pk("app_review")},
     "api/v1/applications/<int:pk>/eligibility/": {"pk": pk("app_review")},
@@ -500,6 +504,14 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "api/v1/auth/token/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
         "POST":   row(400,       400,       400,       400,       400,       400,       400,       400),
+    },
+    "api/v1/auth/tokens/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       401),
+    },
+    # The enterprise user's token: only its owner revokes it; for everyone else it does not exist.
+    "api/v1/auth/tokens/<str:token_id>/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        "DELETE": row(204,       404,       404,       404,       404,       404,       404,       401),
     },
     "api/v1/calendar/working-days/": {
         "GET":    row(400,       400,       400,       400,       400,       400,       400,       400),

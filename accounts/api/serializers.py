@@ -72,3 +72,4 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField(help_text=_("令牌到期时间；到期后请重新获取。"))

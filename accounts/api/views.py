@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
@@ -10,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import tokens
 from accounts.api.serializers import (
     RegistrationSerializer,
     TokenRequestSerializer,
@@ -83,8 +85,8 @@ class TokenView(APIView):
             problem = second_factor_problem(user, serializer.validated_data.get("otp", ""))
             if problem:
                 return Response({"otp": [problem]}, status=status.HTTP_400_BAD_REQUEST)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = tokens.issue(user)
+        return Response({"token": token.key, "expires_at": tokens.expires_at(token)})
 
 
 class MeView(APIView):
@@ -93,3 +95,39 @@ class MeView(APIView):
     @extend_schema(responses={200: UserSerializer}, summary="当前用户")
     def get(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)
+
+
+def _token_row(token: Token, current: Token | None) -> dict:
+    return {
+        "id": tokens.token_id(token),
+        "created": token.created,
+        "expires_at": tokens.expires_at(token),
+        "current": current is not None and token.key == current.key,
+    }
+
+
+class TokenListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        summary="本人的 API 令牌（不含令牌本身）",
+        description="Each token: `id` (a digest, not the key), `created`, `expires_at`, `current` "
+        "(the token of this request).",
+    )
+    def get(self, request: Request) -> Response:
+        current = request.auth if isinstance(request.auth, Token) else None
+        rows = [_token_row(t, current) for t in Token.objects.filter(user=request.user)]
+        return Response({"results": rows})
+
+
+class TokenRevokeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None}, summary="撤销本人的一个 API 令牌")
+    def delete(self, request: Request, token_id: str) -> Response:
+        for token in Token.objects.filter(user=request.user):
+            if tokens.token_id(token) == token_id:
+                token.delete()
+                return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response({"detail": _("令牌不存在。")}, status=status.HTTP_404_NOT_FOUND)

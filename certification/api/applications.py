@@ -35,8 +35,8 @@ def conflict(exc: ApplicationStateError) -> Response:
 def parsed_body(request: Request, *, require: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
     try:
         body = request.data
-    except ParseError:
-        raise InvalidInput({"non_field_errors": [_("请求体不是有效的 JSON。")]}) from None
+    except ParseError as exc:  # the parser's message names the problem without echoing the input
+        raise InvalidInput({"non_field_errors": [str(exc.detail)]}) from None
     data, errors = parse_application(
         body, field_codes=field_codes_in_force(), today=timezone.localdate(), require=require
     )

@@ -7,14 +7,12 @@ serializers below only DESCRIBE the shape for the OpenAPI schema; the engine val
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -23,6 +21,7 @@ from rest_framework.views import APIView
 
 from certification.eligibility import ACQUISITION_LABELS, CONDITION_CODES, IP_KIND_LABELS
 from certification.services_eligibility import evaluate_payload
+from config.parsers import StrictJSONParser, loads
 from config.throttling import ClientAddressThrottle, rate_from_env
 
 # --------------------------------------------------------------------------------------------------
@@ -194,16 +193,12 @@ _EXAMPLE_ERRORS = {
 # --------------------------------------------------------------------------------------------------
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")  # NaN / Infinity: Python accepts them, JSON does not
-
-
 class EligibilityCheckView(APIView):
     """Public; no authentication at all, so no session and no CSRF token are involved."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    parser_classes = [JSONParser]  # documents the media type; the body is read in post()
+    parser_classes = [StrictJSONParser]  # documents the media type; the body is read in post()
     renderer_classes = [JSONRenderer]
     throttle_classes = [EligibilityRateThrottle]
     throttle_scope = "eligibility"
@@ -237,9 +232,9 @@ class EligibilityCheckView(APIView):
     )
     def post(self, request: Request) -> Response:
         try:
-            data = json.loads(request.body, parse_constant=_reject_constant)
-        except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-            return Response({"detail": _("请求体必须是有效的 JSON。")}, status=status.HTTP_400_BAD_REQUEST)
+            data = loads(request.body)
+        except ParseError as exc:  # the message names the problem and echoes none of the input
+            return Response({"detail": str(exc.detail)}, status=status.HTTP_400_BAD_REQUEST)
         answer, errors = evaluate_payload(data)
         if errors:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)

@@ -1,0 +1,115 @@
+"""Input that used to reach a 500 is a 400 that names the problem, echoes nothing and changes nothing:
+lone surrogates and control characters in any JSON string (the public eligibility API too), bodies
+nested thousands deep, a publicity start in year 9999, a notice title over its column's length, and
+a SECRET_KEY too short for production."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from certification.models import Application, ApplicationStatus, PublicityNotice
+from tests.certification.test_applications_api import api, create
+from tests.factories import ApplicationFactory, EnterpriseFactory, district
+from tests.test_settings import run_django
+
+pytestmark = pytest.mark.django_db
+BJ = dt.timezone(dt.timedelta(hours=8))
+
+# Raw JSON text: the escapes reach Python's json decoder as written.
+BAD_STRINGS = {
+    "lone surrogate": '"\\udfff"',
+    "NUL": '"a\\u0000b"',
+    "bell": '"a\\u0007b"',
+    "C1 control": '"a\\u0085b"',
+}
+
+
+@pytest.mark.parametrize("raw", BAD_STRINGS.values(), ids=BAD_STRINGS.keys())
+def test_a_bad_string_in_a_patch_is_400_and_changes_nothing(client, enterprise_user, raw):
+    app_id = create(client, enterprise_user).json()["id"]
+    before = Application.objects.values().get(pk=app_id)
+    body = '{"conversions": [{"year": 2025, "title": ' + raw + "}]}"
+    response = client.patch(f"/api/v1/applications/{app_id}/", body, content_type="application/json")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "控制字符" in text or "代理码位" in text, text  # the problem is named …
+    assert "udfff" not in text and "\\u0000" not in text  # … and the input not echoed
+    assert Application.objects.values().get(pk=app_id) == before
+
+
+@pytest.mark.parametrize("raw", BAD_STRINGS.values(), ids=BAD_STRINGS.keys())
+def test_a_bad_string_in_a_key_is_400(client, enterprise_user, raw):
+    app_id = create(client, enterprise_user).json()["id"]
+    body = "{" + raw + ': "x"}'
+    response = client.patch(f"/api/v1/applications/{app_id}/", body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_the_public_eligibility_api_refuses_a_surrogate_without_echoing_it(client):
+    response = client.post(
+        "/api/v1/eligibility/check/", '{"rule_set": "\\udfff"}', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "\\udfff" not in response.content.decode() and "udfff" not in response.content.decode()
+
+
+def test_json_nested_5000_deep_is_400(client, enterprise_user):
+    app_id = create(client, enterprise_user).json()["id"]
+    body = '{"ip": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = client.patch(f"/api/v1/applications/{app_id}/", body, content_type="application/json")
+    assert response.status_code == 400
+    response = client.post(
+        "/api/v1/eligibility/check/", "[" * 5000 + "]" * 5000, content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_tab_and_newlines_stay_allowed(client, enterprise_user):
+    app_id = create(client, enterprise_user).json()["id"]
+    response = client.patch(
+        f"/api/v1/applications/{app_id}/",
+        '{"conversions": [{"year": 2025, "title": "第一行\\n第二行\\t附注"}]}',
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.json()
+
+
+@pytest.fixture
+def recommended(time_machine):
+    time_machine.move_to(dt.datetime(2026, 9, 28, 9, 0, tzinfo=BJ))
+    binhai = district("120116")
+    return [
+        ApplicationFactory(
+            enterprise=EnterpriseFactory(name=f"拟推荐企业{i}", district=binhai),
+            status=ApplicationStatus.RECOMMENDED,
+        )
+        for i in range(2)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"start": "9999-12-31"}, "start"),
+        ({"start": "2028-01-01"}, "start"),
+        ({"start": "2026-09-28", "title": "公" * 201}, "title"),
+    ],
+)
+def test_publicity_bounds_are_400_and_write_nothing(client, official, recommended, body, field):
+    response = api(client, official).post(
+        "/api/v1/publicity/",
+        {"applications": [a.pk for a in recommended], **body},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert not PublicityNotice.objects.exists()
+    assert set(Application.objects.values_list("status", flat=True)) == {ApplicationStatus.RECOMMENDED}
+
+
+def test_a_short_secret_key_stops_start_up_without_debug():
+    result = run_django({"DEBUG": "false", "SECRET_KEY": "x" * 49, "ALLOWED_HOSTS": "example.org"}, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is too short" in result.stderr
