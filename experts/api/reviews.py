@@ -218,8 +218,8 @@ def _own_review(request: Request, pk: int) -> Review:
 def _body(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
     try:
         data = request.data
-    except ParseError:
-        raise InvalidInput({"non_field_errors": [_("请求体不是有效的 JSON。")]}) from None
+    except ParseError as exc:  # the parser's message names the problem without echoing the input
+        raise InvalidInput({"non_field_errors": [str(exc.detail)]}) from None
     body = serializer_class(data=data if isinstance(data, dict) else {})
     if not body.is_valid():
         raise InvalidInput({k: [str(e) for e in v] for k, v in body.errors.items()})
