@@ -565,7 +565,9 @@ def _part(kind: str, filters: SearchFilters) -> QuerySet:
     if filters.date_to:
         qs = qs.filter(history_date__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
     # The same seven annotations in the same order in every part: UNION matches columns by position.
-    return qs.annotate(
+    # No ordering inside a part (the historical models order by date): SQLite refuses an ORDER BY in
+    # a compound statement's members; the union as a whole is ordered in history_search.
+    return qs.order_by().annotate(
         h_kind=Value(kind, output_field=CharField()),
         h_id=Cast("history_id", BigIntegerField()),
         h_date=F("history_date"),

@@ -27,6 +27,13 @@ class ObjectionRateThrottle(ClientAddressThrottle):
     rate = rate_from_env("OBJECTION_RATE", "5/hour")
 
 
+class ObjectionTrackRateThrottle(ClientAddressThrottle):
+    """Looking up a tracking number has its own counter: checking on an objection never uses up
+    the allowance for raising one. OBJECTION_TRACK_RATE overrides."""
+
+    rate = rate_from_env("OBJECTION_TRACK_RATE", "60/hour")
+
+
 class PublicEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     application = serializers.IntegerField(source="application_id")
@@ -276,8 +283,8 @@ class ObjectionResolveView(APIView):
 class ObjectionTrackView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ObjectionRateThrottle]
-    throttle_scope = "objections"
+    throttle_classes = [ObjectionTrackRateThrottle]
+    throttle_scope = "objection-track"
 
     @extend_schema(
         summary="凭查询编号查看异议处理结果（不含身份信息）",

@@ -309,3 +309,18 @@ def test_filing_requires_publicity_passed(client, official, recommended, today):
         "/api/v1/filings/", {"applications": [recommended[0].pk]}, content_type="application/json"
     )
     assert response.status_code == 409 and response.json()["status"] == "recommended"
+
+
+def test_tracking_does_not_use_up_the_objection_allowance(
+    client, official, recommended, today, settings, tmp_path
+):
+    """Five lookups of a tracking number, then an objection from the same address: still accepted."""
+    settings.MEDIA_ROOT = tmp_path
+    notice_id = publish(client, official, recommended).json()["id"]
+    first = file_objection(client, notice_id, recommended[0].pk)
+    assert first.status_code == 201, first.json()
+    tracking = first.json()["tracking_number"]
+    for _ in range(6):
+        assert as_user(client, None).get(f"/api/v1/objections/track/{tracking}/").status_code == 200
+    second = file_objection(client, notice_id, recommended[1].pk)
+    assert second.status_code == 201, second.json()
