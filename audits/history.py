@@ -567,15 +567,19 @@ def _part(kind: str, filters: SearchFilters) -> QuerySet:
     # The same seven annotations in the same order in every part: UNION matches columns by position.
     # No ordering inside a part (the historical models order by date): SQLite refuses an ORDER BY in
     # a compound statement's members; the union as a whole is ordered in history_search.
-    return qs.order_by().annotate(
-        h_kind=Value(kind, output_field=CharField()),
-        h_id=Cast("history_id", BigIntegerField()),
-        h_date=F("history_date"),
-        h_type=Cast("history_type", CharField()),
-        h_user=Cast(user_expr, BigIntegerField()),
-        h_object=Cast("id", BigIntegerField()),
-        h_app=Cast(F(app_path), BigIntegerField()),
-    ).values("h_kind", "h_id", "h_date", "h_type", "h_user", "h_object", "h_app")
+    return (
+        qs.order_by()
+        .annotate(
+            h_kind=Value(kind, output_field=CharField()),
+            h_id=Cast("history_id", BigIntegerField()),
+            h_date=F("history_date"),
+            h_type=Cast("history_type", CharField()),
+            h_user=Cast(user_expr, BigIntegerField()),
+            h_object=Cast("id", BigIntegerField()),
+            h_app=Cast(F(app_path), BigIntegerField()),
+        )
+        .values("h_kind", "h_id", "h_date", "h_type", "h_user", "h_object", "h_app")
+    )
 
 
 @dataclass
