@@ -75,6 +75,7 @@ class EnterpriseRegistrationForm(forms.Form):
         "username": "username",
         "email": "email",
         "password": "password1",
+        "enterprise.name": "name",
         "enterprise.uscc": "uscc",
         "enterprise.district": "district",
         "enterprise.registered_on": "registered_on",

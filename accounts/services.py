@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from certification.models import Enterprise
 from certification.uscc import normalize_uscc, uscc_problem
+from config.parsers import name_problem
 from districts.models import District
 
 
@@ -53,6 +54,9 @@ def registration_problems(
     except ValidationError as exc:
         for message in exc.messages:
             add("password", message)
+    problem = name_problem(enterprise.name)
+    if problem:
+        add("enterprise.name", problem)
     uscc = normalize_uscc(enterprise.uscc)
     problem = uscc_problem(uscc)
     if problem:

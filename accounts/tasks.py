@@ -7,8 +7,11 @@ from django.core.mail import EmailMultiAlternatives
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
 def send_email(self, *, subject: str, body: str, to: list[str], html: str | None = None) -> int:  # type: ignore[no-untyped-def]
-    """Send one email; an SMTP outage is retried with exponential backoff."""
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    """Send one email; an SMTP outage is retried with exponential backoff.
+
+    The subject is made one line here, whatever went into it (an enterprise name, a reason): a line
+    break in a header is a BadHeaderError, and every recipient of that email would go untold."""
+    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=body, to=to)
     if html:
         message.attach_alternative(html, "text/html")
     return message.send()

@@ -45,6 +45,7 @@ from certification.models import (
 from certification.permissions import certificates_visible_to  # noqa: F401 (the one rule, re-exported)
 from certification.publicity import publicity_period
 from certification.workdays import Calendar
+from config.parsers import name_problem
 
 # Stored in Certificate.revocation_flag (several reasons joined by FLAG_SEPARATOR); data, so the
 # stored text is fixed Chinese and the msgids only mark them for the translators' glossary.
@@ -494,6 +495,8 @@ def rename_request(
     new_name = (new_name or "").strip()
     if not new_name or len(new_name) > 200:
         errors["new_name"] = [_("请填写新的企业名称（200 字以内）。")]
+    elif name_problem(new_name):
+        errors["new_name"] = [name_problem(new_name)]
     elif new_name == certificate.enterprise_name:
         errors["new_name"] = [_("新名称与证书上的企业名称相同。")]
     event = _check_event_date(event_date, today, errors)

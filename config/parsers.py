@@ -33,6 +33,16 @@ def text_problem(value: str) -> str | None:
     return _("文本中含有不允许的控制字符（U+%(code)04X）。") % {"code": ord(match.group())}
 
 
+LINE_BREAKS = re.compile("[\t\n\r\u2028\u2029]")
+
+
+def name_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a name (one line of text: an enterprise, a person, a title), or None."""
+    if LINE_BREAKS.search(value):
+        return _("名称不能包含换行符或制表符。")
+    return text_problem(value)
+
+
 def check(data: Any) -> None:
     """Walk ``data`` without recursion; ParseError on a bad string (key or value) or too deep a body."""
     stack: list[tuple[Any, int]] = [(data, 1)]

@@ -205,3 +205,30 @@ class TestBrowserForm:
     def test_entered_values_are_kept_after_an_error(self, client):
         response = client.post(self.url, form_body(district="110101"))
         assert "天津新纪元科技有限公司" in response.content.decode()
+
+
+# --- A name is one line: a line break in it would break every email header it goes into ------------
+
+
+@pytest.mark.parametrize(
+    "name", ["天津新纪元科技\r\nBcc: x@example.com", "天津新纪元\n科技有限公司", "天津\t新纪元"]
+)
+def test_api_refuses_a_name_with_a_line_break(client, name):
+    response = client.post(TestApi.url, api_body(enterprise={"name": name}), content_type="application/json")
+    assert response.status_code == 400
+    assert "enterprise" in response.json() and "name" in response.json()["enterprise"]
+    assert not User.objects.filter(username="xinjiyuan").exists()
+
+
+def test_form_refuses_a_name_with_a_line_break(client):
+    response = client.post(TestBrowserForm.url, form_body(name="天津新纪元科技\r\n有限公司"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"] == ["名称不能包含换行符或制表符。"]
+    assert not User.objects.filter(username="xinjiyuan").exists()
+
+
+def test_an_email_subject_with_a_line_break_is_sent_on_one_line(mailoutbox):
+    from accounts.tasks import send_email
+
+    assert send_email.run(subject="抽取通知：某公司\r\n第二行", body="正文", to=["x@example.com"]) == 1
+    assert mailoutbox[-1].subject == "抽取通知：某公司 第二行"
