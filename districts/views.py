@@ -162,7 +162,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     application = _district_application(request, pk)
     documents = list(documents_for(application))
-    duplicates = duplicate_documents(application)
+    duplicates = duplicate_documents(application, request.user)
     draws = list(application.draws.order_by("-created_at"))
     transitions = list(application.transitions.all())
     return render(
@@ -175,7 +175,14 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 rule_set_for(application),
                 field_codes=field_codes_in_force(),
             ).as_dict(),
-            "documents": [{"doc": d, "duplicates": duplicates.get(d.pk, [])} for d in documents],
+            "documents": [
+                {
+                    "doc": d,
+                    "duplicates": duplicates.visible.get(d.pk, []),
+                    "duplicates_hidden": duplicates.hidden.get(d.pk, 0),
+                }
+                for d in documents
+            ],
             "has_duplicates": bool(duplicates),
             "document_kinds": DocumentKind.choices,
             "uploaded_kinds": {d.kind for d in documents},

@@ -84,3 +84,16 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     class Params:
         submitted = factory.Trait(status="submitted")
         accepted = factory.Trait(status="accepted")
+
+
+def pledged(user):  # type: ignore[no-untyped-def]
+    """``user``, with this year's confidentiality pledge signed when they are an expert.
+
+    Before the pledge an expert gets 403 on all application material (第十三条), whatever the
+    application; tests about who sees which application sign it first so the panel decides."""
+    from experts.models import Pledge
+    from experts.services.pool import current_year
+
+    if getattr(user, "role", None) == "expert":
+        Pledge.objects.get_or_create(expert=user.expert, year=current_year())
+    return user

@@ -86,15 +86,25 @@ class DuplicateSerializer(serializers.Serializer):
 
 class DocumentWithDuplicatesSerializer(DocumentSerializer):
     duplicates = serializers.SerializerMethodField(
-        help_text="仅区县工作小组与市工作小组办公室可见：其他企业上传的相同文件（SHA-256 相同）。"
+        help_text="仅区县工作小组与市工作小组办公室可见：其他企业上传的相同文件（SHA-256 相同），"
+        "限于调用者能查看的申请。"
+    )
+    duplicates_hidden = serializers.SerializerMethodField(
+        help_text="其余相同文件的份数：属于调用者无权查看的申请（其他区、草稿），不列出企业名称。"
     )
 
     class Meta(DocumentSerializer.Meta):
-        fields = [*DocumentSerializer.Meta.fields, "duplicates"]
+        fields = [*DocumentSerializer.Meta.fields, "duplicates", "duplicates_hidden"]
 
     @extend_schema_field(DuplicateSerializer(many=True))
     def get_duplicates(self, document: Document) -> list[dict]:
-        return self.context.get("duplicates", {}).get(document.pk, [])
+        duplicates = self.context.get("duplicates")
+        return duplicates.visible.get(document.pk, []) if duplicates else []
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_duplicates_hidden(self, document: Document) -> int:
+        duplicates = self.context.get("duplicates")
+        return duplicates.hidden.get(document.pk, 0) if duplicates else 0
 
 
 # Shape only; what makes a file acceptable is decided by services.document_upload.
@@ -143,14 +153,19 @@ class DocumentListCreateView(APIView):
     @extend_schema(
         responses={200: DocumentWithDuplicatesSerializer(many=True)},
         summary="申请的申报材料（第十条（2））",
-        description="能查看该申请的用户均可列出；`duplicates` 只向区县与市级用户列出其他企业的相同文件，其他用户为空列表。不分页。",
+        description=(
+            "能查看该申请的用户均可列出；`duplicates` 只向区县与市级用户列出其他企业的相同文件，且只列出"
+            "调用者能查看的申请，其余（其他区、草稿）只计入 `duplicates_hidden`；其他用户为空列表和 0。不分页。"
+        ),
     )
     def get(self, request: Request, pk: int) -> Response:
         application = _visible_application(request, pk)
         documents = list(documents_for(application))
         # Only officials learn of identical files from other enterprises; everyone else sees an empty list.
         duplicates = (
-            duplicate_documents(application) if request.user.role in (Role.DISTRICT, Role.MUNICIPAL) else {}
+            duplicate_documents(application, request.user)
+            if request.user.role in (Role.DISTRICT, Role.MUNICIPAL)
+            else None
         )
         context = {"request": request, "duplicates": duplicates}
         return Response(DocumentWithDuplicatesSerializer(documents, many=True, context=context).data)

@@ -28,7 +28,7 @@ from certification.models import (
 from certification.models import IPItem as IPItemRow
 from certification.pdf import LocalOnlyURLFetcher, page_counter_css, pdf_response
 from certification.services_eligibility import clear_cache
-from tests.factories import ApplicationFactory, EnterpriseFactory
+from tests.factories import ApplicationFactory, EnterpriseFactory, pledged
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +227,7 @@ def test_a_bare_draft_still_renders(client, enterprise_user):
 def test_others_get_404_in_browser_and_api(request, client, full_application, who):
     full_application.status = "submitted"
     full_application.save(update_fields=["status"])
-    user = request.getfixturevalue(who)
+    user = pledged(request.getfixturevalue(who))
 
     client.force_login(user)
     assert client.get(_browser_url(full_application)).status_code == 404

@@ -2,7 +2,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from certification.models import Application, ApplicationStatus, ApplicationTransition, Document, DocumentKind
-from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory
+from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, pledged
 
 pytestmark = pytest.mark.django_db
 
@@ -249,7 +249,7 @@ PEOPLE_404 = ["other_enterprise_user", "other_official", "expert_user"]
 @pytest.mark.parametrize("person", PEOPLE_404)
 def test_others_get_404(client, request, enterprise_user, person):
     app = ApplicationFactory(enterprise=enterprise_user.enterprise, status=ApplicationStatus.SUBMITTED)
-    other = request.getfixturevalue(person)
+    other = pledged(request.getfixturevalue(person))
     api(client, other)
     for url in (f"/api/v1/applications/{app.pk}/", f"/api/v1/applications/{app.pk}/eligibility/"):
         assert client.get(url).status_code == 404

@@ -24,7 +24,7 @@ from certification.documents import (
 from certification.errors import ApplicationStateError
 from certification.models import Document, DocumentKind
 from certification.selectors import documents_for, duplicate_documents
-from tests.factories import ApplicationFactory, UserFactory
+from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, district, pledged
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = (
@@ -327,7 +327,7 @@ def test_returned_application_accepts_uploads(client, enterprise_user, media):
 @pytest.mark.parametrize("person", OUTSIDERS)
 def test_outsiders_get_404_everywhere(client, request, enterprise_user, draft, person):
     document = stored_document(draft, enterprise_user)
-    client.force_login(request.getfixturevalue(person))
+    client.force_login(pledged(request.getfixturevalue(person)))
     detail = reverse("api-application-document", kwargs={"pk": draft.pk, "doc_id": document.pk})
     assert client.get(api_url(draft)).status_code == 404
     assert client.get(detail).status_code == 404
@@ -356,7 +356,7 @@ def submit(application) -> None:
 def test_outsiders_get_404_once_submitted_too(client, request, enterprise_user, draft, person):
     document = stored_document(draft, enterprise_user)
     submit(draft)
-    client.force_login(request.getfixturevalue(person))
+    client.force_login(pledged(request.getfixturevalue(person)))
     assert client.get(api_url(draft)).status_code == 404
     assert client.get(reverse("document_download", kwargs={"doc_id": document.pk})).status_code == 404
 
@@ -529,7 +529,7 @@ def test_service_delete_refuses_when_not_editable(enterprise_user, submitted):
 
 
 def test_same_file_from_another_enterprise_is_flagged(
-    client, enterprise_user, other_enterprise_user, official, draft, django_assert_num_queries
+    client, enterprise_user, other_enterprise_user, official, municipal_user, draft, django_assert_num_queries
 ):
     mine = stored_document(draft, enterprise_user, content=pdf("copied audit report"))
     unique = stored_document(draft, enterprise_user, content=pdf("only mine"), kind="ip_proof")
@@ -537,16 +537,25 @@ def test_same_file_from_another_enterprise_is_flagged(
     theirs = stored_document(
         other_app, other_enterprise_user, content=pdf("copied audit report"), kind="other"
     )
+    submit(other_app)
     # The enterprise's own earlier application reusing the file is not a duplicate.
     stored_document(
         ApplicationFactory(enterprise=enterprise_user.enterprise, year=2025),
         enterprise_user,
         content=pdf("copied audit report"),
     )
+    # Twins the district official may not open: a draft in the district, another district's application.
+    hidden_draft = ApplicationFactory(enterprise=EnterpriseFactory(name="草稿中的企业"))
+    stored_document(hidden_draft, enterprise_user, content=pdf("copied audit report"))
+    foreign = ApplicationFactory(
+        enterprise=EnterpriseFactory(name="和平区的企业", district=district("120101"))
+    )
+    stored_document(foreign, enterprise_user, content=pdf("copied audit report"))
+    submit(foreign)
 
-    with django_assert_num_queries(1):
-        duplicates = duplicate_documents(draft)
-    assert duplicates == {
+    with django_assert_num_queries(2):
+        duplicates = duplicate_documents(draft, official)
+    assert duplicates.visible == {
         mine.pk: [
             {
                 "document_id": theirs.pk,
@@ -556,13 +565,25 @@ def test_same_file_from_another_enterprise_is_flagged(
             }
         ]
     }
-    assert unique.pk not in duplicates
+    assert duplicates.hidden == {mine.pk: 2}
+    assert unique.pk not in duplicates.visible and unique.pk not in duplicates.hidden
+    # The office sees every submitted application: only the draft stays a count.
+    office = duplicate_documents(draft, municipal_user)
+    assert {d["application_id"] for d in office.visible[mine.pk]} == {other_app.pk, foreign.pk}
+    assert office.hidden == {mine.pk: 1}
 
     submit(draft)
     client.force_login(official)
     rows = {d["id"]: d for d in client.get(api_url(draft)).json()}
-    assert rows[mine.pk]["duplicates"][0]["enterprise_name"] == other_enterprise_user.enterprise.name
-    assert rows[unique.pk]["duplicates"] == []
+    assert [d["enterprise_name"] for d in rows[mine.pk]["duplicates"]] == [
+        other_enterprise_user.enterprise.name
+    ]
+    assert rows[mine.pk]["duplicates_hidden"] == 2
+    assert rows[unique.pk]["duplicates"] == [] and rows[unique.pk]["duplicates_hidden"] == 0
+    page = client.get(reverse("districts:application_detail", args=[draft.pk])).content.decode()
+    assert other_enterprise_user.enterprise.name in page
+    assert "草稿中的企业" not in page and "和平区的企业" not in page
+    assert "另有 2 份相同文件" in page
 
 
 def test_documents_for_follows_the_order_of_the_nine_kinds(enterprise_user, draft):

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 
 from certification.models import Application, ApplicationStatus, ApplicationTransition
 from districts import services
-from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, district
+from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, district, pledged
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_accept_from_wrong_status_is_409(client, official, enterprise_user):
 
 @pytest.mark.parametrize("person", ["enterprise_user", "expert_user", "municipal_user"])
 def test_other_roles_cannot_act(client, request, submitted, person):
-    user = request.getfixturevalue(person)
+    user = pledged(request.getfixturevalue(person))
     client = token_client(client, user)
     for action in ("accept", "return", "opinion"):
         response = client.post(
