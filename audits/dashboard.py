@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from audits.aggregates import Median
 from audits.models import CheckStatus, SupervisionCheck, Target
-from certification import stage_dates
+from certification import stage_dates, workflow
 from certification.models import (
     Application,
     ApplicationStatus,
@@ -48,7 +48,7 @@ NATIONAL_ANCHORS: dict[int, int] = {2017: 3000}
 
 STAGES: tuple[tuple[str, str], ...] = tuple((s.from_status, s.to_status) for s in stage_dates.STAGES)
 FIRST_FILED_ON = stage_dates.FIRST_FILED_ON
-PIPELINE_STATUSES = tuple(s for s in ApplicationStatus.values if s != ApplicationStatus.DRAFT)
+PIPELINE_STATUSES = workflow.SUBMITTED_STATUSES
 _STATUS_LABELS = dict(ApplicationStatus.choices)
 _READINESS_LABELS = dict(Readiness.choices)
 

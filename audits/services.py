@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from audits.models import FilingSample, FilingSampleCheck
+from certification import workflow
 from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Application, ApplicationStatus
-from certification.services import record_transition
 from districts.models import Filing, FilingEntry, FilingStatus
 
 FILING_SAMPLE_ALGORITHM = "filing-sample-1"
@@ -60,22 +60,22 @@ def filing_decide(*, filing: Filing, by: User, decisions: list[dict]) -> Filing:
                     else ApplicationStatus.FILING_RETURNED,
                 )
             application = Application.objects.select_for_update().get(pk=entry.application_id)
-            if application.status != ApplicationStatus.FILED:
+            if application.status not in workflow.from_statuses("approve"):
                 raise ApplicationStateError(_("申请当前状态不能审核。"), status=application.status)
             entry.approved = d["approved"]
             entry.reason = str(d.get("reason") or "").strip()
             entry.decided_by = by
             entry.decided_at = now
             entry.save(update_fields=["approved", "reason", "decided_by", "decided_at"])
-            record_transition(
-                application=application,
-                to_status=ApplicationStatus.APPROVED if d["approved"] else ApplicationStatus.FILING_RETURNED,
+            workflow.transition(
+                application,
+                "approve" if d["approved"] else "filing_return",
                 by=by,
                 note=entry.reason,
                 data={"filing": filing.pk},
             )
         if not FilingEntry.objects.filter(filing=filing, approved__isnull=True).exists():
-            filing.status = FilingStatus.DECIDED
+            workflow.set_status("filing", filing, FilingStatus.DECIDED)
             filing.decided_at = now
             filing.save(update_fields=["status", "decided_at"])
     return filing

@@ -16,15 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
+from certification import workflow
 from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import (
     Application,
-    ApplicationStatus,
     Certificate,
     CertificateSerial,
     CertificateVersion,
 )
-from certification.services import record_transition
 
 NUMBER_RE = re.compile(r"^TJ(?P<year>\d{4})(?P<district>\d{6})(?P<serial>\d{4})$")
 VALID_YEARS = 3
@@ -85,7 +84,7 @@ def certificate_issue(
         if missing:
             raise InvalidInput({"applications": [_("申请不存在或不属于本区：%(ids)s。") % {"ids": missing}]})
         for application in applications:
-            if application.status != ApplicationStatus.APPROVED:
+            if application.status not in workflow.from_statuses("certify"):
                 raise ApplicationStateError(
                     _("“%(name)s”的申请当前状态为“%(status)s”，只有审核通过的申请可以发证。")
                     % {"name": application.enterprise.name, "status": application.get_status_display()},
@@ -112,9 +111,9 @@ def certificate_issue(
                 enterprise_name=certificate.enterprise_name,
                 reason=gettext_noop("认定发证"),  # stored as the msgid; pages translate it
             )
-            record_transition(
-                application=application,
-                to_status=ApplicationStatus.CERTIFIED,
+            workflow.transition(
+                application,
+                "certify",
                 by=by,
                 note=certificate.number,
                 data={"certificate": certificate.number},

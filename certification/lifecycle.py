@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
+from certification import workflow
 from certification.certificates import certificate_revoke, certificate_status
 from certification.documents import display_name, inspect_pdf, read_head_tail, sha256_of
 from certification.errors import ApplicationStateError, InvalidInput
@@ -546,7 +547,7 @@ def rename_publish(*, change: ChangeRequest, by: User, start: dt.date) -> Change
         if certificate.revoked_at:
             raise ApplicationStateError(_("该证书已撤销。"), status="revoked")
         change.notice_start, change.notice_end, change.end_confirmed = start, period.end, period.confirmed
-        change.status = ChangeStatus.IN_PUBLICITY
+        workflow.set_status("change", change, ChangeStatus.IN_PUBLICITY)
         change.published_by = by
         change._history_user = by  # type: ignore[attr-defined]
         change.save(update_fields=["notice_start", "notice_end", "end_confirmed", "status", "published_by"])
@@ -590,7 +591,7 @@ def rename_complete(*, change: ChangeRequest, by: User, today: dt.date | None = 
         enterprise.name = change.new_name
         enterprise._history_user = by  # type: ignore[attr-defined]
         enterprise.save(update_fields=["name"])
-        change.status = ChangeStatus.APPROVED
+        workflow.set_status("change", change, ChangeStatus.APPROVED)
         change.decided_by, change.decided_at = by, now
         change._history_user = by  # type: ignore[attr-defined]
         change.save(update_fields=["status", "decided_by", "decided_at"])
@@ -610,7 +611,7 @@ def rename_reject(*, change: ChangeRequest, by: User, note: str) -> ChangeReques
             ChangeStatus.IN_PUBLICITY,
         ):
             raise _wrong_status(change, _("退回"))
-        change.status = ChangeStatus.REJECTED
+        workflow.set_status("change", change, ChangeStatus.REJECTED)
         change.note = note
         change.decided_by, change.decided_at = by, timezone.now()
         change._history_user = by  # type: ignore[attr-defined]
@@ -732,7 +733,7 @@ def major_change_decide(*, change: ChangeRequest, by: User, keep: bool, note: st
         certificate.revocation_flag = _without_flag(certificate.revocation_flag, MAJOR_CHANGE_FLAG)
         certificate._history_user = by  # type: ignore[attr-defined]
         certificate.save(update_fields=["revocation_flag"])
-        change.status = ChangeStatus.APPROVED if keep else ChangeStatus.REJECTED
+        workflow.set_status("change", change, ChangeStatus.APPROVED if keep else ChangeStatus.REJECTED)
         change.note = note
         change.decided_by, change.decided_at = by, timezone.now()
         change._history_user = by  # type: ignore[attr-defined]

@@ -137,9 +137,6 @@ class ApplicationStatus(models.TextChoices):
     CERTIFIED = "certified", _("已发证")
 
 
-EDITABLE_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
-
-
 class RDManagementItem(models.TextChoices):
     """The five items of 研究开发组织管理水平 (2008 guide)."""
 
@@ -246,6 +243,8 @@ class Application(models.Model):
 
     @property
     def is_editable(self) -> bool:
+        from certification.workflow import EDITABLE_STATUSES  # the table imports these models
+
         return self.status in EDITABLE_STATUSES
 
 

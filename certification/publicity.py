@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from certification import workflow
 from certification.calendar import working_days_from
 from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import (
     Application,
-    ApplicationStatus,
     EntryOutcome,
     NoticeStatus,
     Objection,
@@ -26,7 +26,6 @@ from certification.models import (
     PublicityEntry,
     PublicityNotice,
 )
-from certification.services import record_transition
 from certification.workdays import Calendar, Period, add_working_days
 
 PUBLICITY_WORKING_DAYS = 10
@@ -78,7 +77,7 @@ def publicity_publish(
         if missing:
             raise InvalidInput({"applications": [_("申请不存在或不属于本区：%(ids)s。") % {"ids": missing}]})
         for application in applications:
-            if application.status != ApplicationStatus.RECOMMENDED:
+            if application.status not in workflow.from_statuses("publicise"):
                 raise ApplicationStateError(
                     _("“%(name)s”的申请当前状态为“%(status)s”，只有拟推荐的申请可以公示。")
                     % {"name": application.enterprise.name, "status": application.get_status_display()},
@@ -96,9 +95,9 @@ def publicity_publish(
         )
         for application in applications:
             PublicityEntry.objects.create(notice=notice, application=application)
-            record_transition(
-                application=application,
-                to_status=ApplicationStatus.IN_PUBLICITY,
+            workflow.transition(
+                application,
+                "publicise",
                 by=by,
                 note=_("公示期 %(start)s 至 %(end)s")
                 % {"start": start.isoformat(), "end": period.end.isoformat()},
@@ -165,7 +164,9 @@ def objection_resolve(*, objection: Objection, by: User, upheld: bool, finding: 
             raise PermissionError("not this district's official")
         if objection.status != ObjectionStatus.OPEN:
             raise ApplicationStateError(_("该异议已经核实。"), status=objection.status)
-        objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+        workflow.set_status(
+            "objection", objection, ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+        )
         objection.finding = finding
         objection.decided_by = by
         objection.decided_at = timezone.now()
@@ -174,10 +175,10 @@ def objection_resolve(*, objection: Objection, by: User, upheld: bool, finding: 
         if upheld:
             entry.outcome = EntryOutcome.OBJECTION_UPHELD
             entry.save(update_fields=["outcome"])
-            if application.status == ApplicationStatus.IN_PUBLICITY:
-                record_transition(
-                    application=application,
-                    to_status=ApplicationStatus.OBJECTION_UPHELD,
+            if application.status in workflow.from_statuses("objection_upheld"):
+                workflow.transition(
+                    application,
+                    "objection_upheld",
                     by=by,
                     note=finding,
                     data={"objection": objection.tracking_number},
@@ -194,10 +195,10 @@ def objection_resolve(*, objection: Objection, by: User, upheld: bool, finding: 
 def _pass_entry(entry: PublicityEntry, application: Application, by: User | None) -> None:
     entry.outcome = EntryOutcome.PASSED
     entry.save(update_fields=["outcome"])
-    if application.status == ApplicationStatus.IN_PUBLICITY:
-        record_transition(
-            application=application,
-            to_status=ApplicationStatus.PUBLICITY_PASSED,
+    if application.status in workflow.from_statuses("publicity_pass"):
+        workflow.transition(
+            application,
+            "publicity_pass",
             by=by,
             data={"notice": entry.notice_id},
         )
@@ -230,7 +231,7 @@ def notice_close(
             else:
                 application = Application.objects.select_for_update().get(pk=entry.application_id)
                 _pass_entry(entry, application, by)
-        notice.status = NoticeStatus.CLOSED
+        workflow.set_status("notice", notice, NoticeStatus.CLOSED)
         notice.closed_at = timezone.now()
         notice.closed_by = by
         notice.save(update_fields=["status", "closed_at", "closed_by"])

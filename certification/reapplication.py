@@ -32,13 +32,13 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
+from certification import workflow
 from certification.certificates import certificate_status
 from certification.errors import ApplicationStateError
 from certification.models import (
     Application,
     ApplicationFiscalYear,
     ApplicationStatus,
-    ApplicationTransition,
     Certificate,
     Conversion,
     Enterprise,
@@ -50,12 +50,7 @@ from certification.models import (
 
 REAPPLY_MONTHS_BEFORE = 3  # 国科发火〔2008〕172号 第十二条：期满前三个月内提出复审申请
 # Statuses after which an application is finished; any other blocks a re-application.
-FINISHED_STATUSES = (
-    ApplicationStatus.CERTIFIED,
-    ApplicationStatus.NOT_RECOMMENDED,
-    ApplicationStatus.OBJECTION_UPHELD,
-    ApplicationStatus.FILING_RETURNED,
-)
+FINISHED_STATUSES = workflow.FINISHED_STATUSES
 # The application's own columns that are form content (everything else is workflow state).
 COPIED_FIELDS = (
     "field",
@@ -208,13 +203,10 @@ def application_reapply(*, enterprise: Enterprise, by: User, today: dt.date | No
             )
             application.field = _field_in_force(source.field)
             application.rd_management = list(source.rd_management or [])
-            application._history_user = by  # type: ignore[attr-defined]
-            application.save()
-            ApplicationTransition.objects.create(
-                application=application,
-                from_status="",
-                to_status=ApplicationStatus.DRAFT,
+            workflow.create(
+                application,
                 by=by,
+                name="reapply",
                 note=_("重新申请：复制自 %(year)s 年度申请") % {"year": source.year},
                 data={"copied_from": source.pk},
             )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from certification import stage_dates
+from certification import workflow
 from certification.application_input import ApplicationInput
 from certification.documents import (
     DEFAULT_DISPLAY_NAME,
@@ -27,12 +27,10 @@ from certification.documents import (
 )
 from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import (
-    EDITABLE_STATUSES,
     REQUIRED_DOCUMENT_KINDS,
     Application,
     ApplicationFiscalYear,
     ApplicationStatus,
-    ApplicationTransition,
     Conversion,
     Document,
     DocumentKind,
@@ -44,33 +42,12 @@ from certification.models import (
 )
 
 
-def record_transition(
-    *, application: Application, to_status: str, by: User | None, note: str = "", data: dict | None = None
-) -> ApplicationTransition:
-    """Write the new status and its transition record; the caller holds the row lock.
-
-    The transition is written first so that its timestamp also dates the stage (stage_dates.py) in the
-    same UPDATE as the status."""
-    transition = ApplicationTransition.objects.create(
-        application=application,
-        from_status=application.status,
-        to_status=to_status,
-        by=by,
-        note=note,
-        data=data or {},
-    )
-    application.status = to_status
-    stage_columns = stage_dates.advance(application, to_status, transition.at)
-    application.save(update_fields=["status", "updated_at", *stage_columns])
-    return transition
-
-
 def _locked(application: Application) -> Application:
     return Application.objects.select_for_update().get(pk=application.pk)
 
 
 def _require_editable(application: Application) -> None:
-    if application.status not in EDITABLE_STATUSES:
+    if application.status not in workflow.EDITABLE_STATUSES:
         raise ApplicationStateError(
             _("申请当前状态为“%(status)s”，不能修改。") % {"status": application.get_status_display()},
             status=application.status,
@@ -94,15 +71,15 @@ def application_create(*, enterprise: Enterprise, by: User, data: ApplicationInp
         )
     try:
         with transaction.atomic():
-            application = Application.objects.create(
-                enterprise=enterprise,
-                year=year,
-                rule_set=RuleSet.objects.get(is_default=True),
-                contact_name=enterprise.contact_name,
-                contact_phone=enterprise.contact_phone,
-            )
-            ApplicationTransition.objects.create(
-                application=application, from_status="", to_status=ApplicationStatus.DRAFT, by=by
+            application = workflow.create(
+                Application(
+                    enterprise=enterprise,
+                    year=year,
+                    rule_set=RuleSet.objects.get(is_default=True),
+                    contact_name=enterprise.contact_name,
+                    contact_phone=enterprise.contact_phone,
+                ),
+                by=by,
             )
             _write_sections(application, data)
     except IntegrityError:
@@ -258,9 +235,9 @@ def application_submit(
         note = _("重新提交") if application.status == ApplicationStatus.RETURNED else ""
         application.submitted_at = timezone.now()
         application.save(update_fields=["submitted_at", "updated_at"])
-        record_transition(
-            application=application,
-            to_status=ApplicationStatus.SUBMITTED,
+        workflow.transition(
+            application,
+            "submit",
             by=by,
             note=note,
             data={"failing_conditions": [c["code"] for c in check.failing_conditions]},

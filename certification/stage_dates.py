@@ -5,7 +5,7 @@ A stage runs from the last entry into its first status before the first entry in
 Beijing dates. The first entry into “filed” (the end of the filing stage) is what the 40-day limit of
 第十条（3） is measured by.
 
-`record_transition` folds every status change into these columns with `advance`, in the same UPDATE
+`workflow.transition` folds every status change into these columns with `advance`, in the same UPDATE
 that writes the status, so the dashboards aggregate one row per application instead of every
 transition, and no extra query is spent. `rebuild` recomputes them from the transitions, for the
 migration that introduced them and for rows written without the services (bulk loads, test data).
@@ -24,7 +24,7 @@ from django.db import connections, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from certification.models import ApplicationStatus
+from certification import workflow
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,17 @@ class Stage:
         return f"{self.key}_days"
 
 
+# Each stage runs from entering one status of the procedure (workflow.py) to entering a later one.
+_to = workflow.to_status
 STAGES: tuple[Stage, ...] = (
-    Stage("acceptance", ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED),
-    Stage("review", ApplicationStatus.ACCEPTED, ApplicationStatus.REVIEWED),
-    Stage("filing", ApplicationStatus.REVIEWED, ApplicationStatus.FILED),
-    Stage("approval", ApplicationStatus.FILED, ApplicationStatus.APPROVED),
+    Stage("acceptance", _to("submit"), _to("accept")),
+    Stage("review", _to("accept"), _to("review_complete")),
+    Stage("filing", _to("review_complete"), _to("file")),
+    Stage("approval", _to("file"), _to("approve")),
 )
 FIELDS: tuple[str, ...] = tuple(name for s in STAGES for name in (s.started, s.ended, s.days))
 # The column of the first filing (the end of the filing stage).
-FIRST_FILED_ON = next(s.ended for s in STAGES if s.to_status == ApplicationStatus.FILED)
+FIRST_FILED_ON = next(s.ended for s in STAGES if s.to_status == _to("file"))
 _STATUSES = frozenset(status for s in STAGES for status in (s.from_status, s.to_status))
 
 

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
-from certification import document_views
+from certification import document_views, procedure_views
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
@@ -22,6 +22,7 @@ api_v1 = [
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz/", account_views.healthz, name="healthz"),
+    path("procedure/", procedure_views.procedure, name="procedure"),
     path("accounts/", include("accounts.urls")),
     path("self-check/", include("certification.self_check_urls")),
     path("", include("certification.public_urls")),

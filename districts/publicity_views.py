@@ -23,12 +23,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from certification import publicity
+from certification import publicity, workflow
 from certification.api.publicity import objections_visible_to
 from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import (
     Application,
-    ApplicationStatus,
     EntryOutcome,
     NoticeStatus,
     ObjectionStatus,
@@ -88,7 +87,7 @@ def publicity_list(request: HttpRequest) -> HttpResponse:
 def _recommended(user: Any) -> QuerySet[Application]:
     return (
         Application.objects.filter(
-            enterprise__district_id=user.district_id, status=ApplicationStatus.RECOMMENDED
+            enterprise__district_id=user.district_id, status__in=workflow.from_statuses("publicise")
         )
         .select_related("enterprise", "field")
         .order_by("enterprise__name", "pk")
@@ -341,7 +340,7 @@ def objection_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 def _publicity_passed(user: Any) -> QuerySet[Application]:
     return (
         Application.objects.filter(
-            enterprise__district_id=user.district_id, status=ApplicationStatus.PUBLICITY_PASSED
+            enterprise__district_id=user.district_id, status__in=workflow.from_statuses("file")
         )
         .select_related("enterprise", "field")
         .order_by("enterprise__name", "pk")

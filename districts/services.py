@@ -11,21 +11,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from certification import workflow
 from certification.errors import ApplicationStateError, InvalidInput
-from certification.models import Application, ApplicationStatus, DocumentKind
-from certification.services import record_transition
+from certification.models import Application, DocumentKind
 from certification.workdays import add_calendar_days_excluding_first
 from districts.models import Filing, FilingEntry
 
 REVIEW_LIMIT_DAYS = 40  # 第十条: the district finishes review, publicity and filing within 40 days of 受理
 
 
-def _locked_for(application: Application, by: User, *allowed: str) -> Application:
+def _locked_for(application: Application, by: User, action: str) -> Application:
+    """Lock, check the official's district, and check the status against the workflow's row `action`."""
     application = Application.objects.select_for_update().select_related("enterprise").get(pk=application.pk)
     if by.role != Role.DISTRICT or by.district_id != application.enterprise.district_id:
         # Views only offer applications of the official's district; this guards every other caller.
         raise PermissionError("not this district's official")
-    if application.status not in allowed:
+    if application.status not in workflow.from_statuses(action):
         raise ApplicationStateError(
             _("申请当前状态为“%(status)s”，不能执行此操作。") % {"status": application.get_status_display()},
             status=application.status,
@@ -60,13 +61,13 @@ def application_return(
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic():
-        application = _locked_for(application, by, ApplicationStatus.SUBMITTED)
+        application = _locked_for(application, by, "return")
         items = [
             _("缺少材料：%(kind)s") % {"kind": DocumentKind(k).label} for k in missing_documents
         ] + reasons
-        record_transition(
-            application=application,
-            to_status=ApplicationStatus.RETURNED,
+        workflow.transition(
+            application,
+            "return",
             by=by,
             note=note.strip(),
             data={"reasons": items, "missing_documents": missing_documents},
@@ -77,14 +78,14 @@ def application_return(
 def application_accept(*, application: Application, by: User) -> Application:
     """受理: starts the 40-calendar-day clock."""
     with transaction.atomic():
-        application = _locked_for(application, by, ApplicationStatus.SUBMITTED)
+        application = _locked_for(application, by, "accept")
         now = timezone.now()
         application.accepted_at = now
         application.review_deadline = review_deadline_for(timezone.localdate(now))
         application.save(update_fields=["accepted_at", "review_deadline", "updated_at"])
-        record_transition(
-            application=application,
-            to_status=ApplicationStatus.ACCEPTED,
+        workflow.transition(
+            application,
+            "accept",
             by=by,
             data={"review_deadline": application.review_deadline.isoformat()},
         )
@@ -99,7 +100,7 @@ def application_opinion(*, application: Application, by: User, recommend: bool, 
     if len(note) > 2000:
         raise InvalidInput({"note": [_("说明最多 2000 字。")]})
     with transaction.atomic():
-        application = _locked_for(application, by, ApplicationStatus.REVIEWED)
+        application = _locked_for(application, by, "recommend" if recommend else "not_recommend")
         if recommend and application.review_passed is not True:
             # 第九条（六）: a composite score that is not above the threshold cannot be recommended.
             raise InvalidInput({"recommend": [_("专家综合评分未达到认定要求，不能推荐。")]})
@@ -110,9 +111,9 @@ def application_opinion(*, application: Application, by: User, recommend: bool, 
         application.save(
             update_fields=["opinion_recommend", "opinion_note", "opinion_by", "opinion_at", "updated_at"]
         )
-        record_transition(
-            application=application,
-            to_status=ApplicationStatus.RECOMMENDED if recommend else ApplicationStatus.NOT_RECOMMENDED,
+        workflow.transition(
+            application,
+            "recommend" if recommend else "not_recommend",
             by=by,
             note=note,
         )
@@ -145,7 +146,7 @@ def filing_create(*, by: User, application_ids: list[int]) -> Filing:
         if missing:
             raise InvalidInput({"applications": [_("申请不存在或不属于本区：%(ids)s。") % {"ids": missing}]})
         for application in applications:
-            if application.status != ApplicationStatus.PUBLICITY_PASSED:
+            if application.status not in workflow.from_statuses("file"):
                 raise ApplicationStateError(
                     _("“%(name)s”的申请当前状态为“%(status)s”，只有公示通过的申请可以报备。")
                     % {"name": application.enterprise.name, "status": application.get_status_display()},
@@ -163,9 +164,9 @@ def filing_create(*, by: User, application_ids: list[int]) -> Filing:
                 composite_score=application.composite_score,
                 package=package_for(application),
             )
-            record_transition(
-                application=application,
-                to_status=ApplicationStatus.FILED,
+            workflow.transition(
+                application,
+                "file",
                 by=by,
                 note=_("以%(gov)s名义报备") % {"gov": by.district.government_name},
                 data={"filing": filing.pk, "late": late},

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from certification import pool
+from certification import pool, workflow
 from certification.application_data import eligibility_input_for, rule_set_for
 from certification.eligibility import evaluate
 from certification.errors import ApplicationStateError, InvalidInput
@@ -103,16 +103,8 @@ def pool_cultivation(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Intake: the queue, the completeness check, acceptance, the draw and the opinion -------------
 
 QUEUE_PAGE_SIZE = 25
-CLOCK_STATUSES = {
-    ApplicationStatus.ACCEPTED,
-    ApplicationStatus.UNDER_REVIEW,
-    ApplicationStatus.REVIEWED,
-    ApplicationStatus.RECOMMENDED,
-    ApplicationStatus.NOT_RECOMMENDED,
-    ApplicationStatus.IN_PUBLICITY,
-    ApplicationStatus.PUBLICITY_PASSED,
-    ApplicationStatus.OBJECTION_UPHELD,
-}
+# 第十条: the 40 days run from 受理 to the filing; a refusal (not recommended, objection upheld) stops them.
+CLOCK_STATUSES = frozenset(workflow.CLOCK_STATUSES)
 
 
 @role_required(Role.DISTRICT)
@@ -142,9 +134,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "filters": filters,
             "querystring": params.urlencode(),
-            "statuses": [
-                (v, label) for v, label in ApplicationStatus.choices if v != ApplicationStatus.DRAFT
-            ],
+            "statuses": [(v, ApplicationStatus(v).label) for v in workflow.SUBMITTED_STATUSES],
             "top_fields": [f for f in fields_in_force() if f.parent_id is None],
         },
     )

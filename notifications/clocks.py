@@ -48,6 +48,7 @@ from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat, TruncDate
 from django.urls import NoReverseMatch, reverse
 
+from certification import workflow
 from certification.lifecycle import periods_within_validity
 from certification.lifecycle_tasks import flag_missing_reports
 from certification.models import (
@@ -361,7 +362,7 @@ class CompletenessClock(ApplicationClock):
         return Application.objects.filter(status=ApplicationStatus.SUBMITTED, submitted_at__isnull=False)
 
     def applies(self, obj: Any, today: dt.date) -> bool:
-        return obj.status == "submitted" and obj.submitted_at is not None
+        return obj.status == ApplicationStatus.SUBMITTED and obj.submitted_at is not None
 
     def anchor(self, obj: Any) -> str:
         return _iso(local_date(obj.submitted_at))
@@ -384,14 +385,7 @@ class CompletenessClock(ApplicationClock):
         )
 
 
-REVIEW_LIMIT_STATUSES = (
-    "accepted",
-    "under_review",
-    "reviewed",
-    "recommended",
-    "in_publicity",
-    "publicity_passed",
-)
+REVIEW_LIMIT_STATUSES = workflow.CLOCK_STATUSES  # 受理 → 报备, stopped by a refusal
 
 
 class ReviewLimitClock(ApplicationClock):
@@ -445,7 +439,7 @@ class ExpertDeadlineClock(ClockSpec):
         return Review.objects.filter(status=ReviewStatus.ASSIGNED, due_on__isnull=False)
 
     def applies(self, obj: Any, today: dt.date) -> bool:
-        return obj.status == "assigned" and obj.due_on is not None
+        return obj.status == ReviewStatus.ASSIGNED and obj.due_on is not None
 
     def anchor(self, obj: Any) -> str:
         return _iso(obj.due_on)
@@ -498,7 +492,7 @@ class PublicityEndClock(ClockSpec):
         return PublicityNotice.objects.filter(status=NoticeStatus.OPEN)
 
     def applies(self, obj: Any, today: dt.date) -> bool:
-        return obj.status == "open"
+        return obj.status == NoticeStatus.OPEN
 
     def anchor(self, obj: Any) -> str:
         return _iso(obj.end)
@@ -542,7 +536,7 @@ class ObjectionFindingClock(ClockSpec):
         return Objection.objects.filter(status=ObjectionStatus.OPEN)
 
     def applies(self, obj: Any, today: dt.date) -> bool:
-        return obj.status == "open"
+        return obj.status == ObjectionStatus.OPEN
 
     def anchor(self, obj: Any) -> str:
         return _iso(local_date(obj.created_at))
@@ -583,7 +577,7 @@ class FilingClock(ClockSpec):
         return Filing.objects.filter(status=FilingStatus.SUBMITTED)
 
     def applies(self, obj: Any, today: dt.date) -> bool:
-        return obj.status == "submitted"
+        return obj.status == FilingStatus.SUBMITTED
 
     def anchor(self, obj: Any) -> str:
         return _iso(local_date(obj.created_at))

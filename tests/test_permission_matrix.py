@@ -1017,6 +1017,9 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "objections/track/": {
         "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
     },
+    "procedure/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       LOGIN),
+    },
     "publicity/": {
         "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
     },

@@ -30,10 +30,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from certification import workflow
 from certification.calendar import working_days_from
 from certification.errors import ApplicationStateError, InvalidInput
-from certification.models import Application, ApplicationStatus
-from certification.services import record_transition
+from certification.models import Application
 from experts import draw as pure
 from experts.models import Draw, Review, ReviewMode, ReviewStatus
 from experts.selectors import draw_request_for, pool_snapshot
@@ -131,7 +131,7 @@ def draw_experts(
             .get(pk=application.pk)
         )
         _require_district_official(by, application)
-        if application.status != ApplicationStatus.ACCEPTED:
+        if application.status not in workflow.from_statuses("draw"):
             raise ApplicationStateError(
                 _("申请当前状态为“%(status)s”，只有已受理的申请可以抽取评审专家。")
                 % {"status": application.get_status_display()},
@@ -191,9 +191,9 @@ def draw_experts(
                 status=ReviewStatus.ASSIGNED,
                 due_on=due_on,
             )
-        record_transition(
-            application=application,
-            to_status=ApplicationStatus.UNDER_REVIEW,
+        workflow.transition(
+            application,
+            "draw",
             by=by,
             note=_("随机抽取评审专家（抽取记录 %(id)s，评审组 %(size)s 人）")
             % {"id": draw.pk, "size": len(result.panel)},
@@ -282,14 +282,14 @@ def replace_from_alternates(*, review: Review, by: User | None, reason: str) -> 
                 _("该评审任务当前状态为“%(status)s”，不能回避。") % {"status": declined.get_status_display()},
                 status=declined.status,
             )
-        if application.status != ApplicationStatus.UNDER_REVIEW:
+        if application.status not in workflow.from_statuses("review_complete"):
             raise ApplicationStateError(
                 _("申请当前状态为“%(status)s”，不能更换评审专家。")
                 % {"status": application.get_status_display()},
                 status=application.status,
             )
         was_chair = declined.chair
-        declined.status = ReviewStatus.DECLINED
+        workflow.set_status("review", declined, ReviewStatus.DECLINED)
         declined.declined_reason = reason
         declined.chair = False  # the chair passes on; the history keeps who chaired
         declined.save(update_fields=["status", "declined_reason", "chair"])

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from certification import workflow
 from certification.application_data import rule_set_for
 from certification.errors import ApplicationStateError, InvalidInput
-from certification.models import Application, ApplicationStatus
-from certification.services import record_transition
+from certification.models import Application
 from experts.models import Draw, Review, ReviewStatus, ScoreAmendment, ScoreSource
 from experts.scoring import (
     INDICATORS,
@@ -39,7 +39,7 @@ from experts.selectors import review_facts
 _REASON_MAX = 1000
 _COMMENT_MAX = 5000
 # Amendments are possible while the district has not yet given its opinion on the result.
-AMENDABLE_APPLICATION_STATUSES = (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.REVIEWED)
+AMENDABLE_APPLICATION_STATUSES = workflow.REVIEW_STATUSES
 
 
 @dataclass(frozen=True)
@@ -124,10 +124,10 @@ def _settle(application: Application, reviews: list[Review], by: User) -> None:
     application.score_spread_flag = outcome.spread_flag
     application._history_user = by  # type: ignore[attr-defined]
     application.save(update_fields=["composite_score", "review_passed", "score_spread_flag", "updated_at"])
-    if application.status == ApplicationStatus.UNDER_REVIEW:
-        record_transition(
-            application=application,
-            to_status=ApplicationStatus.REVIEWED,
+    if application.status in workflow.from_statuses("review_complete"):
+        workflow.transition(
+            application,
+            "review_complete",
             by=by,
             note=_("专家评分全部提交，综合评分 %(score)s 分。") % {"score": outcome.composite},
             data={
@@ -167,7 +167,7 @@ def review_submit(
             raise InvalidInput({"source": [_("未知的评分来源。")]})
         if locked.status != ReviewStatus.ASSIGNED:
             raise _state_error(locked)
-        if application.status != ApplicationStatus.UNDER_REVIEW:
+        if application.status not in workflow.from_statuses("review_complete"):
             raise ApplicationStateError(
                 _("申请当前状态为“%(status)s”，不在专家评审阶段。")
                 % {"status": application.get_status_display()},
@@ -227,7 +227,7 @@ def review_submit(
             setattr(locked, indicator, value)
         locked.out_of_band_reasons = kept_reasons
         locked.comment = comment_text
-        locked.status = ReviewStatus.SUBMITTED
+        workflow.set_status("review", locked, ReviewStatus.SUBMITTED)
         locked.submitted_at = timezone.now()
         locked.source = source
         locked.entered_by = (entered_by or by) if source == ScoreSource.SHEET else None

@@ -24,7 +24,7 @@ from certification.models import (
     Document,
     Objection,
 )
-from certification.services import record_transition
+from certification.workflow import transition
 from districts.services import application_accept
 from experts.models import Draw, Review, ScoreAmendment
 from tests.audits import builders as b
@@ -77,9 +77,7 @@ def lived(enterprise_user, official, time_machine):
         _document(app, enterprise_user)
         time_machine.move_to(b.at("2026-03-04 12:00"), tick=False)
         with transaction.atomic():
-            record_transition(
-                application=Application.objects.get(pk=app.pk), to_status="submitted", by=enterprise_user
-            )
+            transition(Application.objects.get(pk=app.pk), "submit", by=enterprise_user)
     time_machine.move_to(b.at("2026-03-05 09:30"), tick=False)
     with b.acting_as(official):
         application_accept(application=Application.objects.get(pk=app.pk), by=official)

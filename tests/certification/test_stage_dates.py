@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from certification import stage_dates
 from certification.models import Application, ApplicationTransition
-from certification.services import record_transition
+from certification.workflow import _record, transition
 from tests.factories import ApplicationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def _walk(time_machine) -> Application:  # type: ignore[no-untyped-def]
     application = ApplicationFactory(status="draft")
     for status, when in PATH:
         time_machine.move_to(dt.datetime.fromisoformat(when).replace(tzinfo=BJ), tick=False)
-        record_transition(application=application, to_status=status, by=official)
+        _record(application, status, by=official)  # the path includes a return no service makes
         # After every change the columns are what the whole history so far folds to.
         assert _columns(application) == _folded(application)
     return application
@@ -82,13 +82,19 @@ def test_record_transition_dates_every_stage(time_machine):
 def test_record_transition_spends_no_extra_query(time_machine, django_assert_num_queries):
     time_machine.move_to(dt.datetime(2026, 3, 1, 9, tzinfo=BJ), tick=False)
     application = ApplicationFactory(status="draft")
+    enterprise_user = UserFactory(enterprise_user=True, enterprise=application.enterprise)
+    official = UserFactory(official=True)
     # The transition and its history row, the application's UPDATE and its history row — as before the
-    # stage dates: they ride on the UPDATE that writes the status.
+    # stage dates; `transition()` adds its row lock (SELECT … FOR UPDATE of the status) in front.
     with django_assert_num_queries(4):
-        record_transition(application=application, to_status="submitted", by=None)
+        _record(application, "submitted", by=None)
+    application.status = "draft"
+    application.save(update_fields=["status"])
+    with django_assert_num_queries(1 + 4):
+        transition(application, "submit", by=enterprise_user)
     time_machine.move_to(dt.datetime(2026, 3, 4, 9, tzinfo=BJ), tick=False)
-    with django_assert_num_queries(4):
-        record_transition(application=application, to_status="accepted", by=None)
+    with django_assert_num_queries(1 + 4):
+        transition(application, "accept", by=official)
     assert (_columns(application)["acceptance_days"], application.status) == (3, "accepted")
 
 

@@ -67,11 +67,9 @@ def test_resubmit_after_return_then_accept(
     submitted.refresh_from_db()
     assert submitted.status == "returned" and submitted.is_editable
     # The enterprise can edit again, then resubmits (the submit service records the resubmission).
-    from certification.services import record_transition
+    from certification.workflow import transition
 
-    record_transition(
-        application=submitted, to_status=ApplicationStatus.SUBMITTED, by=enterprise_user, note="重新提交"
-    )
+    transition(submitted, "submit", by=enterprise_user, note="重新提交")
     time_machine.move_to(dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     response = token_client(client, official).post(f"/api/v1/applications/{submitted.pk}/accept/")
     assert response.status_code == 200

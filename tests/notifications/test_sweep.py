@@ -199,7 +199,9 @@ def test_two_workers_sweeping_at_once_do_each_step_once(travel, official, monkey
     assert effects() == (REMINDERS, 6)
     assert Deadline.objects.filter(outcome="done").exclude(kind=Clock.REPORT_FLAGS).count() == total
     # The reminders' emails went out once each, after the commits.
-    assert len(mailoutbox) == REMINDERS + 3  # 12 reminders + 3 "publicity closed", one official
+    # 12 reminders + 3 "publicity closed" + 6 "publicity passed" (two applications a notice, workflow.py),
+    # one official.
+    assert len(mailoutbox) == REMINDERS + 3 + 6
     assert all(n.delivered_at for n in Notification.objects.all())
 
 
