@@ -1,7 +1,7 @@
 """The municipal office's writes: yearly targets, public reports (举报) and supervision checks (监督检查).
 
 Every function is keyword-only, checks who acts, locks the row it changes and records who and when
-(STYLE.md 1). Browser views and any later API call these; none of them writes a status itself.
+(docs/layout.md, `services.py`). Browser views and any later API call these; none of them writes a status itself.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The one place PDFs are rendered (STYLE.md item 11): 申请书, certificates, draw records, score sheets,
+"""The one place PDFs are rendered (docs/layout.md, one module per output format): 申请书, certificates, draw records, score sheets,
 notices — a Django template extending ``templates/pdf/base.html``, laid out by WeasyPrint.
 
 - Text stays text: the CJK fonts (Noto Serif/Sans CJK SC from fonts-noto-cjk, found through

@@ -1,4 +1,4 @@
-"""Publicity (公示), objections (异议) and closing: DOMAIN.md 第十条（4）.
+"""Publicity (公示), objections (异议) and closing: docs/domain.md 第十条（4）.
 
 The notice runs 10 working days from its start date by the municipal working calendar; the day
 after its end the scheduler (or the district) closes it.

@@ -3,14 +3,14 @@
 - A certificate is valid through ``valid_until`` and expired from the day after
   (:func:`certification.certificates.certificate_status`; the expiry reminders 90 and 30 days before
   are sent by the sweep, notifications/clocks.py).
-- When may the enterprise apply again? DOMAIN.md names no window of its own. The Measures (第十一条)
+- When may the enterprise apply again? docs/domain.md names no window of its own. The Measures (第十一条)
   leave 复审 to 《高新技术企业认定管理办法》(国科发火〔2008〕172号), whose 第十二条 says the enterprise
   applies "在期满前三个月内": so the action opens three months before the certificate ends (the
   day after ``valid_until``), e.g. valid until 2029-11-30 → from 2029-09-01, and stays open after expiry.
 - The new application is an ordinary draft for the current year (one per enterprise and year), with the
   content of the enterprise's last application copied: every form section (facts, field, staff, fiscal
   years, IP, conversions, R&D management, products, audit report). Not copied: status history, scores,
-  opinions, review data, clocks — and the uploaded materials. DOMAIN.md says nothing about carrying
+  opinions, review data, clocks — and the uploaded materials. docs/domain.md says nothing about carrying
   them over, and the nine materials of 第十条（2） attest one application: the 申请书 is generated from
   the new data and must be signed and stamped again, the 专项审计报告 and the IP / conversion proofs cover
   the three fiscal years before *this* application. A copied file would pass the completeness check while

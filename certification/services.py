@@ -1,4 +1,4 @@
-"""Every write to an application and every status change (STYLE.md example 1).
+"""Every write to an application and every status change (docs/layout.md, `services.py`).
 
 Browser views, API views, admin actions and Celery tasks all call these functions; none of them
 changes `status` itself.

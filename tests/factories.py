@@ -1,4 +1,4 @@
-"""Factories for the people of STYLE.md and their organisations."""
+"""Factories for the people of docs/domain.md (Actors) and their organisations."""
 
 from __future__ import annotations
 

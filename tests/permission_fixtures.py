@@ -48,7 +48,7 @@ BJ = dt.timezone(dt.timedelta(hours=8))
 WORLD_NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=BJ)
 TODAY = WORLD_NOW.date()
 
-# The eight people of STYLE.md item 8 and the expert before the pledge, in the column order of the matrix.
+# The eight people of docs/domain.md (Actors) and the expert before the pledge, in the column order of the matrix.
 PEOPLE = (
     "enterprise",  # an enterprise user (owner of every application of the world)
     "other_enterprise",  # another enterprise's user (district 120101)

@@ -1,4 +1,4 @@
-"""The review API (API.md “reviews”): bands, submission and its lock, amendments, blind scoring, the
+"""The review API (docs/api.md “reviews”): bands, submission and its lock, amendments, blind scoring, the
 panel's result, declining, the pledge gate, and who may see what.
 
 The panel is built directly with the ORM (one Draw, five Reviews: the chair and three more technical
@@ -484,7 +484,7 @@ def test_composite_computed_when_the_fifth_expert_submits(client, panel, applica
         expert_user,
     )
     assert transition.data == {"composite_score": "77.25", "review_passed": True, "score_spread_flag": False}
-    # API.md: the application shows composite_score and review_passed (the expert may see it).
+    # docs/api.md: the application shows composite_score and review_passed (the expert may see it).
     app_data = client.get(f"/api/v1/applications/{application.pk}/").json()
     assert app_data["composite_score"] == "77.25" and app_data["review_passed"] is True
 
