@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
+from certification.application_rows import rows_for
 from certification.certificates import certificate_status
 from certification.errors import ApplicationStateError
 from certification.models import (
@@ -226,49 +227,10 @@ def application_reapply(*, enterprise: Enterprise, by: User, today: dt.date | No
 
 
 def _copy_rows(source: Application, target: Application, by: User) -> None:
-    bulk_create_with_history(
-        [
-            ApplicationFiscalYear(
-                application=target,
-                year=fy.year,
-                sales_revenue=fy.sales_revenue,
-                total_revenue=fy.total_revenue,
-                hightech_revenue=fy.hightech_revenue,
-                rd_expense=fy.rd_expense,
-                rd_expense_domestic=fy.rd_expense_domestic,
-                total_assets=fy.total_assets,
-            )
-            for fy in source.fiscal_years.all()
-        ],
-        ApplicationFiscalYear,
-        default_user=by,
-    )
-    bulk_create_with_history(
-        [
-            IPItem(
-                application=target,
-                kind=item.kind,
-                title=item.title,
-                number=item.number,
-                acquired_on=item.acquired_on,
-                acquisition=item.acquisition,
-                licence_years=item.licence_years,
-            )
-            for item in source.ip_items.all()
-        ],
-        IPItem,
-        default_user=by,
-    )
-    bulk_create_with_history(
-        [Conversion(application=target, year=c.year, title=c.title) for c in source.conversions.all()],
-        Conversion,
-        default_user=by,
-    )
-    bulk_create_with_history(
-        [
-            HighTechProduct(application=target, name=p.name, technology=p.technology, revenue=p.revenue)
-            for p in source.products.all()
-        ],
-        HighTechProduct,
-        default_user=by,
-    )
+    for model, rows in (
+        (ApplicationFiscalYear, source.fiscal_years.all()),
+        (IPItem, source.ip_items.all()),
+        (Conversion, source.conversions.all()),
+        (HighTechProduct, source.products.all()),
+    ):
+        bulk_create_with_history(rows_for(model, target, rows), model, default_user=by)
