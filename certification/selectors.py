@@ -2,11 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Case, QuerySet, Value, When
 
-from certification.models import Application, Catalogue, Document, DocumentKind, Field
-
-
-def catalogue_in_force() -> Catalogue:
-    return Catalogue.objects.get(in_force=True)
+from certification.models import Application, Document, DocumentKind, Field
 
 
 def fields_in_force() -> QuerySet[Field]:
