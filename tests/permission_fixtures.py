@@ -378,16 +378,16 @@ EXPORT_JOB_OFFICE = "e" * 32
 def _job_states(world: World) -> dict[str, dict[str, Any]]:
     """Cache key → state: a finished certificate batch of the district, a finished export of the
     official and one of the office; their files are written once, with the world."""
-    from audits.tasks import _key as export_key
+    from audits.tasks import JOBS as EXPORT_JOBS
     from audits.tasks import export_file_name
-    from certification.certificate_tasks import _key as batch_key
+    from certification.certificate_tasks import JOBS as BATCH_JOBS
     from certification.certificate_tasks import batch_file_name
 
     official, municipal = world.people["official"], world.people["municipal"]
     assert official is not None and municipal is not None
     batch_name = batch_file_name(CERT_BATCH_JOB)
     states = {
-        batch_key(CERT_BATCH_JOB): {
+        BATCH_JOBS.key(CERT_BATCH_JOB): {
             "state": "done",
             "done": 1,
             "total": 1,
@@ -402,7 +402,7 @@ def _job_states(world: World) -> dict[str, dict[str, Any]]:
         name = export_file_name(job_id, EXPORT_JOB_FMT)
         if not default_storage.exists(name):
             default_storage.save(name, ContentFile(b"id,name\n1,x\n"))
-        states[export_key(job_id)] = {
+        states[EXPORT_JOBS.key(job_id)] = {
             "state": "done",
             "done": 1,
             "total": 1,
