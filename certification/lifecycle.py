@@ -42,7 +42,7 @@ from certification.models import (
     MonitoringReport,
     ReportKind,
 )
-from certification.permissions import certificates_visible_to  # noqa: F401 (the one rule, re-exported)
+from certification.permissions import certificates_visible_to
 from certification.publicity import publicity_period
 from certification.workdays import Calendar
 
