@@ -10,7 +10,8 @@ export PORT
 
 help:
 	@echo "make run   - install everything, migrate, seed demo data, serve http://127.0.0.1:$(PORT) with Celery worker and beat"
-	@echo "make test  - install everything, make sure PostgreSQL and Redis answer, run the whole pytest suite"
+	@echo "make test  - install everything, make sure PostgreSQL and Redis answer, lint, run the whole pytest suite"
+	@echo "make lint  - ruff check, ruff format --check, lint-imports (the import contracts)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,12 +36,14 @@ install-test: install
 services:
 	@bash scripts/services.sh
 
-test: install-test services
+test: install-test lint services
 	@bash scripts/test.sh $(PYTEST_ARGS)
 
+# ruff, then the import contracts of pyproject.toml (docs/layout.md, Layers).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Refresh the exact versions after changing pyproject.toml.
 lock: $(BIN)/python

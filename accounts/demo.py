@@ -1,4 +1,4 @@
-"""The demo data set of API.md (`seed_demo`): idempotent, keyed by user name and code."""
+"""The demo data set of docs/api.md (`seed_demo`): idempotent, keyed by user name and code."""
 
 from __future__ import annotations
 

@@ -42,7 +42,7 @@ from certification.models import (
 )
 from districts.models import District
 
-# The policy anchors (DOMAIN.md “Targets”): city-wide totals, not per-district rows.
+# The policy anchors (docs/domain.md “Targets”): city-wide totals, not per-district rows.
 CITY_ANCHORS: dict[int, int] = {2015: 500, 2017: 1500}
 NATIONAL_ANCHORS: dict[int, int] = {2017: 3000}
 

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 
 class Target(models.Model):
-    """A district's target for one year, set by the municipal office (DOMAIN.md “Targets”)."""
+    """A district's target for one year, set by the municipal office (docs/domain.md “Targets”)."""
 
     year = models.PositiveSmallIntegerField(
         _("年度"), validators=[MinValueValidator(2015), MaxValueValidator(2100)]

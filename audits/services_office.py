@@ -1,7 +1,7 @@
 """The municipal office's writes: yearly targets, public reports (举报) and supervision checks (监督检查).
 
 Every function is keyword-only, checks who acts, locks the row it changes and records who and when
-(STYLE.md 1). Browser views and any later API call these; none of them writes a status itself.
+(docs/layout.md, `services.py`). Browser views and any later API call these; none of them writes a status itself.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ from audits.models import (
 from certification.certificates import certificate_revoke
 from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Certificate
-from certification.publicity import TRACKING_ALPHABET
-from certification.real_name import check_real_name
+from certification.real_name import check_real_name, unique_tracking_number
 from districts.models import District
 
 TARGET_MAX = 100_000
@@ -80,10 +79,6 @@ def target_set(*, by: User, year: int, district: District, certified_target: int
 # --- Reports (举报) -----------------------------------------------------------------------------
 
 
-def new_tracking_number() -> str:
-    return "JB" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
-
-
 def find_certified(text: str) -> Certificate | None:
     """The certificate a reporter names by its number or by the enterprise's credit code (the current one)."""
     text = "".join(text.split()).upper()
@@ -116,15 +111,11 @@ def report_file(
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.revoked_at:
             raise ApplicationStateError(_("该企业的证书已撤销，不再受理举报。"), status="revoked")
-        for _attempt in range(5):
-            number = new_tracking_number()
-            if not Report.objects.filter(tracking_number=number).exists():
-                break
         report = Report(
             certificate=certificate,
             enterprise_id=certificate.enterprise_id,
             district_id=certificate.district_id,
-            tracking_number=number,
+            tracking_number=unique_tracking_number("JB", Report),
             reporter_name=name,
             reporter_phone=phone,
             reason=reason,

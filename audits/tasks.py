@@ -1,6 +1,6 @@
 """Large exports (over `audits.exports.sync_max_rows()` rows) built by a Celery task, with progress.
 
-Job state lives in the Django cache for EXPORT_TTL = 24 hours under ``audits-export:<job_id>``::
+Job state lives in the Django cache (``config.jobs``) for EXPORT_TTL = 24 hours under ``audits-export:<job_id>``::
 
     {"state": "queued|running|done|failed", "done": 1500, "total": 12000, "user_id": 42,
      "name": "applications", "fmt": "xlsx", "params": {"status": "accepted"}, "file": "exports/<id>.xlsx"}
@@ -14,28 +14,22 @@ storage under ``exports/<job_id>.<fmt>``; after 24 hours the state, and with it 
 from __future__ import annotations
 
 import logging
-import re
 import tempfile
-import uuid
 from typing import Any
 
 from celery import Task, shared_task
-from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 
 from accounts.models import User
 from audits import exports
+from config.jobs import CacheJobs
 
 logger = logging.getLogger(__name__)
 
 EXPORT_TTL = 24 * 3600
-JOB_ID_RE = re.compile(r"^[0-9a-f]{32}$")
-
-
-def _key(job_id: str) -> str:
-    return f"audits-export:{job_id}"
+JOBS = CacheJobs("audits-export", EXPORT_TTL)
 
 
 def export_file_name(job_id: str, fmt: str) -> str:
@@ -44,13 +38,7 @@ def export_file_name(job_id: str, fmt: str) -> str:
 
 def export_job(job_id: str) -> dict[str, Any] | None:
     """The job's state, or None for an unknown, malformed or expired job id."""
-    if not JOB_ID_RE.match(job_id or ""):
-        return None
-    return cache.get(_key(job_id))
-
-
-def _save(job_id: str, state: dict[str, Any]) -> None:
-    cache.set(_key(job_id), state, EXPORT_TTL)
+    return JOBS.get(job_id)
 
 
 def export_start(*, by: User, name: str, fmt: str, params: dict[str, str], total: int) -> str:
@@ -58,9 +46,7 @@ def export_start(*, by: User, name: str, fmt: str, params: dict[str, str], total
     exports.get_list(name, by)  # NotVisible for a list the user may not export
     if fmt not in exports.FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    job_id = uuid.uuid4().hex
-    _save(
-        job_id,
+    job_id = JOBS.create(
         {
             "state": "queued",
             "done": 0,
@@ -79,10 +65,7 @@ def export_start(*, by: User, name: str, fmt: str, params: dict[str, str], total
 class _ExportTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):  # type: ignore[no-untyped-def]
         # Once retries are exhausted (or for an error that is not retried): the status page says so.
-        job_id = kwargs.get("job_id") or (args[0] if args else "")
-        state = export_job(job_id)
-        if state is not None:
-            _save(job_id, {**state, "state": "failed"})
+        JOBS.fail(kwargs.get("job_id") or (args[0] if args else ""))
 
 
 @shared_task(
@@ -111,17 +94,17 @@ def build_export(self, job_id: str) -> dict[str, Any]:  # type: ignore[no-untype
         spec = exports.get_list(state["name"], user)
         qs = spec.build(user, state["params"])
     except exports.NotVisible:
-        _save(job_id, {**state, "state": "failed"})
+        JOBS.save(job_id, {**state, "state": "failed"})
         return {"state": "failed"}
     rerun = state["state"] == "done"
     total = qs.count()
     if not rerun:
         state = {**state, "state": "running", "done": 0, "total": total}
-        _save(job_id, state)
+        JOBS.save(job_id, state)
 
     def progress(done: int) -> None:
         if not rerun:
-            _save(job_id, {**state, "done": done})
+            JOBS.save(job_id, {**state, "done": done})
 
     fmt = state["fmt"]
     filters = exports.describe_filters(spec, user, state["params"])
@@ -136,5 +119,5 @@ def build_export(self, job_id: str) -> dict[str, Any]:  # type: ignore[no-untype
             default_storage.delete(name)
         stored = default_storage.save(name, File(handle))
     state = {**state, "state": "done", "done": rows, "total": rows, "file": stored}
-    _save(job_id, state)
+    JOBS.save(job_id, state)
     return {"state": "done", "file": stored, "rows": rows}

@@ -182,7 +182,7 @@ def main() -> int:
         )
 
         job_id = uuid.uuid4().hex
-        certificate_tasks._save(  # what batch_start records, without enqueuing to a broker
+        certificate_tasks.JOBS.save(  # what batch_start records, without enqueuing to a broker
             job_id,
             {
                 "state": "queued",

@@ -31,24 +31,19 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.http import Http404, HttpResponse
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from certification.certificates import parse_number
 from certification.models import Certificate, CertificateVersion
 from certification.pdf import (
-    DEFAULT_BASE_URL,
-    LocalOnlyURLFetcher,
-    page_counter_css,
     pdf_response,
     render_pdf,
+    render_pdf_chunks,
 )
-from certification.permissions import certificates_visible_to  # noqa: F401 (the one rule, re-exported)
+from certification.permissions import certificates_visible_to
 from districts.models import District
 
 __all__ = [
@@ -57,7 +52,6 @@ __all__ = [
     "certificate_context",
     "certificate_download",
     "certificate_filename",
-    "certificates_visible_to",
     "default_seal_svg",
     "qr_data_uri",
     "render_batch",
@@ -258,27 +252,18 @@ def render_batch(certificates: Iterable[Certificate], progress: Progress | None 
     total = len(items)
     if total == 0:
         raise ValueError("a batch needs at least one certificate")
-    font_config = FontConfiguration()
     seals: dict[int, dict[str, Any]] = {}
-    documents = []
-    for start in range(0, total, BATCH_CHUNK):
-        chunk = items[start : start + BATCH_CHUNK]
-        html = render_to_string(
-            CERTIFICATE_TEMPLATE,
-            {
-                "certificates": [certificate_context(c, seals=seals) for c in chunk],
-                "pdf_page_counter": page_counter_css(),
-            },
-        )
-        documents.append(
-            HTML(string=html, base_url=DEFAULT_BASE_URL, url_fetcher=LocalOnlyURLFetcher()).render(
-                font_config=font_config
-            )
-        )
+    chunks = [items[start : start + BATCH_CHUNK] for start in range(0, total, BATCH_CHUNK)]
+
+    def chunk_done(index: int) -> None:
         if progress is not None:
-            progress(start + len(chunk), total)
-    pages = [page for document in documents for page in document.pages]
-    pdf = documents[0].copy(pages).write_pdf()
+            progress(min((index + 1) * BATCH_CHUNK, total), total)
+
+    pdf = render_pdf_chunks(
+        CERTIFICATE_TEMPLATE,
+        ({"certificates": [certificate_context(c, seals=seals) for c in chunk]} for chunk in chunks),
+        on_chunk=chunk_done,
+    )
     logger.info(
         "certificate batch of %d rendered in %.0f ms, %d bytes",
         total,

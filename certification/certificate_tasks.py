@@ -1,8 +1,8 @@
 """Batch printing of certificates: a district official picks certificates, a Celery task renders them as one
 PDF (one certificate per page), and a progress page follows it.
 
-Job state lives in the Django cache (Redis in production and tests) for BATCH_TTL = 24 hours under
-``certificate-batch:<job_id>``::
+Job state lives in the Django cache (``config.jobs``; Redis in production and tests) for BATCH_TTL = 24
+hours under ``certificate-batch:<job_id>``::
 
     {"state": "queued|running|done|failed", "done": 3, "total": 20,
      "district_id": 7, "user_id": 42, "file": "batches/<job_id>.pdf"}
@@ -15,12 +15,9 @@ itself stays until storage is cleaned, e.g. ``find var/media/batches -mtime +1 -
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 from typing import Any
 
 from celery import Task, shared_task
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -28,6 +25,7 @@ from django.db import transaction
 from accounts.models import Role, User
 from certification.certificate_pdf import render_batch
 from certification.models import Certificate
+from config.jobs import CacheJobs
 
 __all__ = [
     "BATCH_MAX",
@@ -42,11 +40,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_TTL = 24 * 3600
 BATCH_MAX = 500  # one print run; a larger one would hold every page's layout in the worker's memory
-JOB_ID_RE = re.compile(r"^[0-9a-f]{32}$")
-
-
-def _key(job_id: str) -> str:
-    return f"certificate-batch:{job_id}"
+JOBS = CacheJobs("certificate-batch", BATCH_TTL)
 
 
 def batch_file_name(job_id: str) -> str:
@@ -55,13 +49,7 @@ def batch_file_name(job_id: str) -> str:
 
 def batch_job(job_id: str) -> dict[str, Any] | None:
     """The job's state, or None for an unknown, malformed or expired job id."""
-    if not JOB_ID_RE.match(job_id or ""):
-        return None
-    return cache.get(_key(job_id))
-
-
-def _save(job_id: str, state: dict[str, Any]) -> None:
-    cache.set(_key(job_id), state, BATCH_TTL)
+    return JOBS.get(job_id)
 
 
 def batch_start(*, by: User, certificate_ids: list[int]) -> str:
@@ -74,9 +62,7 @@ def batch_start(*, by: User, certificate_ids: list[int]) -> str:
     ids = sorted(set(certificate_ids))
     if not ids or len(ids) > BATCH_MAX:
         raise ValueError(f"a batch holds 1 to {BATCH_MAX} certificates")
-    job_id = uuid.uuid4().hex
-    _save(
-        job_id,
+    job_id = JOBS.create(
         {
             "state": "queued",
             "done": 0,
@@ -93,10 +79,7 @@ def batch_start(*, by: User, certificate_ids: list[int]) -> str:
 class _BatchTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):  # type: ignore[no-untyped-def]
         # Called once retries are exhausted (or for an error that is not retried): the page says so.
-        job_id = kwargs.get("job_id") or (args[0] if args else "")
-        state = batch_job(job_id)
-        if state is not None:
-            _save(job_id, {**state, "state": "failed"})
+        JOBS.fail(kwargs.get("job_id") or (args[0] if args else ""))
 
 
 @shared_task(
@@ -130,14 +113,14 @@ def render_certificate_batch(self, job_id: str, certificate_ids: list[int]) -> d
     total = len(certificates)
     if not rerun:
         state = {**state, "state": "running", "done": 0, "total": total}
-        _save(job_id, state)
+        JOBS.save(job_id, state)
 
     def progress(done: int, of: int) -> None:
         if not rerun:
-            _save(job_id, {**state, "done": done, "total": of})
+            JOBS.save(job_id, {**state, "done": done, "total": of})
 
     if total == 0:
-        _save(job_id, {**state, "state": "failed", "done": 0, "total": 0})
+        JOBS.save(job_id, {**state, "state": "failed", "done": 0, "total": 0})
         return {"state": "failed"}
     pdf = render_batch(certificates, progress=progress)
     name = batch_file_name(job_id)
@@ -146,5 +129,5 @@ def render_certificate_batch(self, job_id: str, certificate_ids: list[int]) -> d
         default_storage.delete(name)
     stored = default_storage.save(name, ContentFile(pdf))
     state = {**state, "state": "done", "done": total, "total": total, "file": stored}
-    _save(job_id, state)
+    JOBS.save(job_id, state)
     return {"state": "done", "file": stored, "pages": total}

@@ -109,7 +109,7 @@ RULESET_DIR = Path(__file__).resolve().parent / "rulesets"
 RULE_SET_CODES: tuple[str, ...] = ("tianjin-2015", "national-2016")
 DEFAULT_RULE_SET = "tianjin-2015"
 
-# One entry per condition of DOMAIN.md's table, in this order (API.md: "in that order").
+# One entry per condition of docs/domain.md's table, in this order (docs/api.md: "in that order").
 CONDITION_CODES: tuple[str, ...] = (
     "registration",
     "core_ip",
@@ -453,7 +453,7 @@ class EligibilityInput:
     staff: Staff
     fiscal_years: list[FiscalYear]
     composite_score: Decimal | None
-    # The self-assessment's score is the enterprise's own estimate (DOMAIN.md: "marked as such");
+    # The self-assessment's score is the enterprise's own estimate (docs/domain.md: "marked as such");
     # pass False when the score is the experts' composite.
     score_is_estimate: bool = True
 
@@ -485,7 +485,7 @@ class EligibilityResult:
     conditions: list[ConditionResult]
 
     def as_dict(self) -> dict[str, Any]:
-        """API.md's answer of ``POST /api/v1/eligibility/check/``."""
+        """docs/api.md's answer of ``POST /api/v1/eligibility/check/``."""
         return {
             "rule_set": self.rule_set,
             "eligible": self.eligible,
@@ -995,7 +995,7 @@ def evaluate(
 
 
 # --------------------------------------------------------------------------------------------------
-# Parsing and validating API.md's request body
+# Parsing and validating docs/api.md's request body
 # --------------------------------------------------------------------------------------------------
 
 _TOP_KEYS = frozenset(
@@ -1322,7 +1322,7 @@ def validate_payload(
     rule_sets: Mapping[str, RuleSet] | None = None,
     default_rule_set: str = DEFAULT_RULE_SET,
 ) -> tuple[EligibilityInput | None, RuleSet | None, dict[str, list[str]]]:
-    """Parse API.md's ``POST /api/v1/eligibility/check/`` body, collecting EVERY error at once.
+    """Parse docs/api.md's ``POST /api/v1/eligibility/check/`` body, collecting EVERY error at once.
 
     Returns ``(input, rule_set, {})`` or ``(None, None, errors)`` with errors keyed by field path
     (``"staff.rd"``, ``"fiscal_years[1].rd_expense_domestic"``, ``"ip[0].acquisition"`` …).

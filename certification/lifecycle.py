@@ -1,4 +1,4 @@
-"""After the certificate (DOMAIN.md procedure 6–7): monitoring reports, renames, major changes, flags.
+"""After the certificate (docs/domain.md procedure 6–7): monitoring reports, renames, major changes, flags.
 
 - Monitoring (第十条（4）：须按时填报市级高企统计监测系统): a half-year report covers January–June and is
   due 31 July of the same year; an annual report covers the calendar year and is due 31 January of
@@ -43,7 +43,7 @@ from certification.models import (
     MonitoringReport,
     ReportKind,
 )
-from certification.permissions import certificates_visible_to  # noqa: F401 (the one rule, re-exported)
+from certification.permissions import certificates_visible_to
 from certification.publicity import publicity_period
 from certification.workdays import Calendar
 from config.parsers import name_problem

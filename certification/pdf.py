@@ -1,4 +1,4 @@
-"""The one place PDFs are rendered (STYLE.md item 11): 申请书, certificates, draw records, score sheets,
+"""The one place PDFs are rendered (docs/layout.md, one module per output format): 申请书, certificates, draw records, score sheets,
 notices — a Django template extending ``templates/pdf/base.html``, laid out by WeasyPrint.
 
 - Text stays text: the CJK fonts (Noto Serif/Sans CJK SC from fonts-noto-cjk, found through
@@ -15,6 +15,7 @@ import logging
 import mimetypes
 import re
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -134,6 +135,32 @@ def render_pdf(template_name: str, context: dict[str, Any], *, base_url: str | N
         len(pdf),
     )
     return pdf
+
+
+def render_pdf_chunks(
+    template_name: str,
+    contexts: Iterable[dict[str, Any]],
+    *,
+    on_chunk: Callable[[int], None] | None = None,
+) -> bytes:
+    """One PDF from several renders of ``template_name``, one per context, their pages in order.
+
+    For batches: each chunk is laid out as its own WeasyPrint document (``on_chunk(index)`` after
+    each, so a caller can report progress), all sharing one font configuration, and the pages are
+    written as one PDF with one set of font subsets.
+    """
+    font_config = FontConfiguration()
+    documents = []
+    for index, context in enumerate(contexts):
+        html = render_to_string(template_name, {**context, "pdf_page_counter": page_counter_css()})
+        document = HTML(string=html, base_url=DEFAULT_BASE_URL, url_fetcher=LocalOnlyURLFetcher())
+        documents.append(document.render(font_config=font_config))
+        if on_chunk is not None:
+            on_chunk(index)
+    if not documents:
+        raise ValueError("nothing to render")
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
 
 
 def _ascii_fallback(filename: str) -> str:

@@ -47,7 +47,7 @@ def certificates_visible_to(user) -> QuerySet[Certificate]:  # type: ignore[no-u
     """The enterprise its own certificates, a district official its district's, the office all.
 
     Used by the certificate pages, the PDF download (browser and API), the lifecycle pages and the
-    exports alike; anything outside it is a 404 (STYLE.md 6).
+    exports alike; anything outside it is a 404 (docs/layout.md, `permissions.py`).
     """
     qs = Certificate.objects.select_related("district")
     if not user.is_authenticated:

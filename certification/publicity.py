@@ -1,4 +1,4 @@
-"""Publicity (公示), objections (异议) and closing: DOMAIN.md 第十条（4）.
+"""Publicity (公示), objections (异议) and closing: docs/domain.md 第十条（4）.
 
 The notice runs 10 working days from its start date by the municipal working calendar; the day
 after its end the scheduler (or the district) closes it.
@@ -7,7 +7,6 @@ after its end the scheduler (or the district) closes it.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,7 +28,6 @@ from certification.models import (
 from certification.workdays import Calendar, Period, add_working_days
 
 PUBLICITY_WORKING_DAYS = 10
-TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 OBJECTION_REASON_MIN, OBJECTION_REASON_MAX = 10, 5000
 
 
@@ -111,13 +109,9 @@ def notice_is_open_for_objections(notice: PublicityNotice, today: dt.date | None
     return notice.status == NoticeStatus.OPEN and notice.start <= today <= notice.end
 
 
-def new_tracking_number() -> str:
-    return "YY" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
-
-
 def objection_file(*, entry: PublicityEntry, name: str, phone: str, reason: str, evidence=None) -> Objection:  # type: ignore[no-untyped-def]
     """A real-name objection against one entry of an open notice."""
-    from certification.real_name import check_real_name
+    from certification.real_name import check_real_name, unique_tracking_number
 
     checked = check_real_name(
         name=name,
@@ -133,13 +127,9 @@ def objection_file(*, entry: PublicityEntry, name: str, phone: str, reason: str,
         notice = PublicityNotice.objects.select_for_update().get(pk=entry.notice_id)
         if not notice_is_open_for_objections(notice):
             raise ApplicationStateError(_("该公示不在公示期内，不能提出异议。"), status=notice.status)
-        for _attempt in range(5):
-            number = new_tracking_number()
-            if not Objection.objects.filter(tracking_number=number).exists():
-                break
         objection = Objection(
             entry=entry,
-            tracking_number=number,
+            tracking_number=unique_tracking_number("YY", Objection),
             name=name,
             phone=phone,
             reason=reason,

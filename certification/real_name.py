@@ -1,21 +1,28 @@
 """The checks of a real-name submission from the public: an objection to a publicity entry
 (certification.publicity.objection_file) and a report about a certified enterprise
 (audits.services_office.report_file) ask the same of the person — a name, a phone number, a
-reason of bounded length and an optional evidence PDF — and answer the same messages.
+reason of bounded length and an optional evidence PDF — and answer the same messages. Both give the
+person a tracking number to follow the submission with (:func:`unique_tracking_number`).
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext as _
 
 from certification.documents import inspect_pdf, read_head_tail, sha256_of
 from certification.errors import InvalidInput
 
 NAME_MAX = 50
+# No 0/O, 1/I: a number read out on the phone is not misheard.
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+TRACKING_LENGTH = 10
+TRACKING_TRIES = 5
 PHONE_MIN, PHONE_MAX = 7, 20
 
 
@@ -66,3 +73,25 @@ def check_real_name(
     if errors:
         raise InvalidInput(errors)
     return RealNameSubmission(name=name, phone=phone, reason=reason, evidence_sha256=evidence_hash)
+
+
+class TrackingNumbersExhausted(RuntimeError):
+    """Every try produced a number already taken: with 32**10 numbers, a broken random source."""
+
+
+def new_tracking_number(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def unique_tracking_number(prefix: str, model: type[models.Model], tries: int = TRACKING_TRIES) -> str:
+    """A tracking number no row of ``model`` has yet (its ``tracking_number`` is unique too).
+
+    Raises :class:`TrackingNumbersExhausted` rather than hand out a number that is already taken.
+    """
+    for _attempt in range(tries):
+        number = new_tracking_number(prefix)
+        if not model._default_manager.filter(tracking_number=number).exists():
+            return number
+    raise TrackingNumbersExhausted(
+        f"{tries} {prefix} tracking numbers in a row were taken ({model.__name__})"
+    )

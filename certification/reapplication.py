@@ -3,14 +3,14 @@
 - A certificate is valid through ``valid_until`` and expired from the day after
   (:func:`certification.certificates.certificate_status`; the expiry reminders 90 and 30 days before
   are sent by the sweep, notifications/clocks.py).
-- When may the enterprise apply again? DOMAIN.md names no window of its own. The Measures (第十一条)
+- When may the enterprise apply again? docs/domain.md names no window of its own. The Measures (第十一条)
   leave 复审 to 《高新技术企业认定管理办法》(国科发火〔2008〕172号), whose 第十二条 says the enterprise
   applies "在期满前三个月内": so the action opens three months before the certificate ends (the
   day after ``valid_until``), e.g. valid until 2029-11-30 → from 2029-09-01, and stays open after expiry.
 - The new application is an ordinary draft for the current year (one per enterprise and year), with the
   content of the enterprise's last application copied: every form section (facts, field, staff, fiscal
   years, IP, conversions, R&D management, products, audit report). Not copied: status history, scores,
-  opinions, review data, clocks — and the uploaded materials. DOMAIN.md says nothing about carrying
+  opinions, review data, clocks — and the uploaded materials. docs/domain.md says nothing about carrying
   them over, and the nine materials of 第十条（2） attest one application: the 申请书 is generated from
   the new data and must be signed and stamped again, the 专项审计报告 and the IP / conversion proofs cover
   the three fiscal years before *this* application. A copied file would pass the completeness check while
@@ -33,6 +33,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from certification import workflow
+from certification.application_rows import rows_for
 from certification.certificates import certificate_status
 from certification.errors import ApplicationStateError
 from certification.models import (
@@ -218,49 +219,10 @@ def application_reapply(*, enterprise: Enterprise, by: User, today: dt.date | No
 
 
 def _copy_rows(source: Application, target: Application, by: User) -> None:
-    bulk_create_with_history(
-        [
-            ApplicationFiscalYear(
-                application=target,
-                year=fy.year,
-                sales_revenue=fy.sales_revenue,
-                total_revenue=fy.total_revenue,
-                hightech_revenue=fy.hightech_revenue,
-                rd_expense=fy.rd_expense,
-                rd_expense_domestic=fy.rd_expense_domestic,
-                total_assets=fy.total_assets,
-            )
-            for fy in source.fiscal_years.all()
-        ],
-        ApplicationFiscalYear,
-        default_user=by,
-    )
-    bulk_create_with_history(
-        [
-            IPItem(
-                application=target,
-                kind=item.kind,
-                title=item.title,
-                number=item.number,
-                acquired_on=item.acquired_on,
-                acquisition=item.acquisition,
-                licence_years=item.licence_years,
-            )
-            for item in source.ip_items.all()
-        ],
-        IPItem,
-        default_user=by,
-    )
-    bulk_create_with_history(
-        [Conversion(application=target, year=c.year, title=c.title) for c in source.conversions.all()],
-        Conversion,
-        default_user=by,
-    )
-    bulk_create_with_history(
-        [
-            HighTechProduct(application=target, name=p.name, technology=p.technology, revenue=p.revenue)
-            for p in source.products.all()
-        ],
-        HighTechProduct,
-        default_user=by,
-    )
+    for model, rows in (
+        (ApplicationFiscalYear, source.fiscal_years.all()),
+        (IPItem, source.ip_items.all()),
+        (Conversion, source.conversions.all()),
+        (HighTechProduct, source.products.all()),
+    ):
+        bulk_create_with_history(rows_for(model, target, rows), model, default_user=by)

@@ -4,11 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, QuerySet, Value, When
 
-from certification.models import Application, Catalogue, Document, DocumentKind, Field
-
-
-def catalogue_in_force() -> Catalogue:
-    return Catalogue.objects.get(in_force=True)
+from certification.models import Application, Document, DocumentKind, Field
 
 
 def fields_in_force() -> QuerySet[Field]:

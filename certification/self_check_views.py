@@ -5,7 +5,7 @@ and ``static/js/self-check.js`` upgrades it to a live result beside the form, ca
 ``POST /api/v1/eligibility/check/``. Both paths judge through
 :func:`certification.services_eligibility.evaluate_payload`, so no rule is written twice.
 
-Inputs are named by their field path in API.md's body (``staff.total``,
+Inputs are named by their field path in docs/api.md's body (``staff.total``,
 ``fiscal_years[1].rd_expense``, ``ip[0].kind``): the engine's error keys ARE input names. Rows left
 completely blank are dropped and the kept rows renumbered before checking (:func:`payload_from_form`);
 the re-rendered page names the kept rows by their new index (free rows come after), so every error

@@ -1,4 +1,4 @@
-"""Every write to an application and every status change (STYLE.md example 1).
+"""Every write to an application and every status change (docs/layout.md, `services.py`).
 
 Browser views, API views, admin actions and Celery tasks all call these functions; none of them
 changes `status` itself.
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from certification import workflow
 from certification.application_input import ApplicationInput
+from certification.application_rows import rows_for
 from certification.documents import (
     DEFAULT_DISPLAY_NAME,
     DocumentError,
@@ -135,42 +136,17 @@ def _write_sections(application: Application, data: ApplicationInput) -> None:
     if "fiscal_years" in data and data["fiscal_years"] is not None:
         application.fiscal_years.all().delete()
         ApplicationFiscalYear.objects.bulk_create(
-            ApplicationFiscalYear(
-                application=application,
-                year=fy.year,
-                sales_revenue=fy.sales_revenue,
-                total_revenue=fy.total_revenue,
-                hightech_revenue=fy.hightech_revenue,
-                rd_expense=fy.rd_expense,
-                rd_expense_domestic=fy.rd_expense_domestic,
-                total_assets=fy.total_assets,
-            )
-            for fy in data["fiscal_years"]
+            rows_for(ApplicationFiscalYear, application, data["fiscal_years"])
         )
     if "ip" in data and data["ip"] is not None:
         application.ip_items.all().delete()
-        IPItem.objects.bulk_create(
-            IPItem(
-                application=application,
-                kind=item.kind,
-                acquired_on=item.acquired_on,
-                acquisition=item.acquisition,
-                licence_years=item.licence_years,
-                title=extra["title"],
-                number=extra["number"],
-            )
-            for item, extra in data["ip"]
-        )
+        IPItem.objects.bulk_create(rows_for(IPItem, application, data["ip"]))  # (item, extra) pairs
     if "conversions" in data:
         application.conversions.all().delete()
-        Conversion.objects.bulk_create(
-            Conversion(application=application, **row) for row in data["conversions"]
-        )
+        Conversion.objects.bulk_create(rows_for(Conversion, application, data["conversions"]))
     if "products" in data:
         application.products.all().delete()
-        HighTechProduct.objects.bulk_create(
-            HighTechProduct(application=application, **row) for row in data["products"]
-        )
+        HighTechProduct.objects.bulk_create(rows_for(HighTechProduct, application, data["products"]))
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,7 @@ def field_codes_in_force() -> frozenset[str]:
 
 
 def evaluate_payload(data: Any) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
-    """Check API.md's request body against the database's rule sets.
+    """Check docs/api.md's request body against the database's rule sets.
 
     Returns ``(answer, {})`` — the answer exactly as ``POST /api/v1/eligibility/check/`` gives it —
     or ``(None, errors)`` with EVERY problem at once, keyed by field path (``"staff.rd"``,

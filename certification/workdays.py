@@ -1,7 +1,7 @@
 """Working-day arithmetic (pure): holidays and make-up working days (调休) come in as data.
 
 A period of N working days starts on its start date if that is a working day, else on the next
-one, and ends on the Nth (DOMAIN.md). For a year with no official schedule, weekends and the
+one, and ends on the Nth (docs/domain.md). For a year with no official schedule, weekends and the
 fixed statutory days (1 Jan, 1–2 May, 1–3 Oct) are rest days and the result is unconfirmed.
 """
 

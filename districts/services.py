@@ -1,7 +1,7 @@
 """The district working group's decisions on an application: return, accept (受理), opinion.
 
 Each is one function that locks the row, checks the status, writes the transition and nothing else
-(STYLE.md example 1). Browser and API views call these; none of them writes `status` itself.
+(docs/layout.md, `services.py`). Browser and API views call these; none of them writes `status` itself.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The random draw of an application's expert panel (DOMAIN.md “Expert review”): a pure function.
+"""The random draw of an application's expert panel (docs/domain.md “Expert review”): a pure function.
 
 ``draw(pool, request, seed)`` depends on nothing but its arguments (no ORM, no Django, no clock), so
 an auditor can re-run a stored draw and get the same panel (``experts.services.draws.replay_draw``).

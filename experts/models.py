@@ -81,7 +81,7 @@ class ReviewMode(models.TextChoices):
 
 
 class Draw(models.Model):
-    """A reproducible random draw of an application's expert panel (DOMAIN.md “Expert review”)."""
+    """A reproducible random draw of an application's expert panel (docs/domain.md “Expert review”)."""
 
     application = models.ForeignKey(
         "certification.Application", on_delete=models.PROTECT, related_name="draws"
@@ -145,7 +145,7 @@ class Review(models.Model):
         _("状态"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.ASSIGNED, db_index=True
     )
     due_on = models.DateField(_("评分期限"), null=True, blank=True, db_index=True)
-    # Points per indicator (DOMAIN.md composite score); technical experts the first three, financial growth.
+    # Points per indicator (docs/domain.md composite score); technical experts the first three, financial growth.
     ip = models.DecimalField(_("核心自主知识产权"), max_digits=4, decimal_places=1, null=True, blank=True)
     conversion = models.DecimalField(
         _("科技成果转化能力"), max_digits=4, decimal_places=1, null=True, blank=True

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from urllib.parse import urlencode
-
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -62,21 +54,3 @@ def own_relations(user) -> QuerySet[ExpertRelation]:  # type: ignore[no-untyped-
     if not getattr(user, "is_authenticated", False) or user.role != Role.EXPERT:
         return ExpertRelation.objects.none()
     return ExpertRelation.objects.filter(expert__user=user)
-
-
-def pledge_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Browser views: send an expert without this year's pledge to the pledge page, then back.
-
-    The friendlier twin of `require_pledge` for pages (API views call `require_pledge` for a 403).
-    """
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        try:
-            require_pledge(request.user)
-        except PermissionDenied:
-            messages.warning(request, pledge_required_message())
-            return redirect(f"{reverse('experts:pledge')}?{urlencode({'next': request.get_full_path()})}")
-        return view(request, *args, **kwargs)
-
-    return wrapped

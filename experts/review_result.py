@@ -121,7 +121,7 @@ def panel_for_viewer(review: Review, viewer) -> dict[str, Any]:  # type: ignore[
     """The panel of ``review``'s draw as ``viewer`` may see it.
 
     An expert sees the others' kind, chair and status, never their names, and their numbers only
-    once the panel is complete (blind scoring, DOMAIN.md “Expert review”); declined members are
+    once the panel is complete (blind scoring, docs/domain.md “Expert review”); declined members are
     left out. The district and the office see names and every submitted score. One query.
     """
     siblings = list(

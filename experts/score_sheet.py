@@ -84,11 +84,6 @@ def score_sheets_pdf(draw: Draw, reviews: Sequence[Review] | None = None) -> byt
     return render_pdf(TEMPLATE, score_sheets_context(draw, chosen))
 
 
-def score_sheet_pdf(review: Review) -> bytes:
-    """One expert's blank sheet."""
-    return score_sheets_pdf(review.draw, [review])
-
-
 def score_sheets_download(draw: Draw, review: Review | None = None) -> HttpResponse:
     """The download response: all sheets of the draw, or one expert's sheet."""
     if review is None:

@@ -1,4 +1,4 @@
-"""The composite score of the expert review (DOMAIN.md “Composite score”, 国科发火〔2008〕362号 指引).
+"""The composite score of the expert review (docs/domain.md “Composite score”, 国科发火〔2008〕362号 指引).
 
 Pure rules over plain data: no ORM here, so every band edge is testable in milliseconds.
 (``gettext`` only translates the messages; it needs settings, not a database.)

@@ -8,7 +8,7 @@ Times are Beijing time (Asia/Shanghai). Three kinds of step, one rule each:
   (an objection open 5 working days) is an escalation too: it is never dropped;
 - a **transition** (closing a publicity notice) fires at 00:00 the day after the end, like an escalation.
 
-Working-day periods follow DOMAIN.md (N working days count from the start day if it is a working
+Working-day periods follow docs/domain.md (N working days count from the start day if it is a working
 day, else from the next one); "N working days after an event" starts the day after it (the day of
 the event is not counted, 民法典 第201条). Choices made here, documented once:
 

@@ -1,4 +1,4 @@
-"""The one helper that builds messages from templates (STYLE.md: one module per output format).
+"""The one helper that builds messages from templates (docs/layout.md: one module per output format).
 
 Each kind has ``templates/notifications/email/<kind>.subject``, ``<kind>.txt`` and ``<kind>.html``;
 they are rendered in the recipient's language (Chinese unless they chose English). The subject

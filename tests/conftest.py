@@ -21,7 +21,7 @@ def password() -> str:
     return PASSWORD
 
 
-# The eight people of STYLE.md.
+# The eight people of docs/domain.md (Actors).
 @pytest.fixture
 def enterprise_user(db):
     return UserFactory(enterprise_user=True, username="ent_user")

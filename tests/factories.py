@@ -1,14 +1,24 @@
-"""Factories for the people of STYLE.md and their organisations."""
+"""Factories for the people of docs/domain.md (Actors) and their organisations."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 
 import factory
 
 from accounts.models import Role, User
-from certification.models import Application, Enterprise, RuleSet
+from certification.models import (
+    Application,
+    ApplicationFiscalYear,
+    Conversion,
+    Enterprise,
+    Field,
+    HighTechProduct,
+    IPItem,
+    RuleSet,
+)
 from certification.uscc import make_uscc
 from districts.models import District
 from experts.models import Expert, ExpertKind
@@ -23,6 +33,60 @@ def new_uscc() -> str:
 
 def district(code: str = "120116") -> District:
     return District.objects.get(code=code)
+
+
+def field(code: str = "0101") -> Field:
+    """A field of the catalogue in force (2016): "01" is top-level, "0101" one of its sub-fields."""
+    return Field.objects.select_related("parent").get(catalogue__in_force=True, code=code)
+
+
+def add_review_data(
+    application: Application, *, utility_models: int = 0, product_revenue: Decimal | None = None
+) -> Application:
+    """Three fiscal years, an invention patent and twelve conversions: every indicator gets a band.
+
+    ``utility_models`` adds that many utility-model patents (2025); ``product_revenue`` a high-tech product.
+    """
+    for year, assets, sales in (
+        (2023, "100000000", "100000000"),
+        (2024, "130000000", "110000000"),
+        (2025, "169000000", "110000000"),
+    ):
+        ApplicationFiscalYear.objects.create(
+            application=application,
+            year=year,
+            sales_revenue=Decimal(sales),
+            total_revenue=Decimal(sales),
+            hightech_revenue=Decimal(sales) * Decimal("0.6"),
+            rd_expense=Decimal(sales) * Decimal("0.06"),
+            rd_expense_domestic=Decimal(sales) * Decimal("0.05"),
+            total_assets=Decimal(assets),
+        )
+    IPItem.objects.create(
+        application=application,
+        kind="invention_patent",
+        title="一种高效数据压缩方法",
+        number="ZL202310000001.1",
+        acquired_on=dt.date(2024, 5, 1),
+        acquisition="self_developed",
+    )
+    for i in range(utility_models):
+        IPItem.objects.create(
+            application=application,
+            kind="utility_model",
+            title=f"一种散热装置{i}",
+            number=f"ZL20242000000{i}.X",
+            acquired_on=dt.date(2025, 1, 1),
+            acquisition="self_developed",
+        )
+    for year in (2023, 2024, 2025):
+        for i in range(4):
+            Conversion.objects.create(application=application, year=year, title=f"成果{year}-{i}")
+    if product_revenue is not None:
+        HighTechProduct.objects.create(
+            application=application, name="智能网关", technology="边缘计算", revenue=product_revenue
+        )
+    return application
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):

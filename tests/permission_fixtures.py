@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -25,12 +24,9 @@ from accounts.models import Role, User
 from certification import certificates, lifecycle, pool
 from certification.models import (
     Application,
-    ApplicationFiscalYear,
     ApplicationStatus,
-    Conversion,
     Document,
     EntryOutcome,
-    IPItem,
     Objection,
     PublicityEntry,
     PublicityNotice,
@@ -41,14 +37,14 @@ from experts.models import ExpertRelation, Pledge, Review
 from experts.services.pool import current_year
 from tests.experts.draw_factories import accepted_application
 from tests.experts.draw_factories import pool as expert_pool
-from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, district
+from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, add_review_data, district
 
 BJ = dt.timezone(dt.timedelta(hours=8))
 # A Friday of an official calendar year, inside every window the world needs (publicity open, pledge year).
 WORLD_NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=BJ)
 TODAY = WORLD_NOW.date()
 
-# The eight people of STYLE.md item 8 and the expert before the pledge, in the column order of the matrix.
+# The eight people of docs/domain.md (Actors) and the expert before the pledge, in the column order of the matrix.
 PEOPLE = (
     "enterprise",  # an enterprise user (owner of every application of the world)
     "other_enterprise",  # another enterprise's user (district 120101)
@@ -83,37 +79,6 @@ class World:
 
     def __getitem__(self, name: str) -> Any:
         return self.objects[name]
-
-
-def _scored(application: Application) -> Application:
-    """Fiscal years, an invention patent and twelve conversions: every indicator gets a band."""
-    for year, assets, sales in (
-        (2023, "100000000", "100000000"),
-        (2024, "130000000", "110000000"),
-        (2025, "169000000", "110000000"),
-    ):
-        ApplicationFiscalYear.objects.create(
-            application=application,
-            year=year,
-            sales_revenue=Decimal(sales),
-            total_revenue=Decimal(sales),
-            hightech_revenue=Decimal(sales) * Decimal("0.6"),
-            rd_expense=Decimal(sales) * Decimal("0.06"),
-            rd_expense_domestic=Decimal(sales) * Decimal("0.05"),
-            total_assets=Decimal(assets),
-        )
-    IPItem.objects.create(
-        application=application,
-        kind="invention_patent",
-        title="一种高效数据压缩方法",
-        number="ZL202310000001.1",
-        acquired_on=dt.date(2024, 5, 1),
-        acquisition="self_developed",
-    )
-    for year in (2023, 2024, 2025):
-        for i in range(4):
-            Conversion.objects.create(application=application, year=year, title=f"成果{year}-{i}")
-    return application
 
 
 def _document(application: Application, by: User, marker: str, kind: str = "qualification") -> Document:
@@ -190,7 +155,7 @@ def build_world() -> World:
     pool_experts = [*technical, *financial]
 
     # --- The application under review (online scoring), drawn by the real service -------------------
-    app_review = _scored(
+    app_review = add_review_data(
         accepted_application(enterprise=ent, year=2026, rd_management=list(RDManagementItem.values))
     )
     draw = draw_experts(application=app_review, by=official)
@@ -208,7 +173,7 @@ def build_world() -> World:
     doc_review = _document(app_review, enterprise_user, "review-qualification")
 
     # --- An application reviewed at an on-site meeting: one sheet entered, one still open -----------
-    app_meeting = _scored(
+    app_meeting = add_review_data(
         accepted_application(enterprise=ent, year=2025, rd_management=list(RDManagementItem.values))
     )
     meeting_draw = draw_experts(
@@ -413,16 +378,16 @@ EXPORT_JOB_OFFICE = "e" * 32
 def _job_states(world: World) -> dict[str, dict[str, Any]]:
     """Cache key → state: a finished certificate batch of the district, a finished export of the
     official and one of the office; their files are written once, with the world."""
-    from audits.tasks import _key as export_key
+    from audits.tasks import JOBS as EXPORT_JOBS
     from audits.tasks import export_file_name
-    from certification.certificate_tasks import _key as batch_key
+    from certification.certificate_tasks import JOBS as BATCH_JOBS
     from certification.certificate_tasks import batch_file_name
 
     official, municipal = world.people["official"], world.people["municipal"]
     assert official is not None and municipal is not None
     batch_name = batch_file_name(CERT_BATCH_JOB)
     states = {
-        batch_key(CERT_BATCH_JOB): {
+        BATCH_JOBS.key(CERT_BATCH_JOB): {
             "state": "done",
             "done": 1,
             "total": 1,
@@ -437,7 +402,7 @@ def _job_states(world: World) -> dict[str, dict[str, Any]]:
         name = export_file_name(job_id, EXPORT_JOB_FMT)
         if not default_storage.exists(name):
             default_storage.save(name, ContentFile(b"id,name\n1,x\n"))
-        states[export_key(job_id)] = {
+        states[EXPORT_JOBS.key(job_id)] = {
             "state": "done",
             "done": 1,
             "total": 1,

@@ -57,7 +57,6 @@ from certification.models import (
     ApplicationFiscalYear,
     ApplicationStatus,
     Document,
-    Field,
     IPItem,
     Objection,
     PublicityEntry,
@@ -69,6 +68,7 @@ from experts.models import ExpertKind, ExpertRelation, Pledge
 from experts.services.draws import draw_experts
 from experts.services.pool import current_year
 from tests.factories import ApplicationFactory, EnterpriseFactory, ExpertFactory, UserFactory, district
+from tests.factories import field as catalogue_field
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
@@ -86,10 +86,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 class World:
     headers: dict[str, dict[str, str]]  # per role: the Authorization header (none when anonymous)
     ids: dict[str, list[Any]] = field(default_factory=dict)
-
-
-def _field(code: str = "0101") -> Field:
-    return Field.objects.get(catalogue__in_force=True, code=code)
 
 
 def _fill(application: Application) -> Application:
@@ -136,7 +132,7 @@ def _document(application: Application, by, kind: str = "audit_report") -> Docum
 
 def build_world() -> World:
     binhai, heping = district("120116"), district("120101")
-    sub_field = _field("0101")
+    sub_field = catalogue_field("0101")
     official = UserFactory(official=True, username="fuzz_official")
     municipal = UserFactory(municipal=True, username="fuzz_municipal")
     enterprise_user = UserFactory(enterprise_user=True, username="fuzz_enterprise")

@@ -1,18 +1,18 @@
 """The permission matrix ("Proof and hardening", item 2): every URL of the portal against the nine
-people of STYLE.md item 8, with the answer each must get.
+people of docs/domain.md (Actors), with the answer each must get.
 
 - ``MATRIX`` is the table: route → method → person → expected answer. A route the resolver knows and
   the table does not (or the other way round) fails ``test_every_url_is_in_the_matrix``, so no new
   page ships unchecked: add its row, with the answer each person must get.
 - ``KWARGS`` fills the route's parameters from the world of ``tests/permission_fixtures.py`` (one
   enterprise whose applications went through the whole life, another enterprise in another district).
-- Answers follow API.md and the browser's conventions: anonymous → 302 to the login page (browser)
+- Answers follow docs/api.md and the browser's conventions: anonymous → 302 to the login page (browser)
   or 401 (API); a role that may never do this → 403; an object the caller may not see → 404. A POST is
   sent with an empty or minimal body: for an authorised person a 400/409 (or the redirect of a form
   that did nothing) proves they got past authorisation.
 - Where a role may never act AND cannot see the object, the answer is 404: an object the caller may
-  not see is a 404 (STYLE.md 6; issues 3 and 4 name the enterprise, other districts' officials and
-  experts off the panel among those who get 404), so a 403 never confirms that the object exists.
+  not see is a 404 (docs/api.md, status codes; docs/layout.md, `permissions.py`: the other enterprise, other
+  districts' officials and experts off the panel get 404), so a 403 never confirms that the object exists.
 """
 
 from __future__ import annotations
@@ -451,22 +451,22 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     },
     "api/v1/applications/<int:pk>/": {
         "GET":    row(200,       404,       200,       404,       200,       404,       200,       401, expert_unpledged=403),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
         "PATCH":  row(409    , 404    , 403    , 404    , 403    , 404    , 403    , 401),
     },
     "api/v1/applications/<int:pk>/accept/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off).
         "POST":   row(403    , 404    , 409    , 404    , 403    , 404    , 403    , 401),
     },
     "api/v1/applications/<int:pk>/documents/": {
         "GET":    row(200,       404,       200,       404,       200,       404,       200,       401, expert_unpledged=403),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
         "POST":   row(400    , 404    , 403    , 404    , 403    , 404    , 403    , 401),
     },
     "api/v1/applications/<int:pk>/documents/<int:doc_id>/": {
         "GET":    row(200,       404,       200,       404,       200,       404,       200,       401, expert_unpledged=403),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
         "DELETE": row(409    , 404    , 403    , 404    , 403    , 404    , 403    , 401),
     },
     "api/v1/applications/<int:pk>/draw-experts/": {
@@ -481,17 +481,17 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     },
     "api/v1/applications/<int:pk>/opinion/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off).
         "POST":   row(403    , 404    , 400    , 404    , 403    , 404    , 403    , 401),
     },
     "api/v1/applications/<int:pk>/return/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off).
         "POST":   row(403    , 404    , 400    , 404    , 403    , 404    , 403    , 401),
     },
     "api/v1/applications/<int:pk>/submit/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): the object is looked up before the role check: only enterprises write (got 404 for other_official, expert_off).
         "POST":   row(409    , 404    , 403    , 404    , 403    , 404    , 403    , 401),
     },
     "api/v1/auth/me/": {
@@ -517,7 +517,7 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(400,       400,       400,       400,       400,       400,       400,       400),
     },
     "api/v1/certificates/<str:number>/pdf/": {
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): certificates_visible_to is empty for experts: 404 instead of 403 (got 404 for expert_on, expert_off).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): certificates_visible_to is empty for experts: 404 instead of 403 (got 404 for expert_on, expert_off).
         "GET":    row(200    , 404    , 200    , 404    , 404    , 404    , 200    , 401),
     },
     "api/v1/certificates/issue/": {
@@ -528,16 +528,16 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
     },
     "api/v1/draws/<int:pk>/": {
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): draws_visible_to is empty for these roles: 404 instead of 403 (got 404 for enterprise, other_enterprise, expert_on, expert_off).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): draws_visible_to is empty for these roles: 404 instead of 403 (got 404 for enterprise, other_enterprise, expert_on, expert_off).
         "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 200    , 401),
     },
     "api/v1/draws/<int:pk>/pdf/": {
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): draws_visible_to is empty for these roles: 404 instead of 403 (got 404 for enterprise, other_enterprise, expert_on, expert_off).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): draws_visible_to is empty for these roles: 404 instead of 403 (got 404 for enterprise, other_enterprise, expert_on, expert_off).
         "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 200    , 401),
     },
     "api/v1/draws/<int:pk>/replay/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): draws_visible_to is empty for these roles: 404 instead of 403 (got 404 for enterprise, other_enterprise, expert_on, expert_off).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): draws_visible_to is empty for these roles: 404 instead of 403 (got 404 for enterprise, other_enterprise, expert_on, expert_off).
         "POST":   row(404    , 404    , 200    , 404    , 404    , 404    , 200    , 401),
     },
     "api/v1/eligibility/check/": {
@@ -609,26 +609,26 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(403,       403,       200,       200,       200,       200,       200,       401),
     },
     "api/v1/reviews/<int:pk>/": {
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the list answers enterprises 403, the detail 404 (got 404 for enterprise, other_enterprise).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): the list answers enterprises 403, the detail 404 (got 404 for enterprise, other_enterprise).
         "GET":    row(404    , 404    , 200    , 404    , 200    , 404    , 200    , 401, expert_unpledged=404),
     },
     "api/v1/reviews/<int:pk>/amend/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
         "POST":   row(404    , 404    , 403    , 404    , 400    , 404    , 403    , 401, expert_unpledged=404),
     },
     "api/v1/reviews/<int:pk>/decline/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
         "POST":   row(404    , 404    , 403    , 404    , 400    , 404    , 403    , 401, expert_unpledged=404),
     },
     "api/v1/reviews/<int:pk>/submit/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
         "POST":   row(404    , 404    , 403    , 404    , 400    , 404    , 403    , 401, expert_unpledged=404),
     },
     "certificates/<str:number>/pdf/": {
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): certificates_visible_to is empty for experts: 404 instead of 403 (got 404 for expert_on, expert_off).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): certificates_visible_to is empty for experts: 404 instead of 403 (got 404 for expert_on, expert_off).
         "GET":    row(200    , 404    , 200    , 404    , 404    , 404    , 200    , LOGIN),
     },
     "district/": {
@@ -649,25 +649,25 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
     },
     "district/applications/<int:pk>/meeting/": {
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
         "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 404    , LOGIN),
     },
     "district/applications/<int:pk>/meeting/reviews/<int:review_pk>/absent/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       LOGIN),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
         "POST":   row(404    , 404    , REDIRECT , 404    , 404    , 404    , 404    , LOGIN),
     },
     "district/applications/<int:pk>/meeting/reviews/<int:review_pk>/sheet.pdf": {
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): sheet_files_visible_to is empty for these roles: 404 instead of 403 (got 404 for enterprise, other_enterprise, expert_on, expert_off).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): sheet_files_visible_to is empty for these roles: 404 instead of 403 (got 404 for enterprise, other_enterprise, expert_on, expert_off).
         "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 200    , LOGIN),
     },
     "district/applications/<int:pk>/meeting/reviews/<int:review_pk>/sheet/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       LOGIN),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
         "POST":   row(404    , 404    , 400    , 404    , 404    , 404    , 404    , LOGIN),
     },
     "district/applications/<int:pk>/meeting/sheets.pdf": {
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
         "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 404    , LOGIN),
     },
     "district/applications/<int:pk>/opinion/": {
@@ -805,15 +805,15 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(200,       404,       403,       403,       403,       403,       403,       LOGIN),
     },
     "enterprise/applications/<int:pk>/documents/": {
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + applications_editable_by: every other role gets 404 (got 404 for official, other_official, expert_on, expert_off, municipal).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): login_required + applications_editable_by: every other role gets 404 (got 404 for official, other_official, expert_on, expert_off, municipal).
         "GET":    row(200    , 404    , 404    , 404    , 404    , 404    , 404    , LOGIN),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + applications_editable_by: every other role gets 404 (got 404 for official, other_official, expert_on, expert_off, municipal).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): login_required + applications_editable_by: every other role gets 404 (got 404 for official, other_official, expert_on, expert_off, municipal).
         "POST":   row(400    , 404    , 404    , 404    , 404    , 404    , 404    , LOGIN),
     },
     "enterprise/applications/<int:pk>/documents/<int:doc_id>/delete/": {
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + applications_editable_by: every other role gets 404 (got 404 for official, other_official, expert_on, expert_off, municipal).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): login_required + applications_editable_by: every other role gets 404 (got 404 for official, other_official, expert_on, expert_off, municipal).
         "GET":    row(200    , 404    , 404    , 404    , 404    , 404    , 404    , LOGIN),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + applications_editable_by: every other role gets 404 (got 404 for official, other_official, expert_on, expert_off, municipal).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): login_required + applications_editable_by: every other role gets 404 (got 404 for official, other_official, expert_on, expert_off, municipal).
         "POST":   row(REDIRECT , 404    , 404    , 404    , 404    , 404    , 404    , LOGIN),
     },
     "enterprise/applications/<int:pk>/form.pdf": {
@@ -876,15 +876,15 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(403,       403,       403,       403,       200,       200,       403,       LOGIN),
     },
     "expert/reviews/<int:pk>/": {
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
         "GET":    row(404    , 404    , 404    , 404    , 200    , 404    , 404    , LOGIN, expert_unpledged=404),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
         "POST":   row(404    , 404    , 404    , 404    , 400    , 404    , 404    , LOGIN, expert_unpledged=404),
     },
     "expert/reviews/<int:pk>/decline/": {
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
         "GET":    row(404    , 404    , 404    , 404    , 200    , 404    , 404    , LOGIN, expert_unpledged=404),
-        # Not visible wins over the role (issues 3 and 4: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): login_required + _own_review: every other role gets 404 (got 404 for enterprise, other_enterprise, official, other_official, municipal).
         "POST":   row(404    , 404    , 404    , 404    , 400    , 404    , 404    , LOGIN, expert_unpledged=404),
     },
     "healthz/": {

@@ -20,7 +20,7 @@ class EnterpriseRegistrationSerializer(serializers.Serializer):
 
 
 class RegistrationSerializer(serializers.Serializer):
-    """Shape of API.md's registration body; the rules are accounts.services.registration_problems."""
+    """Shape of docs/api.md's registration body; the rules are accounts.services.registration_problems."""
 
     username = serializers.RegexField(r"^[\w.@+-]+$", max_length=150)
     password = serializers.CharField(write_only=True, style={"input_type": "password"}, trim_whitespace=False)

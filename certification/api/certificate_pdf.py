@@ -19,7 +19,7 @@ _ERROR = inline_serializer("CertificatePdfError", {"detail": serializers.CharFie
 
 
 class CertificatePdfView(APIView):
-    # JSON first so that `Accept: */*` errors read as API.md's `{"detail": ...}`.
+    # JSON first so that `Accept: */*` errors read as docs/api.md's `{"detail": ...}`.
     renderer_classes = [JSONRenderer, PDFRenderer]
 
     @extend_schema(
@@ -51,7 +51,7 @@ class CertificatePdfView(APIView):
         return certificate_download(request.user, number, request.query_params.get("version"))
 
     def handle_exception(self, exc: Exception) -> Response:
-        # Whatever the client accepts, an error is JSON (API.md), never an empty "PDF".
+        # Whatever the client accepts, an error is JSON (docs/api.md), never an empty "PDF".
         self.request.accepted_renderer = JSONRenderer()
         self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)

@@ -1,4 +1,4 @@
-"""``POST /api/v1/eligibility/check/`` (API.md, public): the 第二条 / 第九条 check of a request body.
+"""``POST /api/v1/eligibility/check/`` (docs/api.md, public): the 第二条 / 第九条 check of a request body.
 
 The view is thin: it reads the JSON itself (so any unreadable body is a 400, never a 415 or a 500),
 hands it to :func:`certification.services_eligibility.evaluate_payload` and answers. The

@@ -43,7 +43,7 @@ _ERROR = inline_serializer("ApplicationFormPdfError", {"detail": serializers.Cha
 
 
 class ApplicationFormPdfView(APIView):
-    # JSON first so that `Accept: */*` errors read as API.md's `{"detail": ...}`.
+    # JSON first so that `Accept: */*` errors read as docs/api.md's `{"detail": ...}`.
     renderer_classes = [JSONRenderer, PDFRenderer]
 
     @extend_schema(
@@ -69,7 +69,7 @@ class ApplicationFormPdfView(APIView):
         return application_form_download(application)
 
     def handle_exception(self, exc: Exception) -> Response:
-        # Whatever the client accepts, an error is JSON (API.md), never an empty "PDF".
+        # Whatever the client accepts, an error is JSON (docs/api.md), never an empty "PDF".
         self.request.accepted_renderer = JSONRenderer()
         self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)

@@ -38,8 +38,3 @@ def path_field(
         "compact": compact,
         "readonly": context.get("readonly", False),
     }
-
-
-@register.filter
-def get_item(mapping, key):  # type: ignore[no-untyped-def]
-    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -94,7 +94,7 @@ class FilingEntrySerializer(serializers.Serializer):
     approved = serializers.BooleanField(allow_null=True)
     reason = serializers.CharField()
     decided_at = serializers.DateTimeField(allow_null=True)
-    # Added with the package (issue 5); the fields above are unchanged.
+    # Added with the filing package (docs/api.md, beyond the contract); the fields above are unchanged.
     composite_score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     review_deadline = serializers.DateField(allow_null=True)
     late = serializers.BooleanField()
@@ -202,7 +202,7 @@ _ERROR = inline_serializer("FilingLetterError", {"detail": serializers.CharField
 
 
 class FilingLetterView(APIView):
-    # JSON first so that `Accept: */*` errors read as API.md's `{"detail": ...}`.
+    # JSON first so that `Accept: */*` errors read as docs/api.md's `{"detail": ...}`.
     renderer_classes = [JSONRenderer, PDFRenderer]
 
     @extend_schema(

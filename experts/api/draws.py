@@ -1,5 +1,5 @@
 """The draw API: ``POST /api/v1/applications/{id}/draw-experts/``, ``GET /api/v1/draws/{id}/``,
-``POST /api/v1/draws/{id}/replay/`` and ``GET /api/v1/draws/{id}/pdf/`` (API.md)."""
+``POST /api/v1/draws/{id}/replay/`` and ``GET /api/v1/draws/{id}/pdf/`` (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -204,7 +204,7 @@ class DrawReplayView(APIView):
 
 
 class DrawPdfView(APIView):
-    # JSON first so that `Accept: */*` errors read as API.md's `{"detail": ...}`.
+    # JSON first so that `Accept: */*` errors read as docs/api.md's `{"detail": ...}`.
     renderer_classes = [JSONRenderer, PDFRenderer]
 
     @extend_schema(
@@ -226,7 +226,7 @@ class DrawPdfView(APIView):
         return draw_record_download(draw)
 
     def handle_exception(self, exc: Exception) -> Response:
-        # Whatever the client accepts, an error is JSON (API.md), never an empty "PDF".
+        # Whatever the client accepts, an error is JSON (docs/api.md), never an empty "PDF".
         self.request.accepted_renderer = JSONRenderer()
         self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)

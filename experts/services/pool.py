@@ -87,7 +87,7 @@ def clean_expert_data(
     """Normalise a complete record and list every problem at once, keyed like `ExpertData`.
 
     Pure (no database): the import checks thousands of rows with it before touching a row.
-    Financial experts serve every field (DOMAIN.md “Expert review”), so their `fields` are dropped.
+    Financial experts serve every field (docs/domain.md “Expert review”), so their `fields` are dropped.
     """
     codes = frozenset(field_codes)
     errors: dict[str, list[str]] = {}

@@ -16,10 +16,9 @@ from certification.models import (
     Application,
     ApplicationTransition,
     Certificate,
-    Field,
     PoolEntry,
 )
-from tests.factories import ApplicationFactory, EnterpriseFactory, district
+from tests.factories import ApplicationFactory, EnterpriseFactory, district, field
 
 BJ = ZoneInfo("Asia/Shanghai")
 _serial = itertools.count(1)
@@ -28,10 +27,6 @@ _serial = itertools.count(1)
 def at(text: str) -> dt.datetime:
     """'2026-03-01 10:00' in Beijing time."""
     return dt.datetime.fromisoformat(text).replace(tzinfo=BJ)
-
-
-def field(code: str) -> Field:
-    return Field.objects.get(catalogue__in_force=True, code=code)
 
 
 def application(

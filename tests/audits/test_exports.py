@@ -414,13 +414,13 @@ def test_large_csv_export_for_the_office_reports_progress(
     seen: list[int] = []
     from audits import tasks
 
-    original = tasks._save
+    original = tasks.JOBS.save
 
     def spy(job, state):  # type: ignore[no-untyped-def]
         seen.append(state["done"])
         original(job, state)
 
-    monkeypatch.setattr(tasks, "_save", spy)
+    monkeypatch.setattr(tasks.JOBS, "save", spy)
     build_export(job_id)
     assert seen[0] == 0 and 2 in seen and 4 in seen  # progress written while the rows are written
     expected_rows = len(ids_where())

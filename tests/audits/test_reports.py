@@ -267,3 +267,44 @@ def test_report_and_objection_share_the_real_name_checks(
         == ("甲", "13900000000")
     )
     assert report.evidence_sha256 == objection.evidence_sha256 == hashlib.sha256(pdf).hexdigest()
+
+
+def test_tracking_numbers_skip_a_taken_one_and_never_reuse_it(
+    certificate, official, monkeypatch, time_machine, settings, tmp_path
+):
+    """Both real-name submissions get their number from certification.real_name.unique_tracking_number:
+    a number already taken is skipped; when every try collides, nothing is saved and the error says so."""
+    from certification import publicity, real_name
+    from certification.models import Objection
+    from tests.factories import ApplicationFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    time_machine.move_to(dt.datetime(2026, 9, 28, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    app = ApplicationFactory(status="recommended")
+    notice = publicity.publicity_publish(by=official, application_ids=[app.pk], start=dt.date(2026, 9, 28))
+    entry = notice.entries.get()
+    monkeypatch.setattr(real_name, "new_tracking_number", lambda prefix: prefix + "TAKEN00000")
+    first = report_file(certificate=certificate, name="甲", phone="13900000000", reason=REASON)
+    objection = publicity.objection_file(entry=entry, name="甲", phone="13900000000", reason=REASON)
+    assert (first.tracking_number, objection.tracking_number) == ("JBTAKEN00000", "YYTAKEN00000")
+
+    # Every try now draws a taken number: a clear error, not a second row with the same number.
+    with pytest.raises(real_name.TrackingNumbersExhausted, match="5 JB tracking numbers"):
+        report_file(certificate=certificate, name="乙", phone="13900000001", reason=REASON)
+    with pytest.raises(real_name.TrackingNumbersExhausted, match="5 YY tracking numbers"):
+        publicity.objection_file(entry=entry, name="乙", phone="13900000001", reason=REASON)
+    assert Report.objects.count() == 1 and Objection.objects.count() == 1
+
+    # A collision on the first try is skipped: the second number is used.
+    numbers = iter(["JBTAKEN00000", "JBFRESH00000"])
+    monkeypatch.setattr(real_name, "new_tracking_number", lambda prefix: next(numbers))
+    second = report_file(certificate=certificate, name="乙", phone="13900000001", reason=REASON)
+    assert second.tracking_number == "JBFRESH00000"
+
+
+def test_new_tracking_numbers_have_their_prefix_and_alphabet():
+    from certification.real_name import TRACKING_ALPHABET, new_tracking_number
+
+    number = new_tracking_number("JB")
+    assert len(number) == 12 and number.startswith("JB")
+    assert set(number[2:]) <= set(TRACKING_ALPHABET)

@@ -1,4 +1,4 @@
-"""Issue 5 in Chromium: the official publishes, a visitor objects on the public page, the official
+"""Publicity and filing (docs/domain.md, procedure 4–5) in Chromium: the official publishes, a visitor objects on the public page, the official
 dismisses it, the notice closes (the clock moved, the scheduler's service closes it), the official
 files, the municipal office approves."""
 

@@ -23,7 +23,7 @@ def _fresh_calendar():
 @pytest.mark.parametrize(
     ("start", "count", "end", "confirmed"),
     [
-        ("2026-09-28", 10, "2026-10-15", True),  # API.md's example: National Day and Mid-autumn in between
+        ("2026-09-28", 10, "2026-10-15", True),  # docs/api.md: National Day and Mid-autumn in between
         ("2026-02-13", 10, "2026-03-04", True),  # Spring Festival 15–23 Feb; 14 and 28 Feb are make-up days
         ("2026-10-01", 1, "2026-10-08", True),  # starts on a holiday (1–7 Oct) → the next working day counts
         ("2026-09-27", 1, "2026-09-28", True),  # a Sunday → Monday

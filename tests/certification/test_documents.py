@@ -32,7 +32,7 @@ PNG = (
 )
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script>%PDF-1.4 %%EOF</body></html>"
 
-# People who may not see an enterprise's draft (STYLE.md example 8).
+# People who may not see an enterprise's draft (docs/domain.md, Actors).
 OUTSIDERS = ["other_enterprise_user", "other_official", "expert_user", "other_expert_user"]
 
 

@@ -1,4 +1,4 @@
-"""``POST /api/v1/eligibility/check/`` (API.md, public): shape, defaults, every 400, 405, 429, queries."""
+"""``POST /api/v1/eligibility/check/`` (docs/api.md, public): shape, defaults, every 400, 405, 429, queries."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ URL = "/api/v1/eligibility/check/"
 DEFAULT_RATE = EligibilityRateThrottle.rate  # read before any test patches it
 CONDITION_KEYS = ["code", "passed", "clause", "value", "threshold", "message"]
 
-# API.md's example body, with realistic amounts in place of "…".
+# docs/api.md's example body, with realistic amounts in place of "…".
 EXAMPLE: dict[str, Any] = {
     "rule_set": "tianjin-2015",
     "as_of": "2026-11-27",

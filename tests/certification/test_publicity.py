@@ -1,4 +1,4 @@
-"""Publicity, objections, closing, filing and the municipal audit through the API of API.md."""
+"""Publicity, objections, closing, filing and the municipal audit through the API of docs/api.md."""
 
 import datetime as dt
 
@@ -59,7 +59,7 @@ def publish(client, official, apps, start="2026-09-28"):
 def test_publish_ten_working_days(client, official, recommended, today):
     response = publish(client, official, recommended)
     assert response.status_code == 201, response.json()
-    # API.md: 2026-09-28 + 10 working days (National Day in between) = 2026-10-15.
+    # docs/api.md: 2026-09-28 + 10 working days (National Day in between) = 2026-10-15.
     assert response.json()["end"] == "2026-10-15" and response.json()["end_confirmed"] is True
     for app in recommended:
         app.refresh_from_db()

@@ -18,7 +18,7 @@ from tests.factories import ApplicationFactory, EnterpriseFactory, district
 pytestmark = pytest.mark.django_db
 BJ = dt.timezone(dt.timedelta(hours=8))
 TODAY = dt.date(2026, 9, 28)
-END = dt.date(2026, 10, 15)  # 10 working days from 2026-09-28 (National Day in between), as in API.md
+END = dt.date(2026, 10, 15)  # 10 working days from 2026-09-28 (National Day in between), as in docs/api.md
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 REASON = "该企业的知识产权并非自主研发，有转让合同为证。"
 

@@ -1,4 +1,4 @@
-"""Issue 5, filing: the package kept per entry, the late mark, the filing letter PDF, the office's
+"""Filing (docs/domain.md, procedure 5): the package kept per entry, the late mark, the filing letter PDF, the office's
 random sample of a filing, and the flow publish → objection → finding → close → file → decide with
 every wrong order refused (409) without a change."""
 
@@ -158,7 +158,7 @@ def test_package_is_shown_on_both_sides_and_in_the_api(
     data = api(client, municipal_user).get("/api/v1/filings/").json()["results"][0]
     assert data["late_count"] == 1 and data["letter"] == f"/api/v1/filings/{filing.pk}/letter/"
     entry = next(e for e in data["entries"] if e["application"] == apps[1].pk)
-    # The fields of API.md are still there, with the package beside them.
+    # The fields of docs/api.md are still there, with the package beside them.
     assert {"application", "enterprise_name", "uscc", "status", "approved", "reason", "decided_at"} <= set(
         entry
     )

@@ -5,12 +5,7 @@ from __future__ import annotations
 from accounts.models import User
 from certification.models import Application, Enterprise, Field
 from experts.models import Draw, Expert, ExpertKind, Review, ReviewStatus
-from tests.factories import ApplicationFactory, ExpertFactory, UserFactory, new_uscc
-
-
-def field(code: str = "0101") -> Field:
-    """A field of the catalogue in force (2016): "01" is top-level, "0101" one of its sub-fields."""
-    return Field.objects.select_related("parent").get(catalogue__in_force=True, code=code)
+from tests.factories import ApplicationFactory, ExpertFactory, UserFactory, field, new_uscc
 
 
 def technical_experts(count: int, *fields: Field, **kwargs) -> list[Expert]:

@@ -1,5 +1,5 @@
 """The draw through the service and the API: reviews, status, replay, nothing saved when impossible,
-who may draw and who may see a draw record (STYLE.md's people), the PDF, the snapshot's query count,
+who may draw and who may see a draw record (the people of docs/domain.md), the PDF, the snapshot's query count,
 and the replacement of a declining expert from the alternates."""
 
 from __future__ import annotations

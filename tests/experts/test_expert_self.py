@@ -285,11 +285,16 @@ def test_require_pledge_for_an_expert_without_this_years_pledge(expert_user, tim
 
 
 @pytest.mark.parametrize("person", [*NOT_EXPERTS, "anonymous"])
-def test_require_pledge_is_a_no_op_for_other_roles(request, person):
+def test_require_pledge_is_a_no_op_for_other_roles(request, person, expert_user):
+    """Nobody has signed: the expert is refused while every other role passes. A gate that does
+    nothing fails the first assertion; one that refuses every role fails the second."""
     from django.contrib.auth.models import AnonymousUser
 
     user = request.getfixturevalue(person) or AnonymousUser()
-    require_pledge(user)
+    assert not Pledge.objects.exists()
+    with pytest.raises(PermissionDenied, match=PLEDGE_MESSAGE):
+        require_pledge(expert_user)
+    require_pledge(user)  # no pledge, and no refusal
 
 
 def test_require_pledge_refuses_an_expert_account_without_a_pool_record(db):

@@ -25,10 +25,7 @@ from accounts.tasks import send_email
 from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import (
     Application,
-    ApplicationFiscalYear,
     ApplicationStatus,
-    Conversion,
-    IPItem,
     RDManagementItem,
 )
 from experts.models import Draw, ExpertKind, Review, ReviewStatus, ScoreSource
@@ -37,6 +34,7 @@ from experts.services.draws import DrawError, draw_experts
 from experts.services.meetings import ABSENT_REASON, draw_and_notify, mark_absent, notify_panel, sheet_enter
 from experts.services.reviews import review_amend, review_submit
 from tests.experts.draw_factories import accepted_application, pool
+from tests.factories import add_review_data
 
 pytestmark = pytest.mark.django_db
 
@@ -100,38 +98,9 @@ def sheet(marker: str = "sheet") -> SimpleUploadedFile:
 PNG_AS_PDF = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 
-def add_data(application: Application) -> None:
-    for year, assets, sales in (
-        (2023, "100000000", "100000000"),
-        (2024, "130000000", "110000000"),
-        (2025, "169000000", "110000000"),
-    ):
-        ApplicationFiscalYear.objects.create(
-            application=application,
-            year=year,
-            sales_revenue=Decimal(sales),
-            total_revenue=Decimal(sales),
-            hightech_revenue=Decimal(sales) * Decimal("0.6"),
-            rd_expense=Decimal(sales) * Decimal("0.06"),
-            rd_expense_domestic=Decimal(sales) * Decimal("0.05"),
-            total_assets=Decimal(assets),
-        )
-    IPItem.objects.create(
-        application=application,
-        kind="invention_patent",
-        title="一种高效数据压缩方法",
-        number="ZL202310000001.1",
-        acquired_on=dt.date(2024, 5, 1),
-        acquisition="self_developed",
-    )
-    for year in (2023, 2024, 2025):
-        for i in range(4):
-            Conversion.objects.create(application=application, year=year, title=f"成果{year}-{i}")
-
-
 def scored_application() -> Application:
     application = accepted_application(rd_management=list(RDManagementItem.values))
-    add_data(application)
+    add_review_data(application)
     return application
 
 

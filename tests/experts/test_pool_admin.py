@@ -10,7 +10,6 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
-from certification.models import Field
 from certification.services_eligibility import field_codes_in_force
 from certification.uscc import make_uscc
 from experts.importing import COLUMNS, MAX_ROWS, SheetError, export_experts, import_experts, parse_sheet
@@ -22,7 +21,7 @@ from experts.services.pool import (
     expert_update,
     with_expert_details,
 )
-from tests.factories import ExpertFactory
+from tests.factories import ExpertFactory, field
 
 pytestmark = pytest.mark.django_db
 
@@ -87,10 +86,6 @@ def api(client, user):
         token, _ = Token.objects.get_or_create(user=user)
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     return client
-
-
-def field(code: str) -> Field:
-    return Field.objects.get(catalogue__in_force=True, code=code)
 
 
 def make_expert(by: User, **overrides) -> Expert:

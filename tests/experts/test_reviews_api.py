@@ -1,4 +1,4 @@
-"""The review API (API.md “reviews”): bands, submission and its lock, amendments, blind scoring, the
+"""The review API (docs/api.md “reviews”): bands, submission and its lock, amendments, blind scoring, the
 panel's result, declining, the pledge gate, and who may see what.
 
 The panel is built directly with the ORM (one Draw, five Reviews: the chair and three more technical
@@ -17,18 +17,14 @@ from rest_framework.authtoken.models import Token
 
 from certification.errors import InvalidInput
 from certification.models import (
-    ApplicationFiscalYear,
     ApplicationTransition,
-    Conversion,
     Document,
     Field,
-    HighTechProduct,
-    IPItem,
     RDManagementItem,
 )
 from experts.models import Draw, ExpertKind, Pledge, Review, ReviewStatus, ScoreAmendment
 from experts.services.pool import current_year
-from tests.factories import ApplicationFactory, ExpertFactory
+from tests.factories import ApplicationFactory, ExpertFactory, add_review_data
 
 pytestmark = pytest.mark.django_db
 
@@ -49,47 +45,6 @@ def sign_pledge(user) -> Pledge:  # type: ignore[no-untyped-def]
     return Pledge.objects.create(expert=user.expert, year=current_year())
 
 
-def add_data(application) -> None:  # type: ignore[no-untyped-def]
-    for year, assets, sales in (
-        (2023, "100000000", "100000000"),
-        (2024, "130000000", "110000000"),
-        (2025, "169000000", "110000000"),
-    ):
-        ApplicationFiscalYear.objects.create(
-            application=application,
-            year=year,
-            sales_revenue=Decimal(sales),
-            total_revenue=Decimal(sales),
-            hightech_revenue=Decimal(sales) * Decimal("0.6"),
-            rd_expense=Decimal(sales) * Decimal("0.06"),
-            rd_expense_domestic=Decimal(sales) * Decimal("0.05"),
-            total_assets=Decimal(assets),
-        )
-    IPItem.objects.create(
-        application=application,
-        kind="invention_patent",
-        title="一种高效数据压缩方法",
-        number="ZL202310000001.1",
-        acquired_on=dt.date(2024, 5, 1),
-        acquisition="self_developed",
-    )
-    for i in range(2):
-        IPItem.objects.create(
-            application=application,
-            kind="utility_model",
-            title=f"一种散热装置{i}",
-            number=f"ZL20242000000{i}.X",
-            acquired_on=dt.date(2025, 1, 1),
-            acquisition="self_developed",
-        )
-    for year in (2023, 2024, 2025):
-        for i in range(4):
-            Conversion.objects.create(application=application, year=year, title=f"成果{year}-{i}")
-    HighTechProduct.objects.create(
-        application=application, name="智能网关", technology="边缘计算", revenue=Decimal("66000000")
-    )
-
-
 def make_application():  # type: ignore[no-untyped-def]
     app = ApplicationFactory(
         status="under_review",
@@ -101,7 +56,7 @@ def make_application():  # type: ignore[no-untyped-def]
         staff_rd=15,
         rd_management=list(RDManagementItem.values),
     )
-    add_data(app)
+    add_review_data(app, utility_models=2, product_revenue=Decimal("66000000"))
     return app
 
 
@@ -484,7 +439,7 @@ def test_composite_computed_when_the_fifth_expert_submits(client, panel, applica
         expert_user,
     )
     assert transition.data == {"composite_score": "77.25", "review_passed": True, "score_spread_flag": False}
-    # API.md: the application shows composite_score and review_passed (the expert may see it).
+    # docs/api.md: the application shows composite_score and review_passed (the expert may see it).
     app_data = client.get(f"/api/v1/applications/{application.pk}/").json()
     assert app_data["composite_score"] == "77.25" and app_data["review_passed"] is True
 
