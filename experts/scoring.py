@@ -44,6 +44,8 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
+from config.numbers import plain_number
+
 __all__ = [
     "BAND_RATIOS",
     "FINANCIAL_INDICATORS",
@@ -330,13 +332,15 @@ def parse_points(value: object) -> Decimal | None:
         value = repr(value)
     if isinstance(value, int | Decimal):
         value = str(value)
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
+        return None
+    text = plain_number(value)  # full-width digits folded; other scripts' digits refused
+    if text is None:
         return None
     try:
-        result = Decimal(value.strip())
+        return Decimal(text)
     except InvalidOperation:
         return None
-    return result if result.is_finite() else None
 
 
 def check_points(indicator: str, points: Decimal, band: Band, reason: str | None) -> str | None:

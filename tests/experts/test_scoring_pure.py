@@ -362,6 +362,12 @@ def test_growth_band_range_is_checked_as_a_whole():
         (True, None),
         ("NaN", None),
         ("Infinity", None),
+        # One rule (config.numbers.plain_number): full-width input is folded, other digits refused.
+        ("２４．５", D("24.5")),
+        ("　２４ ", D("24")),
+        ("٢٤", None),
+        ("2.4e1", None),
+        ("24.5.1", None),
     ],
 )
 def test_parse_points(raw, expected):
