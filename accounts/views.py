@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.forms import EnterpriseRegistrationForm
 from accounts.permissions import HOME_URL_NAMES
 from accounts.services import RegistrationError, enterprise_register
+from config.throttling import REGISTRATION_SCOPE, RegistrationRateThrottle, address_allowed
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -37,6 +38,11 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = EnterpriseRegistrationForm(request.POST or None)
+    if request.method == "POST" and not address_allowed(
+        request, RegistrationRateThrottle, REGISTRATION_SCOPE
+    ):
+        form.add_error(None, _("来自您所在网络地址的注册过于频繁，请稍后再试。"))
+        return render(request, "accounts/register.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             user = enterprise_register(

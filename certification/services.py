@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from certification.documents import (
     DEFAULT_DISPLAY_NAME,
     DocumentError,
     display_name,
+    format_limit,
     inspect_pdf,
     read_head_tail,
     sha256_of,
@@ -251,6 +253,7 @@ def document_upload(
             problem = inspect_pdf(head, size, name, settings.UPLOAD_MAX_BYTES, tail=tail)
             if problem:
                 raise DocumentError(problem, field="file")
+            _require_quota(application, size)
             document = Document(
                 application=application,
                 kind=kind,
@@ -270,6 +273,21 @@ def document_upload(
             storage.delete(stored_name)
         raise
     return document
+
+
+def _require_quota(application: Application, size: int) -> None:
+    """An application holds at most UPLOAD_MAX_FILES materials of UPLOAD_MAX_TOTAL_BYTES together
+    (checked under the application's row lock, so two parallel uploads cannot both squeeze in)."""
+    held = Document.objects.filter(application_id=application.pk).aggregate(n=Count("id"), total=Sum("size"))
+    if held["n"] >= settings.UPLOAD_MAX_FILES:
+        raise DocumentError(
+            _("每件申请最多上传 %(max)d 个文件，请先删除不需要的文件。") % {"max": settings.UPLOAD_MAX_FILES}
+        )
+    if (held["total"] or 0) + size > settings.UPLOAD_MAX_TOTAL_BYTES:
+        raise DocumentError(
+            _("每件申请的材料合计不能超过 %(limit)s，请压缩或删除部分文件后再上传。")
+            % {"limit": format_limit(settings.UPLOAD_MAX_TOTAL_BYTES)}
+        )
 
 
 def document_delete(*, document: Document, by: User) -> None:

@@ -48,3 +48,31 @@ def rate_from_env(name: str, default: str) -> str | None:
     if rate is not None:
         ClientAddressThrottle().parse_rate(rate)  # fail at import on a malformed rate
     return rate
+
+
+class _Scope:
+    def __init__(self, scope: str) -> None:
+        self.throttle_scope = scope
+
+
+def address_allowed(request, throttle_class: type[ClientAddressThrottle], scope: str) -> bool:  # type: ignore[no-untyped-def]
+    """For a browser form: count this request against ``scope`` by client address (as the API view
+    with the same throttle class and scope does); False once the address is over the limit."""
+    throttle = throttle_class()
+    throttle.get_cache_key = lambda req, view: (
+        throttle.cache_format
+        % {  # type: ignore[method-assign]
+            "scope": scope,
+            "ident": throttle.get_ident(req),
+        }
+    )
+    return throttle.allow_request(request, _Scope(scope))  # type: ignore[arg-type]
+
+
+class RegistrationRateThrottle(ClientAddressThrottle):
+    """New enterprise accounts per client address, API and form together; REGISTRATION_RATE overrides."""
+
+    rate = rate_from_env("REGISTRATION_RATE", "20/hour")
+
+
+REGISTRATION_SCOPE = "registration"

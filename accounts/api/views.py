@@ -20,6 +20,7 @@ from accounts.api.serializers import (
 )
 from accounts.services import RegistrationError, enterprise_register
 from accounts.two_factor import requires_two_factor, second_factor_problem
+from config.throttling import REGISTRATION_SCOPE, RegistrationRateThrottle
 
 
 def nest_errors(errors: dict[str, list[str]]) -> dict:
@@ -37,6 +38,8 @@ def nest_errors(errors: dict[str, list[str]]) -> dict:
 class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [RegistrationRateThrottle]
+    throttle_scope = REGISTRATION_SCOPE
 
     @extend_schema(request=RegistrationSerializer, responses={201: UserSerializer}, summary="企业用户注册")
     def post(self, request: Request) -> Response:

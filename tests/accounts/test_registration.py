@@ -232,3 +232,31 @@ def test_an_email_subject_with_a_line_break_is_sent_on_one_line(mailoutbox):
 
     assert send_email.run(subject="抽取通知：某公司\r\n第二行", body="正文", to=["x@example.com"]) == 1
     assert mailoutbox[-1].subject == "抽取通知：某公司 第二行"
+
+
+# --- Registrations per address: API and form share one counter ----------------------------------
+
+
+@pytest.fixture
+def two_per_hour(monkeypatch):
+    from django.core.cache import cache
+
+    from config.throttling import RegistrationRateThrottle
+
+    monkeypatch.setattr(RegistrationRateThrottle, "rate", "2/hour")
+    key = "throttle_registration_127.0.0.1"
+    cache.delete(key)
+    yield
+    cache.delete(key)
+
+
+def test_registrations_from_one_address_are_limited_across_api_and_form(client, two_per_hour):
+    assert client.post(TestApi.url, api_body(), content_type="application/json").status_code == 201
+    other = api_body(username="second", email="second@example.com", enterprise={"uscc": "91120116MA05XXXX0X"})
+    client.post(TestApi.url, other, content_type="application/json")  # the second counts, valid or not
+    third = client.post(TestApi.url, api_body(username="third"), content_type="application/json")
+    assert third.status_code == 429
+    page = client.post(TestBrowserForm.url, form_body(username="fourth"))
+    assert page.status_code == 429
+    assert "注册过于频繁" in page.content.decode()
+    assert not User.objects.filter(username__in=["third", "fourth"]).exists()

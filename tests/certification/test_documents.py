@@ -693,3 +693,34 @@ def test_another_user_of_the_same_enterprise_may_upload(client, enterprise_user,
     colleague = UserFactory(role="enterprise", enterprise=enterprise_user.enterprise)
     client.force_login(colleague)
     assert api_upload(client, draft).status_code == 201
+
+
+# --- The per-application quota --------------------------------------------------------------------
+
+
+def test_the_file_count_quota_refuses_one_more_and_stores_nothing(
+    client, enterprise_user, draft, media, settings
+):
+    settings.UPLOAD_MAX_FILES = 3
+    client.force_login(enterprise_user)
+    for i in range(3):
+        assert api_upload(client, draft, content=pdf(f"quota {i}")).status_code == 201
+    response = api_upload(client, draft, content=pdf("one too many"))
+    assert response.status_code == 400
+    assert "最多上传 3 个文件" in str(response.json())
+    assert Document.objects.filter(application=draft).count() == 3
+    assert len(list(Path(media).rglob("*.pdf"))) == 3  # the refused file left nothing on disk
+
+
+def test_the_total_size_quota_counts_what_is_already_there(client, enterprise_user, draft, media, settings):
+    big = pdf("x" * 600)
+    settings.UPLOAD_MAX_TOTAL_BYTES = len(big) * 2 + 10
+    client.force_login(enterprise_user)
+    assert api_upload(client, draft, content=big).status_code == 201
+    assert api_upload(client, draft, content=pdf("y" * 600)).status_code == 201
+    response = api_upload(client, draft, content=pdf("z" * 600))
+    assert response.status_code == 400
+    assert "合计不能超过" in str(response.json())
+    # A deletion frees room again.
+    services.document_delete(document=Document.objects.filter(application=draft).first(), by=enterprise_user)
+    assert api_upload(client, draft, content=pdf("z" * 600)).status_code == 201
