@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue as issue_token
 from certification.application_data import eligibility_input_for, rule_set_for
 from certification.application_form import application_form_context, format_yuan
 from certification.eligibility import EligibilityInput, FiscalYear, IPItem, RuleSet, Staff
@@ -141,7 +141,7 @@ def _pdf_text(content: bytes) -> str:
 
 
 def _api_client(client, user):
-    token, _ = Token.objects.get_or_create(user=user)
+    token = issue_token(user)  # a fresh one once the clock has moved past its lifetime
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     return client
 

@@ -1,6 +1,6 @@
 import pytest
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue as issue_token
 from certification.models import Application, ApplicationStatus, ApplicationTransition, Document, DocumentKind
 from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, pledged
 
@@ -45,7 +45,7 @@ BODY = {
 
 
 def api(client, user):
-    token, _ = Token.objects.get_or_create(user=user)
+    token = issue_token(user)  # a fresh one once the clock has moved past its lifetime
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     return client
 

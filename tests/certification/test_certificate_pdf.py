@@ -20,8 +20,8 @@ from django.urls import Resolver404, include, path, resolve, reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue as issue_token
 from certification import certificate_pdf, certificates
 from certification.api.certificate_pdf import CertificatePdfView
 from certification.api.certificates import VerifyRateThrottle
@@ -345,7 +345,7 @@ def api(client, settings):
     def as_user(user):
         client.defaults.pop("HTTP_AUTHORIZATION", None)
         if user is not None:
-            client.defaults["HTTP_AUTHORIZATION"] = f"Token {Token.objects.get_or_create(user=user)[0].key}"
+            client.defaults["HTTP_AUTHORIZATION"] = f"Token {issue_token(user).key}"
         return client
 
     return as_user

@@ -3,8 +3,8 @@ import threading
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue as issue_token
 from certification import certificates
 from certification.models import Certificate
 from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, district
@@ -38,7 +38,7 @@ def test_number_format():
 def as_user(client, user):
     client.defaults.pop("HTTP_AUTHORIZATION", None)
     if user is not None:
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {Token.objects.get_or_create(user=user)[0].key}"
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {issue_token(user).key}"
     return client
 
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue as issue_token
 from certification import publicity
 from certification.models import ApplicationStatus, EntryOutcome, Objection, PublicityNotice
 from tests.factories import ApplicationFactory, EnterpriseFactory, district
@@ -18,7 +18,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def as_user(client, user):
     client.defaults.pop("HTTP_AUTHORIZATION", None)
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
+        token = issue_token(user)  # a fresh one once the clock has moved past its lifetime
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     return client
 

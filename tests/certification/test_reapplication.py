@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue as issue_token
 from certification import certificates, reapplication
 from certification.errors import ApplicationStateError
 from certification.models import (
@@ -108,7 +108,7 @@ def source(enterprise_user, official, tmp_path, settings):
 
 
 def api(client, user):
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {Token.objects.get_or_create(user=user)[0].key}"
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {issue_token(user).key}"
     return client
 
 

@@ -14,8 +14,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from pypdf import PdfReader
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue as issue_token
 from audits import services as audit_services
 from audits.models import FilingSample, FilingSampleCheck
 from certification import publicity
@@ -34,7 +34,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def api(client, user):
     client.defaults.pop("HTTP_AUTHORIZATION", None)
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
+        token = issue_token(user)  # a fresh one once the clock has moved past its lifetime
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     return client
 

@@ -8,6 +8,7 @@ from django.db import connection
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue as issue_token
 from certification.models import Application, ApplicationStatus, ApplicationTransition
 from districts import services
 from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, district, pledged
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def token_client(client, user):
-    token, _ = Token.objects.get_or_create(user=user)
+    token = issue_token(user)  # a fresh one once the clock has moved past its lifetime
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     return client
 

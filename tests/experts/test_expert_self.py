@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue as issue_token
 from certification.uscc import make_uscc
 from experts.models import Expert, ExpertRelation, Pledge
 from experts.permissions import require_pledge
@@ -34,7 +34,7 @@ def bad_check(uscc: str) -> str:
 
 def api(client, user):
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
+        token = issue_token(user)  # a fresh one once the clock has moved past its lifetime
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     return client
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue as issue_token
 from certification.models import Document
 from experts.models import Draw, Pledge, Review
 from tests.factories import ApplicationFactory
@@ -80,7 +81,7 @@ MATERIAL_API = (
 
 
 def _token(user) -> str:  # type: ignore[no-untyped-def]
-    return f"Token {Token.objects.get_or_create(user=user)[0].key}"
+    return f"Token {issue_token(user).key}"
 
 
 @pytest.mark.parametrize("path", MATERIAL_API)

@@ -13,8 +13,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue as issue_token
 from certification.errors import InvalidInput
 from certification.models import (
     ApplicationTransition,
@@ -113,7 +113,7 @@ def panel(application, official, expert_user):  # type: ignore[no-untyped-def]
 def api(client, user):  # type: ignore[no-untyped-def]
     client.defaults.pop("HTTP_AUTHORIZATION", None)
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
+        token = issue_token(user)  # a fresh one once the clock has moved past its lifetime
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     return client
 
