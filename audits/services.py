@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from audits.models import FilingSample, FilingSampleCheck
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import Application, ApplicationStatus
 from certification.services import record_transition
 from districts.models import Filing, FilingEntry, FilingStatus
@@ -23,7 +23,7 @@ RESULT_MAX = 2000
 def filing_decide(*, filing: Filing, by: User, decisions: list[dict]) -> Filing:
     """Approve or return each filed application; a return needs a reason. Decided entries stay decided."""
     if by.role != Role.MUNICIPAL:
-        raise PermissionError("only the municipal office decides")
+        raise DomainPermissionDenied(_("只有市工作小组办公室可以作出审核决定。"))
     errors: dict[str, list[str]] = {}
     if not decisions:
         errors["decisions"] = [_("请至少对一件申请作出审核决定。")]
@@ -100,7 +100,7 @@ def filing_sample_draw(*, filing: Filing, by: User, size: object, seed: str = ""
     Without a seed one is generated; the seed and the entries drawn from are stored with the sample.
     """
     if by.role != Role.MUNICIPAL:
-        raise PermissionError("only the municipal office samples filings")
+        raise DomainPermissionDenied(_("只有市工作小组办公室可以抽查报备材料。"))
     seed = (seed or "").strip()
     errors: dict[str, list[str]] = {}
     if len(seed) > 64:
@@ -137,7 +137,7 @@ def filing_sample_record(
 ) -> FilingSampleCheck:
     """The result of the deeper check of one sampled entry: passed or a problem, with what was found."""
     if by.role != Role.MUNICIPAL:
-        raise PermissionError("only the municipal office records sample checks")
+        raise DomainPermissionDenied(_("只有市工作小组办公室可以记录抽查结果。"))
     result = (result or "").strip()
     errors: dict[str, list[str]] = {}
     if not isinstance(passed, bool):

@@ -27,7 +27,7 @@ from audits.models import (
     Target,
 )
 from certification.certificates import certificate_revoke
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import Certificate
 from certification.publicity import TRACKING_ALPHABET
 from certification.real_name import check_real_name
@@ -42,7 +42,7 @@ FINDING_MAX = 5000
 
 def _require_office(by: User) -> None:
     if by.role != Role.MUNICIPAL:
-        raise PermissionError("only the municipal office")
+        raise DomainPermissionDenied(_("只有市工作小组办公室可以办理此事项。"))
 
 
 # --- Targets ------------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def report_resolve(*, report: Report, by: User, upheld: bool, finding: str, revo
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         if by.role != Role.DISTRICT or by.district_id != report.district_id:
-            raise PermissionError("not this district's official")
+            raise DomainPermissionDenied(_("您不是该区的工作小组人员，无权办理此事项。"))
         if report.status != ReportStatus.OPEN:
             raise ApplicationStateError(_("该举报已经核查。"), status=report.status)
         if revoke:
