@@ -294,6 +294,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Domain errors → 400/409/403 in one place; API views do not catch them.
+    "EXCEPTION_HANDLER": "certification.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "天津市市级高新技术企业认定 API",
