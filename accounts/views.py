@@ -57,7 +57,12 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/403.html", status=403)
+    # A service's refusal (certification.errors.DomainPermissionDenied) carries a message for the
+    # user; read it by attribute so accounts does not import the domain apps.
+    reason = getattr(exception, "message", "")
+    return render(
+        request, "errors/403.html", {"reason": reason if isinstance(reason, str) else ""}, status=403
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

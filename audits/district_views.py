@@ -17,8 +17,8 @@ from accounts.permissions import role_required
 from audits import history, pages, services_office
 from audits.models import Report, ReportStatus, SupervisionCheck
 from audits.office_forms import ReportResolveForm
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.permissions import applications_visible_to
+from certification.web import form_errors
 
 official_only = role_required(Role.DISTRICT)
 NS = "districts"
@@ -73,7 +73,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             status = 409
         elif form.is_valid():
             data = form.cleaned_data
-            try:
+            with form_errors(form, conflict_request=request) as failed:
                 services_office.report_resolve(
                     report=report,
                     by=request.user,
@@ -81,17 +81,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     finding=data["finding"],
                     revoke=data["revoke"],
                 )
-            except InvalidInput as exc:
-                for key, problems in exc.errors.items():
-                    for problem in problems:
-                        form.add_error(key if key in form.fields else None, problem)
-                status = 400
-            except ApplicationStateError as exc:
-                messages.error(request, exc.message)
-                status = 409
-            else:
                 messages.success(request, _("已记录核查结论。"))
                 return redirect("districts:report_detail", pk=report.pk)
+            status = failed.status
         else:
             status = 400
     return render(

@@ -26,19 +26,14 @@ from audits.office_forms import (
     ScheduleForm,
     year_from,
 )
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import InvalidInput
 from certification.models import Certificate
 from certification.permissions import applications_visible_to
+from certification.web import form_errors
 from districts.models import District
 
 office_only = role_required(Role.MUNICIPAL)
 NS = "audits"
-
-
-def _add_errors(form, errors: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
-    for key, problems in errors.items():
-        for problem in problems:
-            form.add_error(key if key in form.fields else None, problem)
 
 
 # --- Dashboards ---------------------------------------------------------------------------------
@@ -237,7 +232,7 @@ def supervision_new(request: HttpRequest) -> HttpResponse:
             if certificate is None:
                 form.add_error("certificate", _("证书编号不存在。"))
         if form.is_valid():
-            try:
+            with form_errors(form):
                 check = services_office.check_schedule(
                     by=request.user,
                     kind=data["kind"],
@@ -246,9 +241,6 @@ def supervision_new(request: HttpRequest) -> HttpResponse:
                     subject=data["subject"],
                     certificate=certificate,
                 )
-            except InvalidInput as exc:
-                _add_errors(form, exc.errors)
-            else:
                 messages.success(request, _("已安排检查。"))
                 return redirect("audits:supervision_detail", pk=check.pk)
     return _supervision_page(request, schedule=form, status=400)
@@ -260,7 +252,7 @@ def supervision_random(request: HttpRequest) -> HttpResponse:
     form = RandomSpotCheckForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form):
             draw = services_office.check_random_spot_checks(
                 by=request.user,
                 year=data["year"],
@@ -268,9 +260,6 @@ def supervision_random(request: HttpRequest) -> HttpResponse:
                 seed=data["seed"] or "",
                 scheduled_on=data["scheduled_on"],
             )
-        except InvalidInput as exc:
-            _add_errors(form, exc.errors)
-        else:
             messages.success(request, _("已随机抽取 %(n)s 家企业并安排抽查。") % {"n": len(draw.chosen_ids)})
             return redirect("audits:spot_check_draw", pk=draw.pk)
     return _supervision_page(request, random_form=form, status=400)
@@ -290,22 +279,16 @@ def supervision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             status = 409
             messages.error(request, _("该检查已记录结果。"))
         elif form.is_valid():
-            try:
+            with form_errors(form, conflict_request=request) as failed:
                 services_office.check_record_result(
                     check=check,
                     by=request.user,
                     result=form.cleaned_data["result"],
                     findings=form.cleaned_data["findings"],
                 )
-            except InvalidInput as exc:
-                _add_errors(form, exc.errors)
-                status = 400
-            except ApplicationStateError as exc:
-                messages.error(request, exc.message)
-                status = 409
-            else:
                 messages.success(request, _("已记录检查结果。"))
                 return redirect("audits:supervision_detail", pk=check.pk)
+            status = failed.status
         else:
             status = 400
     return render(

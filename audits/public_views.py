@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from audits import services_office
 from audits.models import Report
 from audits.office_forms import ReportForm, TrackForm
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.web import add_form_errors, domain_errors
 from config.throttling import ClientAddressThrottle, rate_from_env
 
 REPORT_SCOPE = "reports"
@@ -77,7 +77,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
     if certificate is None:
         form.add_error("target", _("未找到有效的高新技术企业证书，请核对证书编号或统一社会信用代码。"))
         return _page(request, form, status=400)
-    try:
+    with domain_errors() as failed:
         report = services_office.report_file(
             certificate=certificate,
             name=form.cleaned_data["name"],
@@ -85,13 +85,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             evidence=form.cleaned_data.get("evidence"),
         )
-    except InvalidInput as exc:
-        for key, problems in exc.errors.items():
-            for problem in problems:
-                form.add_error(key if key in form.fields else None, problem)
-        return _page(request, form, status=400)
-    except ApplicationStateError as exc:
-        return _page(request, form, status=409, error=exc.message)
+    if failed:  # the form with the service's complaints (400) or the refusal (409)
+        add_form_errors(form, failed.errors)
+        return _page(request, form, status=failed.status, error=failed.message)
     # Post/redirect/get: a reload of the result page must not file the report twice.
     request.session[DONE_SESSION_KEY] = {
         "number": report.tracking_number,

@@ -12,8 +12,8 @@ from accounts.permissions import role_required
 from audits.forms import CalendarYearForm
 from audits.selectors import districts_overview, expert_pool_counts
 from certification.calendar import calendar_enter_year
-from certification.errors import InvalidInput
 from certification.models import CalendarYear
+from certification.web import form_errors
 from districts.models import Filing, FilingStatus
 
 
@@ -39,15 +39,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
     form = CalendarYearForm(request.POST or None)
     moved = None
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             moved = calendar_enter_year(
                 year=form.cleaned_data["year"], text=form.cleaned_data["text"], by=request.user
             )
-        except InvalidInput as exc:
-            for key, problems in exc.errors.items():
-                for problem in problems:
-                    form.add_error(key if key in form.fields else None, problem)
-        else:
             messages.success(
                 request, _("%(year)s 年工作日历已录入为官方安排。") % {"year": form.cleaned_data["year"]}
             )

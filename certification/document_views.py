@@ -21,6 +21,7 @@ from certification.errors import ApplicationStateError
 from certification.models import REQUIRED_DOCUMENT_KINDS, Application, Document, DocumentKind
 from certification.permissions import applications_editable_by, applications_visible_to
 from certification.selectors import documents_for
+from certification.web import flash_errors
 from experts.permissions import require_pledge
 
 
@@ -137,11 +138,8 @@ def document_delete(request: HttpRequest, pk: int, doc_id: int) -> HttpResponse:
             "certification/document_confirm_delete.html",
             {"application": application, "document": document},
         )
-    try:
+    with flash_errors(request):
         services.document_delete(document=document, by=request.user)
-    except ApplicationStateError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("已删除“%(name)s”。") % {"name": document.original_name})
     return redirect("certification:application_documents", pk=application.pk)
 

@@ -26,7 +26,6 @@ from accounts.permissions import role_required
 from certification import lifecycle, reapplication
 from certification.certificates import certificate_revoke, certificate_status
 from certification.documents import display_name
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import (
     OPEN_CHANGE_STATUSES,
     Certificate,
@@ -36,6 +35,7 @@ from certification.models import (
     MajorChangeKind,
     ReportKind,
 )
+from certification.web import Failure, add_form_errors, domain_errors, form_errors
 
 PAGE_SIZE = 25
 TEMPLATES = "certification/lifecycle/"
@@ -194,12 +194,6 @@ class RevokeForm(forms.Form):
     )
 
 
-def _add_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
-    for name, messages_ in errors.items():
-        for message in messages_:
-            form.add_error(name if name in form.fields else None, message)
-
-
 def _serve_evidence(change: ChangeRequest) -> HttpResponse:
     try:
         handle = change.evidence.open("rb")
@@ -288,7 +282,7 @@ def monitoring_file(request: HttpRequest, pk: int) -> HttpResponse:
         form = MonitoringReportForm(request.POST, choices=choices)
         if form.is_valid():
             kind, _sep, period = form.cleaned_data["report"].partition(":")
-            try:
+            with form_errors(form) as failed:
                 report = lifecycle.monitoring_report_file(
                     certificate=certificate,
                     by=request.user,
@@ -299,13 +293,6 @@ def monitoring_file(request: HttpRequest, pk: int) -> HttpResponse:
                         for k in ("revenue", "rd_expense", "staff_total", "new_ip_count")
                     },
                 )
-            except InvalidInput as exc:
-                _add_errors(form, exc.errors)
-                status = 400
-            except ApplicationStateError as exc:
-                form.add_error(None, exc.message)
-                status = 409
-            else:
                 text = (
                     _("已填报%(label)s%(kind)s（逾期填报）。")
                     if report.late
@@ -321,6 +308,7 @@ def monitoring_file(request: HttpRequest, pk: int) -> HttpResponse:
                     },
                 )
                 return redirect("certification:certificates")
+            status = failed.status
         else:
             status = 400
     else:
@@ -345,7 +333,7 @@ def change_new(request: HttpRequest, pk: int) -> HttpResponse:
         form = ChangeRequestForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with form_errors(form) as failed:
                 if data["kind"] == ChangeKind.RENAME:
                     change = lifecycle.rename_request(
                         certificate=certificate,
@@ -363,18 +351,12 @@ def change_new(request: HttpRequest, pk: int) -> HttpResponse:
                         evidence=data["evidence"],
                         event_date=data["event_date"],
                     )
-            except InvalidInput as exc:
-                _add_errors(form, exc.errors)
-                status = 400
-            except ApplicationStateError as exc:
-                form.add_error(None, exc.message)
-                status = 409
-            else:
                 if change.kind == ChangeKind.RENAME:
                     messages.success(request, _("更名申请已提交，区工作小组审核后将公示 10 个工作日。"))
                 else:
                     messages.success(request, _("重大变化已报告，证书交由区工作小组复核。"))
                 return redirect("certification:certificates")
+            status = failed.status
         else:
             status = 400
     else:
@@ -513,6 +495,18 @@ def _render_change(
     return render(request, TEMPLATES + "district_change_detail.html", context, status=status)
 
 
+def _change_refused(
+    request: HttpRequest, pk: int, change: ChangeRequest, failed: Failure, **bound: forms.Form
+) -> HttpResponse:
+    """The change page again after the service refused a decision: the form with its complaints
+    (400), or the change as it now stands with the conflict (409)."""
+    if failed.status == 400:
+        for form in bound.values():
+            add_form_errors(form, failed.errors)
+        return _render_change(request, change, status=400, **bound)
+    return _render_change(request, _district_change(request, pk), status=409, errors=[failed.message])
+
+
 @role_required(Role.DISTRICT)
 @require_safe
 def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -526,13 +520,10 @@ def change_publish(request: HttpRequest, pk: int) -> HttpResponse:
     form = PublishForm(request.POST)
     if not form.is_valid():
         return _render_change(request, change, status=400, publish_form=form)
-    try:
+    with domain_errors() as failed:
         change = lifecycle.rename_publish(change=change, by=request.user, start=form.cleaned_data["start"])
-    except InvalidInput as exc:
-        _add_errors(form, exc.errors)
-        return _render_change(request, change, status=400, publish_form=form)
-    except ApplicationStateError as exc:
-        return _render_change(request, _district_change(request, pk), status=409, errors=[exc.message])
+    if failed:
+        return _change_refused(request, pk, change, failed, publish_form=form)
     messages.success(
         request,
         _("更名公示已发布，公示期 %(start)s 至 %(end)s。")
@@ -545,10 +536,10 @@ def change_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.DISTRICT)
 def change_complete(request: HttpRequest, pk: int) -> HttpResponse:
     change = _district_change(request, pk)
-    try:
+    with domain_errors() as failed:
         change = lifecycle.rename_complete(change=change, by=request.user)
-    except ApplicationStateError as exc:
-        return _render_change(request, _district_change(request, pk), status=409, errors=[exc.message])
+    if failed:
+        return _change_refused(request, pk, change, failed)
     messages.success(
         request,
         _("已换发证书：%(number)s，企业名称变更为“%(name)s”，编号和有效期不变。")
@@ -564,13 +555,10 @@ def change_reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = RejectForm(request.POST)
     if not form.is_valid():
         return _render_change(request, change, status=400, reject_form=form)
-    try:
+    with domain_errors() as failed:
         lifecycle.rename_reject(change=change, by=request.user, note=form.cleaned_data["note"])
-    except InvalidInput as exc:
-        _add_errors(form, exc.errors)
-        return _render_change(request, change, status=400, reject_form=form)
-    except ApplicationStateError as exc:
-        return _render_change(request, _district_change(request, pk), status=409, errors=[exc.message])
+    if failed:
+        return _change_refused(request, pk, change, failed, reject_form=form)
     messages.success(request, _("已退回该更名申请。"))
     return redirect("districts:change_detail", pk=change.pk)
 
@@ -583,15 +571,12 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_change(request, change, status=400, decide_form=form)
     keep = form.cleaned_data["keep"] == "keep"
-    try:
+    with domain_errors() as failed:
         lifecycle.major_change_decide(
             change=change, by=request.user, keep=keep, note=form.cleaned_data["note"]
         )
-    except InvalidInput as exc:
-        _add_errors(form, exc.errors)
-        return _render_change(request, change, status=400, decide_form=form)
-    except ApplicationStateError as exc:
-        return _render_change(request, _district_change(request, pk), status=409, errors=[exc.message])
+    if failed:
+        return _change_refused(request, pk, change, failed, decide_form=form)
     messages.success(request, _("复核完成：保留市级高企资格。") if keep else _("复核完成：已撤销该证书。"))
     return redirect("districts:change_detail", pk=change.pk)
 
@@ -614,21 +599,15 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
         form = RevokeForm(request.POST)
         if form.is_valid():
             ground = dict(REVOCATION_GROUNDS)[form.cleaned_data["ground"]]
-            try:
+            with form_errors(form) as failed:
                 certificate_revoke(
                     certificate=certificate,
                     by=request.user,
                     reason=f"{ground}：{form.cleaned_data['reason'].strip()}",
                 )
-            except InvalidInput as exc:
-                _add_errors(form, exc.errors)
-                status = 400
-            except ApplicationStateError as exc:
-                form.add_error(None, exc.message)
-                status = 409
-            else:
                 messages.success(request, _("证书 %(number)s 已撤销。") % {"number": certificate.number})
                 return redirect("districts:certificates")
+            status = failed.status
         else:
             status = 400
         certificate.refresh_from_db()

@@ -28,9 +28,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from certification import publicity
 from certification.api.publicity import ObjectionRateThrottle, notices_with_entries
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import NoticeStatus, Objection, PublicityEntry, PublicityNotice
 from certification.pdf import pdf_response, render_pdf
+from certification.web import add_form_errors, domain_errors
 
 PAGE_SIZE = 25
 NOTICE_PDF_TEMPLATE = "pdf/publicity_notice.html"
@@ -292,7 +292,7 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _objection_page(request, notice, form, status=400)
     entry = next(e for e in notice.entries.all() if e.application_id == form.cleaned_data["application"])
-    try:
+    with domain_errors() as failed:
         objection = publicity.objection_file(
             entry=entry,
             name=form.cleaned_data["name"],
@@ -300,13 +300,9 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             evidence=form.cleaned_data.get("evidence"),
         )
-    except InvalidInput as exc:
-        for key, problems in exc.errors.items():
-            for problem in problems:
-                form.add_error(key if key in form.fields else None, problem)
-        return _objection_page(request, notice, form, status=400)
-    except ApplicationStateError as exc:
-        return _objection_page(request, notice, form, status=409, error=exc.message)
+    if failed:  # the form with the service's complaints (400) or the refusal (409)
+        add_form_errors(form, failed.errors)
+        return _objection_page(request, notice, form, status=failed.status, error=failed.message)
     # Post/redirect/get: a reload of the result page must not file the objection twice.
     request.session[DONE_SESSION_KEY] = {"notice": notice.pk, "number": objection.tracking_number}
     return redirect("objection_done", pk=notice.pk)

@@ -34,6 +34,7 @@ from certification.models import (
     ObjectionStatus,
     PublicityNotice,
 )
+from certification.web import add_form_errors, form_errors
 from districts import services
 from districts.api.filings import filings_visible_to
 
@@ -45,12 +46,6 @@ SELECTION_CAP = 300
 
 def notices_of(user: Any) -> QuerySet[PublicityNotice]:
     return PublicityNotice.objects.filter(district_id=user.district_id).select_related("district")
-
-
-def _add_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
-    for key, problems in errors.items():
-        for problem in problems:
-            form.add_error(key if key in form.fields else None, problem)
 
 
 # --- Notices ----------------------------------------------------------------------------------
@@ -142,19 +137,13 @@ def publicity_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
+            with form_errors(form) as failed:
                 notice = publicity.publicity_publish(
                     by=request.user,
                     application_ids=form.cleaned_data["applications"],
                     start=form.cleaned_data["start"],
                     title=form.cleaned_data["title"],
                 )
-            except InvalidInput as exc:
-                _add_errors(form, exc.errors)
-            except ApplicationStateError as exc:
-                form.add_error(None, exc.message)
-                status = 409
-            else:
                 messages.success(
                     request,
                     _("已发布公示：%(start)s 至 %(end)s，共 10 个工作日，%(n)s 家企业。%(mark)s")
@@ -168,6 +157,7 @@ def publicity_new(request: HttpRequest) -> HttpResponse:
                     },
                 )
                 return redirect("districts:notice_detail", pk=notice.pk)
+            status = failed.status
     selected = {str(v) for v in (form["applications"].value() or [])}
     return render(
         request,
@@ -306,7 +296,7 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             finding=form.cleaned_data["finding"],
         )
     except InvalidInput as exc:
-        _add_errors(form, exc.errors)
+        add_form_errors(form, exc.errors)
         return _render_notice(request, notice, status=400, bound=(objection.pk, form))
     except ApplicationStateError as exc:
         messages.error(request, exc.message)
@@ -416,20 +406,19 @@ def filing_new(request: HttpRequest) -> HttpResponse:
     form = FilingForm(request.POST, candidates=candidates, government=_government(request.user))
     if not form.is_valid():
         return _render_filings(request, form, candidates, status=400)
-    try:
+    with form_errors(form) as failed:
         filing = services.filing_create(by=request.user, application_ids=form.cleaned_data["applications"])
-    except InvalidInput as exc:
-        _add_errors(form, exc.errors)
-        return _render_filings(request, form, candidates, status=400)
-    except ApplicationStateError as exc:
-        form.add_error(None, exc.message)
-        return _render_filings(request, form, candidates, status=409)
-    messages.success(
-        request,
-        _("已以%(gov)s名义报备 %(n)s 件申请（报备编号 %(id)s），等待市工作小组办公室审核。")
-        % {"gov": _government(request.user), "n": len(form.cleaned_data["applications"]), "id": filing.pk},
-    )
-    return redirect("districts:filings")
+        messages.success(
+            request,
+            _("已以%(gov)s名义报备 %(n)s 件申请（报备编号 %(id)s），等待市工作小组办公室审核。")
+            % {
+                "gov": _government(request.user),
+                "n": len(form.cleaned_data["applications"]),
+                "id": filing.pk,
+            },
+        )
+        return redirect("districts:filings")
+    return _render_filings(request, form, candidates, status=failed.status)
 
 
 @role_required(Role.DISTRICT)

@@ -15,7 +15,6 @@ from accounts.permissions import role_required
 from certification import pool
 from certification.application_data import eligibility_input_for, rule_set_for
 from certification.eligibility import evaluate
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Application, ApplicationStatus, DocumentKind, PoolEntry, Readiness
 from certification.permissions import applications_visible_to
 from certification.selectors import (
@@ -25,6 +24,7 @@ from certification.selectors import (
     with_application_details,
 )
 from certification.services_eligibility import field_codes_in_force
+from certification.web import flash_errors
 from districts import services
 from districts.selectors import days_left, district_queue
 from experts.models import ReviewMode
@@ -193,15 +193,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _act(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:  # type: ignore[no-untyped-def]
     application = _district_application(request, pk)
-    try:
+    with flash_errors(request):
         action(application)
-    except ApplicationStateError as exc:
-        messages.error(request, exc.message)
-    except InvalidInput as exc:
-        for problems in exc.errors.values():
-            for problem in problems:
-                messages.error(request, problem)
-    else:
         messages.success(request, success)
     return redirect("districts:application_detail", pk=pk)
 
@@ -252,20 +245,21 @@ def application_draw(request: HttpRequest, pk: int) -> HttpResponse:
     if mode not in ReviewMode.values or (mode == ReviewMode.MEETING and meeting_date is None):
         messages.error(request, _("现场评审会须填写日期和地点。"))
         return redirect("districts:application_detail", pk=pk)
-    try:
-        draw_and_notify(
-            application=application,
-            by=request.user,
-            mode=mode,
-            meeting_date=meeting_date,
-            meeting_place=request.POST.get("meeting_place", "").strip(),
-        )
-    except ApplicationStateError as exc:
-        messages.error(request, exc.message)
-    except DrawError as exc:  # the pool cannot meet the rules: the message names the rule and the shortage
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已随机抽取评审专家，专家将收到评审任务。"))
+    with flash_errors(request):
+        try:
+            draw_and_notify(
+                application=application,
+                by=request.user,
+                mode=mode,
+                meeting_date=meeting_date,
+                meeting_place=request.POST.get("meeting_place", "").strip(),
+            )
+        except (
+            DrawError
+        ) as exc:  # the pool cannot meet the rules: the message names the rule and the shortage
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已随机抽取评审专家，专家将收到评审任务。"))
     return redirect("districts:application_detail", pk=pk)
 
 

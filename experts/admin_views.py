@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from certification.errors import InvalidInput
 from certification.services_eligibility import field_codes_in_force
+from certification.web import form_errors
 from experts.forms import DATA_TO_FORM, ExpertFilterForm, ExpertForm, ImportForm, ToggleActiveForm
 from experts.importing import XLSX_CONTENT_TYPE, SheetError, export_experts, import_experts, parse_sheet
 from experts.models import Expert
@@ -35,13 +35,6 @@ office_only = role_required(Role.MUNICIPAL)
 def _filtered(request: HttpRequest) -> tuple[ExpertFilterForm, QuerySet[Expert]]:
     form = ExpertFilterForm(request.GET or None)
     return form, filter_experts(Expert.objects.all(), **form.filters())
-
-
-def _form_errors_from(form: ExpertForm, exc: InvalidInput) -> None:
-    for key, problems in exc.errors.items():
-        target = DATA_TO_FORM.get(key, key)
-        for problem in problems:
-            form.add_error(target if target in form.fields else None, problem)
 
 
 @office_only
@@ -70,11 +63,8 @@ def expert_list(request: HttpRequest) -> HttpResponse:
 def expert_new(request: HttpRequest) -> HttpResponse:
     form = ExpertForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form, field_map=DATA_TO_FORM):
             expert = expert_create(by=request.user, data=form.expert_data())
-        except InvalidInput as exc:
-            _form_errors_from(form, exc)
-        else:
             messages.success(
                 request,
                 _("已添加专家“%(name)s”，登录用户名 %(username)s。专家可通过“忘记密码”设置密码。")
@@ -90,11 +80,8 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
     expert = get_object_or_404(with_expert_details(Expert.objects.all()), pk=pk)
     form = ExpertForm(request.POST if request.method == "POST" else None, instance=expert)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form, field_map=DATA_TO_FORM):
             expert, changed = expert_update(expert=expert, by=request.user, data=form.expert_data())
-        except InvalidInput as exc:
-            _form_errors_from(form, exc)
-        else:
             messages.success(
                 request,
                 (_("已保存专家“%(name)s”的修改。") if changed else _("专家“%(name)s”的信息没有变化。"))
@@ -114,15 +101,11 @@ def expert_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
     form = ToggleActiveForm(request.POST if request.method == "POST" else None, deactivating=deactivating)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
-        try:
+        with form_errors(form):  # the services complain about the reason only
             if deactivating:
                 expert_deactivate(expert=expert, by=request.user, reason=reason)
             else:
                 expert_activate(expert=expert, by=request.user, reason=reason)
-        except InvalidInput as exc:
-            for problem in exc.errors.get("reason", []):
-                form.add_error("reason", problem)
-        else:
             messages.success(
                 request,
                 (

@@ -30,6 +30,7 @@ from certification.documents import format_limit
 from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Application, ApplicationStatus
 from certification.permissions import applications_visible_to
+from certification.web import flash_errors
 from experts.models import Draw, Review, ReviewMode, ReviewStatus
 from experts.review_result import panel_result
 from experts.scoring import WEIGHTS, indicator_bands, indicator_label, indicators_for_kind
@@ -239,10 +240,9 @@ def sheet_absent(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
     if request.POST.get("confirm") != "1":
         messages.error(request, _("请勾选确认该专家未到会。"))
         return redirect("districts:meeting", pk=application.pk)
-    try:
+    with flash_errors(request) as failed:
         replacement = mark_absent(review=review, by=request.user)
-    except ApplicationStateError as exc:
-        messages.error(request, exc.message)
+    if failed:
         return redirect("districts:meeting", pk=application.pk)
     if replacement is None:
         messages.warning(

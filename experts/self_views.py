@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from certification.errors import InvalidInput
+from certification.web import form_errors
 from experts.forms import PledgeForm, RelationForm
 from experts.models import Expert
 from experts.permissions import own_relations
@@ -61,13 +61,8 @@ def relation_add(request: HttpRequest) -> HttpResponse:
         return redirect("experts:profile")
     form = RelationForm(request.POST)
     if form.is_valid():
-        try:
+        with form_errors(form):
             relation = services.relation_declare(expert=expert, by=request.user, **form.cleaned_data)
-        except InvalidInput as exc:
-            for key, problems in exc.errors.items():
-                for problem in problems:
-                    form.add_error(key if key in form.fields else None, problem)
-        else:
             messages.success(
                 request,
                 _("已申报与 %(uscc)s 的回避关系，抽取专家时将不会安排您评审该企业的申请。")
