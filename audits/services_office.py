@@ -153,7 +153,7 @@ def report_resolve(*, report: Report, by: User, upheld: bool, finding: str, revo
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         if by.role != Role.DISTRICT or by.district_id != report.district_id:
-            raise DomainPermissionDenied(_("您不是该区的工作小组人员，无权办理此事项。"))
+            raise DomainPermissionDenied(_("您不是该区县的工作小组成员，无权办理此事项。"))
         if report.status != ReportStatus.OPEN:
             raise ApplicationStateError(_("该举报已经核查。"), status=report.status)
         if revoke:

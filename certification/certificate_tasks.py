@@ -72,7 +72,7 @@ def batch_start(*, by: User, certificate_ids: list[int]) -> str:
     The caller passes ids it has already limited to the official's district; the task checks again.
     """
     if by.role != Role.DISTRICT or not by.district_id:
-        raise DomainPermissionDenied(_("只有区工作小组人员可以打印证书。"))
+        raise DomainPermissionDenied(_("只有区县工作小组可以打印证书。"))
     ids = sorted(set(certificate_ids))
     if not ids or len(ids) > BATCH_MAX:
         raise ValueError(f"a batch holds 1 to {BATCH_MAX} certificates")

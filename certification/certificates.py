@@ -68,7 +68,7 @@ def certificate_issue(
 ) -> list[Certificate]:
     """Issue certificates for approved applications of the official's district, all or none."""
     if by.role != Role.DISTRICT:
-        raise DomainPermissionDenied(_("只有区工作小组人员可以发放证书。"))
+        raise DomainPermissionDenied(_("只有区县工作小组可以发证。"))
     if not application_ids or len(set(application_ids)) != len(application_ids):
         raise InvalidInput({"applications": [_("请选择要发证的申请（不能重复）。")]})
     issued_on = issued_on or timezone.localdate()
@@ -131,7 +131,7 @@ def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Ce
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if by.role != Role.DISTRICT or by.district_id != certificate.district_id:
-            raise DomainPermissionDenied(_("您不是该区的工作小组人员，无权办理此事项。"))
+            raise DomainPermissionDenied(_("您不是该区县的工作小组成员，无权办理此事项。"))
         if certificate.revoked_at:
             raise ApplicationStateError(_("该证书已撤销。"), status="revoked")
         certificate.revoked_at = timezone.now()

@@ -71,7 +71,7 @@ def _require_enterprise_of(by: User, certificate: Certificate) -> None:
 
 def _require_district_of(by: User, certificate: Certificate) -> None:
     if by.role != Role.DISTRICT or by.district_id != certificate.district_id:
-        raise DomainPermissionDenied(_("您不是该区的工作小组人员，无权办理此事项。"))
+        raise DomainPermissionDenied(_("您不是该区县的工作小组成员，无权办理此事项。"))
 
 
 # --- Report periods (pure) ----------------------------------------------------------------------

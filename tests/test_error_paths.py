@@ -25,7 +25,7 @@ from certification.errors import ApplicationStateError, DomainPermissionDenied, 
 from certification.web import flash_errors, form_errors
 from tests.factories import ApplicationFactory
 
-REFUSAL = "您不是该区的工作小组人员，无权办理此事项。"
+REFUSAL = "您不是该区县的工作小组成员，无权办理此事项。"
 
 
 # --- The API's handler ---------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def _lock_draws() -> None:
 def _require_district_official(by: User, application: Application) -> None:
     if by.role != Role.DISTRICT or by.district_id != application.enterprise.district_id:
         # The views only offer applications of the official's district; this guards every other caller.
-        raise DomainPermissionDenied(_("您不是该区的工作小组人员，无权办理此事项。"))
+        raise DomainPermissionDenied(_("您不是该区县的工作小组成员，无权办理此事项。"))
 
 
 def draw_experts(
