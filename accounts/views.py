@@ -7,13 +7,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.forms import EnterpriseRegistrationForm
 from accounts.permissions import HOME_URL_NAMES
 from accounts.services import RegistrationError, enterprise_register
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Signed-in users land on their role's page; everyone else sees the public entry page."""
     user = request.user
@@ -26,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
