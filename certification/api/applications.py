@@ -22,10 +22,10 @@ from certification.api.serializers import (
 from certification.application_data import eligibility_input_for, rule_set_for
 from certification.application_input import parse_application
 from certification.eligibility import evaluate
+from certification.eligibility_rules import field_codes_in_force
 from certification.errors import InvalidInput
 from certification.permissions import applications_editable_by, applications_visible_to
 from certification.selectors import with_application_details, with_application_summary
-from certification.services_eligibility import field_codes_in_force
 
 
 def parsed_body(request: Request, *, require: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]

@@ -9,9 +9,9 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from audits import public_views
 from audits.models import Report, ReportStatus
-from audits.services_office import report_file, report_resolve
+from audits.services.office import report_file, report_resolve
+from audits.views import public as public_views
 from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from tests.audits import builders as b
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from audits.models import CheckKind, CheckStatus, SpotCheckDraw, SupervisionCheck
-from audits.services_office import (
+from audits.services.office import (
     check_random_spot_checks,
     check_record_result,
     check_schedule,

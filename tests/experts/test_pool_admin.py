@@ -10,8 +10,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
+from certification.eligibility_rules import field_codes_in_force
 from certification.models import Field
-from certification.services_eligibility import field_codes_in_force
 from certification.uscc import make_uscc
 from experts.importing import COLUMNS, MAX_ROWS, SheetError, export_experts, import_experts, parse_sheet
 from experts.models import Expert, ExpertKind, ExpertRelation
