@@ -1,7 +1,7 @@
 """The browser's one path for domain errors (the API's is certification/api/exceptions.py).
 
-A view calls its service inside one of these blocks instead of writing ``except InvalidInput`` /
-``except ApplicationStateError`` by hand:
+A view calls its service inside one of these blocks instead of catching InvalidInput and
+ApplicationStateError by hand:
 
 - ``form_errors(form)``: InvalidInput's messages go onto the form's fields (a key that is not a field
   becomes a non-field error), a state conflict becomes a non-field error (or a flash message with
