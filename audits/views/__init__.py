@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import Role
 from accounts.permissions import role_required
@@ -18,6 +18,7 @@ from districts.models import Filing, FilingStatus
 
 
 @role_required(Role.MUNICIPAL)
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     districts = list(districts_overview())
     return render(

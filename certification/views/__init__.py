@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import Role
 from accounts.permissions import role_required
@@ -44,6 +44,7 @@ def _eligibility(application: Application) -> dict:
 
 
 @role_required(Role.ENTERPRISE)
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     enterprise = request.user.enterprise
     applications = enterprise.applications.select_related("field").order_by("-year")
@@ -186,6 +187,7 @@ def application_reapply(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.ENTERPRISE)
+@require_safe
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own_application(request, pk)
     transitions = list(application.transitions.all())

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Role
 from accounts.permissions import role_required
@@ -31,6 +31,7 @@ from experts.models import ReviewMode
 
 
 @role_required(Role.DISTRICT)
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     district = request.user.district
     enterprises = district.enterprises.order_by("-created_at", "name")
@@ -54,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.DISTRICT)
+@require_safe
 def pool_list(request: HttpRequest) -> HttpResponse:
     """The district's candidate pool: readiness per condition and distance from passing."""
     filters = {
@@ -116,6 +118,7 @@ CLOCK_STATUSES = {
 
 
 @role_required(Role.DISTRICT)
+@require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     filters = {
         "query": request.GET.get("q", "").strip(),
@@ -157,6 +160,7 @@ def _district_application(request: HttpRequest, pk: int) -> Application:
 
 
 @role_required(Role.DISTRICT)
+@require_safe
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from experts.review_result import panel_result
 

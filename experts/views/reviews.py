@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import Role
 from accounts.permissions import role_required
@@ -57,6 +57,7 @@ def _pledge_url(next_url: str) -> str:
 
 
 @role_required(Role.EXPERT)
+@require_safe
 def review_list(request: HttpRequest) -> HttpResponse:
     from experts.permissions import material_open_to
 
