@@ -1,8 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views, views_two_factor
-from accounts.forms_auth import PortalPasswordResetForm
+from accounts import views
+from accounts.forms.auth import PortalPasswordResetForm
+from accounts.views import two_factor as views_two_factor
 
 app_name = "accounts"
 

@@ -2,7 +2,7 @@
 
 Filing decisions (审核检查 of district filings) write to `districts.FilingEntry`; these models hold what
 the office itself sets (targets), what the public reports about certified enterprises and what the
-office checks (监督检查). Every write goes through :mod:`audits.services_office`.
+office checks (监督检查). Every write goes through :mod:`audits.services.office`.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ class SpotCheckDraw(models.Model):
     """One random draw of certified enterprises for spot checks; re-running it gives the same choice.
 
     The seed, the algorithm version and the eligible certificates at the time of the draw are kept,
-    so an auditor can replay it (:func:`audits.services_office.spot_check_replay`).
+    so an auditor can replay it (:func:`audits.services.office.spot_check_replay`).
     """
 
     year = models.PositiveSmallIntegerField(_("年度"))

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from audits import charts
 from audits.dashboard import Dashboard, dashboard
+from audits.forms.office import CheckFilterForm, year_from
 from audits.models import CheckStatus, Report, ReportStatus, SupervisionCheck
-from audits.office_forms import CheckFilterForm, year_from
 from districts.models import District
 
 PAGE_SIZE = 25

@@ -21,9 +21,11 @@ from celery import Task, shared_task
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from certification.certificate_pdf import render_batch
+from certification.errors import DomainPermissionDenied
 from certification.models import Certificate
 from config.jobs import CacheJobs
 
@@ -58,7 +60,7 @@ def batch_start(*, by: User, certificate_ids: list[int]) -> str:
     The caller passes ids it has already limited to the official's district; the task checks again.
     """
     if by.role != Role.DISTRICT or not by.district_id:
-        raise PermissionError("only a district official prints certificates")
+        raise DomainPermissionDenied(_("只有区县工作小组可以打印证书。"))
     ids = sorted(set(certificate_ids))
     if not ids or len(ids) > BATCH_MAX:
         raise ValueError(f"a batch holds 1 to {BATCH_MAX} certificates")

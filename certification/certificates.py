@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 from certification import workflow
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import (
     Application,
     Certificate,
@@ -67,7 +67,7 @@ def certificate_issue(
 ) -> list[Certificate]:
     """Issue certificates for approved applications of the official's district, all or none."""
     if by.role != Role.DISTRICT:
-        raise PermissionError("only a district official issues certificates")
+        raise DomainPermissionDenied(_("只有区县工作小组可以发证。"))
     if not application_ids or len(set(application_ids)) != len(application_ids):
         raise InvalidInput({"applications": [_("请选择要发证的申请（不能重复）。")]})
     issued_on = issued_on or timezone.localdate()
@@ -130,7 +130,7 @@ def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Ce
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if by.role != Role.DISTRICT or by.district_id != certificate.district_id:
-            raise PermissionError("not this district's official")
+            raise DomainPermissionDenied(_("您不是该区县的工作小组成员，无权办理此事项。"))
         if certificate.revoked_at:
             raise ApplicationStateError(_("该证书已撤销。"), status="revoked")
         certificate.revoked_at = timezone.now()

@@ -30,7 +30,7 @@ from accounts.models import Role, User
 from certification import workflow
 from certification.certificates import certificate_revoke, certificate_status
 from certification.documents import display_name, inspect_pdf, read_head_tail, sha256_of
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import (
     OPEN_CHANGE_STATUSES,
     Certificate,
@@ -68,12 +68,12 @@ def changes_visible_to(user: Any) -> QuerySet[ChangeRequest]:
 
 def _require_enterprise_of(by: User, certificate: Certificate) -> None:
     if by.role != Role.ENTERPRISE or by.enterprise_id != certificate.enterprise_id:
-        raise PermissionError("not a user of this certificate's enterprise")
+        raise DomainPermissionDenied(_("您不是该证书所属企业的用户。"))
 
 
 def _require_district_of(by: User, certificate: Certificate) -> None:
     if by.role != Role.DISTRICT or by.district_id != certificate.district_id:
-        raise PermissionError("not this district's official")
+        raise DomainPermissionDenied(_("您不是该区县的工作小组成员，无权办理此事项。"))
 
 
 # --- Report periods (pure) ----------------------------------------------------------------------

@@ -43,7 +43,7 @@ def pool_join(*, enterprise: Enterprise, by: User, payload: dict) -> PoolEntry:
 
     Registration facts come from the enterprise record, not from the form.
     """
-    from certification.services_eligibility import evaluate_payload
+    from certification.eligibility_rules import evaluate_payload
 
     payload = {k: v for k, v in payload.items() if k != "rule_set"}
     payload["registered_on"] = enterprise.registered_on.isoformat()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from certification import workflow
 from certification.calendar import working_days_from
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import (
     Application,
     EntryOutcome,
@@ -48,7 +48,7 @@ def publicity_publish(
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
     if by.role != Role.DISTRICT:
-        raise PermissionError("only a district official publishes")
+        raise DomainPermissionDenied(_("只有区县工作小组可以发布公示。"))
     if not application_ids:
         errors["applications"] = [_("请至少选择一件拟推荐的申请。")]
     if len(set(application_ids)) != len(application_ids):
@@ -151,7 +151,7 @@ def objection_resolve(*, objection: Objection, by: User, upheld: bool, finding: 
         objection = Objection.objects.select_for_update().select_related("entry__notice").get(pk=objection.pk)
         entry = PublicityEntry.objects.select_for_update().get(pk=objection.entry_id)
         if by.role != Role.DISTRICT or by.district_id != entry.notice.district_id:
-            raise PermissionError("not this district's official")
+            raise DomainPermissionDenied(_("您不是该区县的工作小组成员，无权办理此事项。"))
         if objection.status != ObjectionStatus.OPEN:
             raise ApplicationStateError(_("该异议已经核实。"), status=objection.status)
         workflow.set_status(

@@ -167,7 +167,7 @@ class SubmissionCheck:
 def submission_check(application: Application) -> SubmissionCheck:
     from certification.application_data import eligibility_input_for, rule_set_for
     from certification.eligibility import evaluate
-    from certification.services_eligibility import field_codes_in_force
+    from certification.eligibility_rules import field_codes_in_force
 
     missing: list[str] = []
     if application.field_id is None:

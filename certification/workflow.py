@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
-from certification.errors import ApplicationStateError
+from certification.errors import ApplicationStateError, DomainPermissionDenied
 from certification.models import Application, ApplicationStatus, ApplicationTransition
 
 logger = logging.getLogger(__name__)
@@ -301,7 +301,7 @@ def _record(
 def _check_role(t: Transition, by: User | None) -> None:
     role = SYSTEM if by is None else by.role
     if role not in t.roles:
-        raise PermissionError(f"{t.name}: not for role {role!r}")
+        raise DomainPermissionDenied(_("“%(action)s”不由您的角色办理。") % {"action": t.label})
 
 
 def _refusal(t: Transition, current: str) -> ApplicationStateError:

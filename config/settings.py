@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AbsoluteSessionLimitMiddleware",
-    "accounts.middleware_otp.TwoFactorRequiredMiddleware",
+    "accounts.middleware.otp.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -306,6 +306,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Domain errors → 400/409/403 in one place; API views do not catch them.
+    "EXCEPTION_HANDLER": "certification.api.exceptions.exception_handler",
 }
 # Text the database or an email could not take (lone surrogates, control characters) and bodies
 # nested too deep are a 400 at the parser, before any view (config.parsers).

@@ -3,20 +3,21 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
-from certification import document_views, procedure_views
+from certification.views import documents as document_views
+from certification.views import procedure as procedure_views
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
-    path("reference/", include("certification.api.reference_urls")),
-    path("eligibility/", include("certification.api.eligibility_urls")),
-    path("calendar/", include("certification.api.calendar_urls")),
-    path("", include("certification.api.publicity_urls")),
-    path("filings/", include("districts.api.filing_urls")),
-    path("certificates/", include("certification.api.certificate_urls")),
-    path("applications/", include("certification.api.application_urls")),
-    path("experts/", include("experts.api.urls_pool")),
-    path("draws/", include("experts.api.urls_draws")),
-    path("reviews/", include("experts.api.urls_reviews")),
+    path("reference/", include("certification.api.urls.reference")),
+    path("eligibility/", include("certification.api.urls.eligibility")),
+    path("calendar/", include("certification.api.urls.calendar")),
+    path("", include("certification.api.urls.publicity")),
+    path("filings/", include("districts.api.urls.filings")),
+    path("certificates/", include("certification.api.urls.certificates")),
+    path("applications/", include("certification.api.urls.applications")),
+    path("experts/", include("experts.api.urls.pool")),
+    path("draws/", include("experts.api.urls.draws")),
+    path("reviews/", include("experts.api.urls.reviews")),
 ]
 
 urlpatterns = [
@@ -24,18 +25,18 @@ urlpatterns = [
     path("healthz/", account_views.healthz, name="healthz"),
     path("procedure/", procedure_views.procedure, name="procedure"),
     path("accounts/", include("accounts.urls")),
-    path("self-check/", include("certification.self_check_urls")),
-    path("", include("certification.public_urls")),
-    path("", include("certification.certificate_urls")),
-    path("", include("certification.lifecycle_public_urls")),
-    path("", include("audits.public_urls")),
+    path("self-check/", include("certification.urls.self_check")),
+    path("", include("certification.urls.public")),
+    path("", include("certification.urls.certificates")),
+    path("", include("certification.urls.lifecycle_public")),
+    path("", include("audits.urls.public")),
     path("", include("notifications.urls")),
     path("enterprise/", include("certification.urls")),
     path("documents/<int:doc_id>/download/", document_views.document_download, name="document_download"),
     path("district/", include("districts.urls")),
     path("expert/", include("experts.urls")),
     path("municipal/", include("audits.urls")),
-    path("municipal/experts/", include(("experts.urls_admin", "experts_admin"))),
+    path("municipal/experts/", include(("experts.urls.admin", "experts_admin"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

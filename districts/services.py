@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from certification import workflow
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import Application, DocumentKind
 from certification.workdays import add_calendar_days_excluding_first
 from districts.models import Filing, FilingEntry
@@ -25,7 +25,7 @@ def _locked_for(application: Application, by: User, action: str) -> Application:
     application = Application.objects.select_for_update().select_related("enterprise").get(pk=application.pk)
     if by.role != Role.DISTRICT or by.district_id != application.enterprise.district_id:
         # Views only offer applications of the official's district; this guards every other caller.
-        raise PermissionError("not this district's official")
+        raise DomainPermissionDenied(_("您不是该区县的工作小组成员，无权办理此事项。"))
     if application.status not in workflow.from_statuses(action):
         raise ApplicationStateError(
             _("申请当前状态为“%(status)s”，不能执行此操作。") % {"status": application.get_status_display()},
@@ -129,7 +129,7 @@ def filing_create(*, by: User, application_ids: list[int]) -> Filing:
     from districts.filing_package import is_late, package_for, with_package_relations
 
     if by.role != Role.DISTRICT:
-        raise PermissionError("only a district official files")
+        raise DomainPermissionDenied(_("只有区县工作小组可以报备。"))
     if not application_ids or len(set(application_ids)) != len(application_ids):
         raise InvalidInput({"applications": [_("请选择要报备的申请（不能重复）。")]})
     with transaction.atomic():

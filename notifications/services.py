@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from notifications import emails
 from notifications.models import (
     Channel,
@@ -357,7 +357,7 @@ def failed_task_retry(*, failed: FailedTask, by: User) -> FailedTask:
     from config.celery import app
 
     if by.role != Role.MUNICIPAL:
-        raise PermissionError("only the municipal office retries tasks")
+        raise DomainPermissionDenied(_("只有市工作小组办公室可以重新执行任务。"))
     with transaction.atomic():
         failed = FailedTask.objects.select_for_update().get(pk=failed.pk)
         if failed.retried_at is not None:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.web import flash_errors, form_errors
 from notifications import selectors, services
 from notifications.forms import PreferenceForm
 from notifications.models import DeliveryMode, FailedTask, Language, NotificationPreference
@@ -77,13 +77,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
     }
     form = PreferenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        # The service's complaint is about the pair of choices: a non-field error.
+        with form_errors(form, field_map={"mode": None, "language": None}):
             services.preference_update(user=request.user, **form.cleaned_data)
-        except InvalidInput as exc:
-            for problems in exc.errors.values():
-                for problem in problems:
-                    form.add_error(None, problem)
-        else:
             messages.success(request, _("通知设置已保存。"))
             return redirect("notifications:preferences")
     return render(
@@ -101,12 +97,7 @@ def operations(request: HttpRequest) -> HttpResponse:
 @require_POST
 def failed_task_retry(request: HttpRequest, pk: int) -> HttpResponse:
     failed = get_object_or_404(FailedTask, pk=pk)
-    try:
+    with flash_errors(request):  # the service names one problem at a time: one message
         services.failed_task_retry(failed=failed, by=request.user)
-    except ApplicationStateError as exc:
-        messages.error(request, exc.message)
-    except InvalidInput as exc:
-        messages.error(request, "；".join(p for problems in exc.errors.values() for p in problems))
-    else:
         messages.success(request, _("任务 %(name)s 已重新排队。") % {"name": failed.task_name})
     return redirect("notifications:operations")

@@ -133,8 +133,8 @@ POOL_PAYLOAD = {
 
 
 def build_world() -> World:
-    from audits import services_office
     from audits.models import SupervisionCheck, Target
+    from audits.services import office as services_office
     from experts.services.draws import draw_experts
     from experts.services.meetings import sheet_enter
 

@@ -363,8 +363,8 @@ def client_(module_client: Client) -> Client:
 # Columns: enterprise, other_enterprise, official, other_official, expert_on, expert_off, municipal,
 # anonymous, and the keyword expert_unpledged where it differs from expert_on (tests/permission_fixtures.py
 # PEOPLE). Methods: GET for every route, POST/PATCH/DELETE
-# where the view handles them. Pages that merely render the same on a POST as on a GET carry no row
-# for POST.
+# where the view handles them. A route with a GET row only is a read (list, detail, download, PDF):
+# it refuses a POST with 405 (`test_read_only_routes_refuse_post`), so it carries no row for POST.
 
 # fmt: off
 MATRIX: dict[str, dict[str, dict[str, Any]]] = {
@@ -1103,6 +1103,25 @@ def test_matrix(fresh, client_, route, method, person, expected):
         location = response["Location"]
         assert location.startswith("/accounts/login/?next="), location
         assert unquote(location.split("next=", 1)[1]).startswith(url), location
+
+
+READ_ONLY = sorted(route for route, methods in MATRIX.items() if set(methods) == {"GET"})
+
+
+@pytest.mark.parametrize("route", READ_ONLY)
+def test_read_only_routes_refuse_post(fresh, client_, route):
+    """A read answers a POST with 405, not with the page again: tried by every person whose GET is a 200."""
+    readers = [person for person in PEOPLE if MATRIX[route]["GET"][person] == 200]
+    if not readers:
+        pytest.skip("nobody reads this route with a 200 (redirects only)")
+    url = url_of(route, NAMES[route], fresh)
+    for person in readers:
+        client_.cookies.clear()
+        cache.clear()  # rate limits count per address: each person starts from zero
+        response = send(client_, fresh, route, "POST", person, url)
+        assert response.status_code == 405, (
+            f"POST {url} as {person}: got {response.status_code}, expected 405"
+        )
 
 
 def admin_urls() -> list[str]:

@@ -22,14 +22,10 @@ from certification.api.serializers import (
 from certification.application_data import eligibility_input_for, rule_set_for
 from certification.application_input import parse_application
 from certification.eligibility import evaluate
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.eligibility_rules import field_codes_in_force
+from certification.errors import InvalidInput
 from certification.permissions import applications_editable_by, applications_visible_to
 from certification.selectors import with_application_details, with_application_summary
-from certification.services_eligibility import field_codes_in_force
-
-
-def conflict(exc: ApplicationStateError) -> Response:
-    return Response({"detail": exc.message, "status": exc.status}, status=status.HTTP_409_CONFLICT)
 
 
 def parsed_body(request: Request, *, require: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
@@ -68,15 +64,10 @@ class ApplicationListCreateView(ListAPIView):
     def post(self, request: Request) -> Response:
         if request.user.role != Role.ENTERPRISE:
             raise PermissionDenied(_("只有企业用户可以创建认定申请。"))
-        try:
-            data = parsed_body(request)
-            application = services.application_create(
-                enterprise=request.user.enterprise, by=request.user, data=data
-            )
-        except InvalidInput as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-        except ApplicationStateError as exc:
-            return conflict(exc)
+        data = parsed_body(request)
+        application = services.application_create(
+            enterprise=request.user.enterprise, by=request.user, data=data
+        )
         application = with_application_details(applications_visible_to(request.user)).get(pk=application.pk)
         return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
 
@@ -98,13 +89,8 @@ class ApplicationDetailView(APIView):
         application = get_object_or_404(applications_visible_to(request.user), pk=pk)
         if not applications_editable_by(request.user).filter(pk=pk).exists():
             raise PermissionDenied(_("只有本企业用户可以修改申请。"))
-        try:
-            data = parsed_body(request)
-            services.application_update(application=application, by=request.user, data=data)
-        except InvalidInput as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-        except ApplicationStateError as exc:
-            return conflict(exc)
+        data = parsed_body(request)
+        services.application_update(application=application, by=request.user, data=data)
         application = with_application_details(applications_visible_to(request.user)).get(pk=pk)
         return Response(ApplicationSerializer(application).data)
 
@@ -143,16 +129,11 @@ class ApplicationSubmitView(APIView):
             raise PermissionDenied(_("只有本企业用户可以提交申请。"))
         body = SubmitSerializer(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
-        try:
-            services.application_submit(
-                application=application,
-                by=request.user,
-                acknowledge_failures=body.validated_data["acknowledge_failures"],
-            )
-        except ApplicationStateError as exc:
-            return conflict(exc)
-        except InvalidInput as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        services.application_submit(
+            application=application,
+            by=request.user,
+            acknowledge_failures=body.validated_data["acknowledge_failures"],
+        )
         application = with_application_details(applications_visible_to(request.user)).get(pk=pk)
         return Response(ApplicationSerializer(application).data)
 
@@ -175,11 +156,6 @@ class ApplicationReapplyView(APIView):
     def post(self, request: Request) -> Response:
         if request.user.role != Role.ENTERPRISE:
             raise PermissionDenied(_("只有企业用户可以重新申请。"))
-        try:
-            application = reapplication.application_reapply(
-                enterprise=request.user.enterprise, by=request.user
-            )
-        except ApplicationStateError as exc:
-            return conflict(exc)
+        application = reapplication.application_reapply(enterprise=request.user.enterprise, by=request.user)
         application = with_application_details(applications_visible_to(request.user)).get(pk=application.pk)
         return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)

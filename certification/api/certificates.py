@@ -12,8 +12,6 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from certification import certificates
-from certification.api.applications import conflict
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Certificate
 from config.throttling import ClientAddressThrottle, rate_from_env
 
@@ -40,14 +38,9 @@ class CertificateIssueView(APIView):
             raise PermissionDenied(_("只有区县工作小组可以发证。"))
         body = IssueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            issued = certificates.certificate_issue(
-                by=request.user, application_ids=body.validated_data["applications"]
-            )
-        except InvalidInput as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-        except ApplicationStateError as exc:
-            return conflict(exc)
+        issued = certificates.certificate_issue(
+            by=request.user, application_ids=body.validated_data["applications"]
+        )
         return Response(IssuedSerializer(issued, many=True).data, status=status.HTTP_201_CREATED)
 
 

@@ -21,7 +21,6 @@ from rest_framework.views import APIView
 from accounts.models import Role
 from certification import services
 from certification.documents import DocumentError
-from certification.errors import ApplicationStateError
 from certification.models import Application, Document, DocumentKind
 from certification.permissions import applications_editable_by, applications_visible_to
 from certification.selectors import documents_for, duplicate_documents
@@ -143,10 +142,6 @@ def _require_editor(request: Request, application: Application) -> None:
         raise PermissionDenied(_("只有本企业用户可以上传或删除申报材料。"))
 
 
-def _conflict(exc: ApplicationStateError) -> Response:
-    return Response({"detail": exc.message, "status": exc.status}, status=status.HTTP_409_CONFLICT)
-
-
 class DocumentListCreateView(APIView):
     parser_classes = [ClientNameMultiPartParser, FormParser]
 
@@ -196,8 +191,6 @@ class DocumentListCreateView(APIView):
                 by=request.user,
                 original_name=getattr(uploaded, "client_name", None),
             )
-        except ApplicationStateError as exc:
-            return _conflict(exc)
         except DocumentError as exc:
             return Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
         data = DocumentSerializer(document, context={"request": request}).data
@@ -226,8 +219,5 @@ class DocumentDetailView(APIView):
     def delete(self, request: Request, pk: int, doc_id: int) -> Response:
         application, document = self._document(request, pk, doc_id)
         _require_editor(request, application)
-        try:
-            services.document_delete(document=document, by=request.user)
-        except ApplicationStateError as exc:
-            return _conflict(exc)
+        services.document_delete(document=document, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,7 +1,7 @@
 """``POST /api/v1/eligibility/check/`` (docs/api.md, public): the 第二条 / 第九条 check of a request body.
 
 The view is thin: it reads the JSON itself (so any unreadable body is a 400, never a 415 or a 500),
-hands it to :func:`certification.services_eligibility.evaluate_payload` and answers. The
+hands it to :func:`certification.eligibility_rules.evaluate_payload` and answers. The
 serializers below only DESCRIBE the shape for the OpenAPI schema; the engine validates.
 """
 
@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certification.eligibility import ACQUISITION_LABELS, CONDITION_CODES, IP_KIND_LABELS
-from certification.services_eligibility import evaluate_payload
+from certification.eligibility_rules import evaluate_payload
 from config.parsers import StrictJSONParser, loads
 from config.throttling import ClientAddressThrottle, rate_from_env
 

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certification.application_form import application_form_download
+from certification.application_form_pdf import application_form_download
 from certification.pdf import PDF_CONTENT_TYPE
 from certification.permissions import applications_visible_to
 from experts.permissions import require_pledge

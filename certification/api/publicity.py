@@ -15,8 +15,6 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from certification import publicity
-from certification.api.applications import conflict
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import NoticeStatus, Objection, PublicityEntry, PublicityNotice
 from config.throttling import ClientAddressThrottle, rate_from_env
 
@@ -115,17 +113,12 @@ class PublicityView(ListAPIView):
             raise PermissionDenied(_("只有区县工作小组可以发布公示。"))
         body = PublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            notice = publicity.publicity_publish(
-                by=request.user,
-                application_ids=body.validated_data["applications"],
-                start=body.validated_data["start"],
-                title=body.validated_data["title"],
-            )
-        except InvalidInput as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-        except ApplicationStateError as exc:
-            return conflict(exc)
+        notice = publicity.publicity_publish(
+            by=request.user,
+            application_ids=body.validated_data["applications"],
+            start=body.validated_data["start"],
+            title=body.validated_data["title"],
+        )
         return Response(
             {
                 "id": notice.pk,
@@ -176,18 +169,13 @@ class ObjectionCreateView(APIView):
             return Response(
                 {"application": [_("该企业不在本次公示名单中。")]}, status=status.HTTP_400_BAD_REQUEST
             )
-        try:
-            objection = publicity.objection_file(
-                entry=entry,
-                name=data["name"],
-                phone=data["phone"],
-                reason=data["reason"],
-                evidence=data.get("evidence"),
-            )
-        except InvalidInput as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-        except ApplicationStateError as exc:
-            return conflict(exc)
+        objection = publicity.objection_file(
+            entry=entry,
+            name=data["name"],
+            phone=data["phone"],
+            reason=data["reason"],
+            evidence=data.get("evidence"),
+        )
         return Response(
             {"id": objection.pk, "tracking_number": objection.tracking_number}, status=status.HTTP_201_CREATED
         )
@@ -199,10 +187,7 @@ class NoticeCloseView(APIView):
         if request.user.role != Role.DISTRICT:
             raise PermissionDenied(_("只有区县工作小组可以结束公示。"))
         notice = get_object_or_404(PublicityNotice, pk=pk, district_id=request.user.district_id)
-        try:
-            notice, _closed = publicity.notice_close(notice=notice, by=request.user)
-        except ApplicationStateError as exc:
-            return conflict(exc)
+        notice, _closed = publicity.notice_close(notice=notice, by=request.user)
         return Response(
             NoticeSerializer(notices_with_entries(PublicityNotice.objects).get(pk=notice.pk)).data
         )
@@ -266,17 +251,12 @@ class ObjectionResolveView(APIView):
         objection = get_object_or_404(objections_visible_to(request.user), pk=pk)
         body = ResolveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            objection = publicity.objection_resolve(
-                objection=objection,
-                by=request.user,
-                upheld=body.validated_data["upheld"],
-                finding=body.validated_data["finding"],
-            )
-        except InvalidInput as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-        except ApplicationStateError as exc:
-            return conflict(exc)
+        objection = publicity.objection_resolve(
+            objection=objection,
+            by=request.user,
+            upheld=body.validated_data["upheld"],
+            finding=body.validated_data["finding"],
+        )
         return Response(ObjectionSerializer(objections_visible_to(request.user).get(pk=objection.pk)).data)
 
 

@@ -25,9 +25,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from audits.services import filing_decide
-from certification.api.applications import conflict
 from certification.api.form_pdf import PDFRenderer
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.pdf import PDF_CONTENT_TYPE
 from districts import services
 from districts.filing_package import complete, filing_letter_download
@@ -156,14 +154,7 @@ class FilingListCreateView(ListAPIView):
             raise PermissionDenied(_("只有区县工作小组可以报备。"))
         body = FilingCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            filing = services.filing_create(
-                by=request.user, application_ids=body.validated_data["applications"]
-            )
-        except InvalidInput as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-        except ApplicationStateError as exc:
-            return conflict(exc)
+        filing = services.filing_create(by=request.user, application_ids=body.validated_data["applications"])
         return Response({"id": filing.pk}, status=status.HTTP_201_CREATED)
 
 
@@ -187,14 +178,9 @@ class FilingDecideView(APIView):
         filing = get_object_or_404(filings_visible_to(request.user), pk=pk)
         body = DecideSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            filing_decide(
-                filing=filing, by=request.user, decisions=[dict(d) for d in body.validated_data["decisions"]]
-            )
-        except InvalidInput as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-        except ApplicationStateError as exc:
-            return conflict(exc)
+        filing_decide(
+            filing=filing, by=request.user, decisions=[dict(d) for d in body.validated_data["decisions"]]
+        )
         return Response(FilingSerializer(filings_visible_to(request.user).get(pk=pk)).data)
 
 

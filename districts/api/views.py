@@ -3,16 +3,14 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from certification.api.applications import conflict
 from certification.api.serializers import ApplicationSerializer
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import DocumentKind
 from certification.permissions import applications_visible_to
 from certification.selectors import with_application_details
@@ -45,12 +43,7 @@ class DistrictActionView(APIView):
 
     def run(self, request: Request, pk: int, action) -> Response:  # type: ignore[no-untyped-def]
         application = self.application(request, pk)
-        try:
-            action(application)
-        except ApplicationStateError as exc:
-            return conflict(exc)
-        except InvalidInput as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        action(application)
         fresh = with_application_details(applications_visible_to(request.user)).get(pk=pk)
         return Response(ApplicationSerializer(fresh).data)
 

@@ -24,9 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from certification.api.applications import conflict
 from certification.api.form_pdf import PDFRenderer
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.pdf import PDF_CONTENT_TYPE
 from certification.permissions import applications_visible_to
 from experts.draw_record import draw_record_download
@@ -161,10 +159,6 @@ class DrawExpertsView(APIView):
         body.is_valid(raise_exception=True)
         try:
             draw = draw_and_notify(application=application, by=request.user, **body.validated_data)
-        except ApplicationStateError as exc:
-            return conflict(exc)
-        except InvalidInput as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
         except DrawError as exc:
             return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
         return Response(

@@ -22,7 +22,6 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from accounts.permissions import HasRole
-from certification.errors import InvalidInput
 from certification.models import Field
 from experts.models import Expert, ExpertKind, ExpertRelation
 from experts.permissions import experts_visible_to, own_relations
@@ -183,16 +182,13 @@ class ExpertDetailView(APIView):
         data: dict[str, Any] = dict(body.validated_data)
         active = data.pop("active", None)
         reason = data.pop("reason", "")
-        try:
-            with transaction.atomic():  # the edit and the (de)activation stand or fall together
-                if data:
-                    services.expert_update(expert=expert, by=request.user, data=data)
-                if active is False:
-                    services.expert_deactivate(expert=expert, by=request.user, reason=reason)
-                elif active is True:
-                    services.expert_activate(expert=expert, by=request.user, reason=reason)
-        except InvalidInput as exc:
-            return bad_request(exc.errors)
+        with transaction.atomic():  # the edit and the (de)activation stand or fall together
+            if data:
+                services.expert_update(expert=expert, by=request.user, data=data)
+            if active is False:
+                services.expert_deactivate(expert=expert, by=request.user, reason=reason)
+            elif active is True:
+                services.expert_activate(expert=expert, by=request.user, reason=reason)
         return Response(ExpertSerializer(self._expert(request, pk)).data)
 
 
@@ -254,10 +250,7 @@ class MyRelationListView(APIView):
         body = RelationBody(data=request.data)
         if not body.is_valid():
             return bad_request(body.errors)
-        try:
-            relation = services.relation_declare(expert=expert, by=request.user, **body.validated_data)
-        except InvalidInput as exc:
-            return bad_request(exc.errors)
+        relation = services.relation_declare(expert=expert, by=request.user, **body.validated_data)
         return Response(RelationSerializer(relation).data, status=status.HTTP_201_CREATED)
 
 

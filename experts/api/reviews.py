@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import InvalidInput
 from experts.models import Review
 from experts.review_result import panel_for_viewer, visible_bands
 from experts.scoring import indicators_for_kind
@@ -231,13 +231,6 @@ def _detail_response(request: Request, pk: int) -> Response:
     return Response(review_detail(review, request.user))
 
 
-def _error_response(exc: Exception) -> Response:
-    if isinstance(exc, InvalidInput):
-        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-    assert isinstance(exc, ApplicationStateError)
-    return Response({"detail": exc.message, "status": exc.status}, status=status.HTTP_409_CONFLICT)
-
-
 class ReviewListView(ListAPIView):
     @extend_schema(
         parameters=[OpenApiParameter("application", int, description="只看某件申请的评审（区县、市办）")],
@@ -288,17 +281,14 @@ class ReviewSubmitView(APIView):
         from experts.services.reviews import review_submit
 
         review = _own_review(request, pk)
-        try:
-            body = _body(request, SubmitBody)
-            review_submit(
-                review=review,
-                by=request.user,
-                scores=body["scores"],
-                reasons=body.get("reasons") or {},
-                comment=body.get("comment", ""),
-            )
-        except (InvalidInput, ApplicationStateError) as exc:
-            return _error_response(exc)
+        body = _body(request, SubmitBody)
+        review_submit(
+            review=review,
+            by=request.user,
+            scores=body["scores"],
+            reasons=body.get("reasons") or {},
+            comment=body.get("comment", ""),
+        )
         return _detail_response(request, pk)
 
 
@@ -310,17 +300,14 @@ class ReviewAmendView(APIView):
         from experts.services.reviews import review_amend
 
         review = _own_review(request, pk)
-        try:
-            body = _body(request, AmendBody)
-            review_amend(
-                review=review,
-                by=request.user,
-                indicator=body["indicator"],
-                points=body["points"],
-                reason=body["reason"],
-            )
-        except (InvalidInput, ApplicationStateError) as exc:
-            return _error_response(exc)
+        body = _body(request, AmendBody)
+        review_amend(
+            review=review,
+            by=request.user,
+            indicator=body["indicator"],
+            points=body["points"],
+            reason=body["reason"],
+        )
         return _detail_response(request, pk)
 
 
@@ -332,10 +319,7 @@ class ReviewDeclineView(APIView):
         review = get_object_or_404(reviews_visible_to(request.user).select_related("expert"), pk=pk)
         if review.expert.user_id != request.user.pk:
             raise PermissionDenied(_("只有被抽取的专家本人可以回避。"))
-        try:
-            body = _body(request, DeclineBody)
-            replacement = review_decline(review=review, by=request.user, reason=body["reason"])
-        except (InvalidInput, ApplicationStateError) as exc:
-            return _error_response(exc)
+        body = _body(request, DeclineBody)
+        replacement = review_decline(review=review, by=request.user, reason=body["reason"])
         # The declining expert learns nothing about who replaces them.
         return Response({"id": review.pk, "status": "declined", "replaced": replacement is not None})

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from certification import workflow
 from certification.calendar import working_days_from
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import Application
 from experts import draw as pure
 from experts.models import Draw, Review, ReviewMode, ReviewStatus
@@ -91,7 +91,7 @@ def _lock_draws() -> None:
 def _require_district_official(by: User, application: Application) -> None:
     if by.role != Role.DISTRICT or by.district_id != application.enterprise.district_id:
         # The views only offer applications of the official's district; this guards every other caller.
-        raise PermissionError("not this district's official")
+        raise DomainPermissionDenied(_("您不是该区县的工作小组成员，无权办理此事项。"))
 
 
 def draw_experts(

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audits.history import SearchFilters, application_timeline, history_search
 from audits.models import Report
-from audits.services_office import report_resolve
+from audits.services.office import report_resolve
 from certification.models import (
     Application,
     ApplicationFiscalYear,

@@ -9,10 +9,10 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from audits import public_views
 from audits.models import Report, ReportStatus
-from audits.services_office import report_file, report_resolve
-from certification.errors import ApplicationStateError, InvalidInput
+from audits.services.office import report_file, report_resolve
+from audits.views import public as public_views
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from tests.audits import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +149,7 @@ def test_upheld_without_revocation_keeps_the_certificate(certificate, official):
 def test_only_the_districts_official_resolves(certificate, other_official, municipal_user):
     report = report_file(certificate=certificate, name="甲", phone="13900000000", reason=REASON)
     for user in (other_official, municipal_user):
-        with pytest.raises(PermissionError):
+        with pytest.raises(DomainPermissionDenied):
             report_resolve(report=report, by=user, upheld=False, finding="x")
     with pytest.raises(InvalidInput):
         report_resolve(report=report, by=other_official, upheld=False, finding="  ")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from audits.models import CheckKind, CheckStatus, SpotCheckDraw, SupervisionCheck
-from audits.services_office import (
+from audits.services.office import (
     check_random_spot_checks,
     check_record_result,
     check_schedule,
@@ -15,7 +15,7 @@ from audits.services_office import (
     spot_check_eligible,
     spot_check_replay,
 )
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from tests.audits import builders as b
 from tests.factories import district
 
@@ -84,7 +84,7 @@ def test_random_spot_check_input(certified, municipal_user, official):
         check_random_spot_checks(by=municipal_user, year=2026, count=0)
     with pytest.raises(InvalidInput):
         check_random_spot_checks(by=municipal_user, year=2019, count=3)  # no certificates then
-    with pytest.raises(PermissionError):
+    with pytest.raises(DomainPermissionDenied):
         check_random_spot_checks(by=official, year=2026, count=3)
 
 
@@ -176,7 +176,7 @@ def test_schedule_rules(certified, municipal_user, official):
             subject="x",
             certificate=certified[1],
         )
-    with pytest.raises(PermissionError):
+    with pytest.raises(DomainPermissionDenied):
         check_schedule(
             by=official,
             kind="district_work",

@@ -9,8 +9,8 @@ import pytest
 
 from audits.charts import Series, bar_chart, line_chart, nice_max
 from audits.models import Target
-from audits.services_office import target_set
-from certification.errors import InvalidInput
+from audits.services.office import target_set
+from certification.errors import DomainPermissionDenied, InvalidInput
 from tests.factories import district
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_a_bad_row_saves_nothing(client, municipal_user):
 def test_targets_are_the_offices(client, official):
     client.force_login(official)
     assert client.get("/municipal/targets/").status_code == 403
-    with pytest.raises(PermissionError):
+    with pytest.raises(DomainPermissionDenied):
         target_set(by=official, year=2026, district=district("120116"), certified_target=1, pool_target=1)
 
 

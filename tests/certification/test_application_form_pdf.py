@@ -15,8 +15,9 @@ from pypdf import PdfReader
 
 from accounts.tokens import issue as issue_token
 from certification.application_data import eligibility_input_for, rule_set_for
-from certification.application_form import application_form_context, format_yuan
+from certification.application_form_pdf import application_form_context, format_yuan
 from certification.eligibility import EligibilityInput, FiscalYear, IPItem, RuleSet, Staff
+from certification.eligibility_rules import clear_cache
 from certification.models import (
     Application,
     ApplicationFiscalYear,
@@ -27,7 +28,6 @@ from certification.models import (
 )
 from certification.models import IPItem as IPItemRow
 from certification.pdf import LocalOnlyURLFetcher, page_counter_css, pdf_response
-from certification.services_eligibility import clear_cache
 from tests.factories import ApplicationFactory, EnterpriseFactory, pledged
 
 pytestmark = pytest.mark.django_db

@@ -38,7 +38,7 @@ ENTERPRISE_NAME = "天津海河智能装备科技有限公司"
 TITLE = "天津市市级高新技术企业证书"
 A4_LANDSCAPE = (841.89, 595.28)  # points
 
-# Until the lead adds the API path line to certification/api/certificate_urls.py, the API tests run
+# Until the lead adds the API path line to certification/api/urls/certificates.py, the API tests run
 # through this urlconf, which is the site's plus exactly that line (see the `api` fixture).
 urlpatterns = [
     path("api/v1/certificates/<str:number>/pdf/", CertificatePdfView.as_view(), name="api-certificate-pdf"),

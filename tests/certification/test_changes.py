@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import certificates, lifecycle
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import Certificate, CertificateVersion, ChangeRequest
 from certification.publicity import publicity_period
 from tests.factories import ApplicationFactory, EnterpriseFactory, district
@@ -365,7 +365,7 @@ def test_major_change_service_checks(enterprise_user, other_enterprise_user, cer
             event_date=D("2026-09-01"),
         )
     assert set(exc.value.errors) == {"kind", "description", "evidence"}
-    with pytest.raises(PermissionError):
+    with pytest.raises(DomainPermissionDenied):
         major(cert, other_enterprise_user)
     assert not ChangeRequest.objects.exists()
 

@@ -14,14 +14,14 @@ from django.urls import reverse
 
 from certification.api.eligibility import EligibilityCheckView, EligibilityRateThrottle
 from certification.eligibility import CONDITION_CODES, load_rule_set_data
-from certification.models import RuleSet as RuleSetRow
-from certification.services_eligibility import (
+from certification.eligibility_rules import (
     clear_cache,
     db_rule_sets,
     default_rule_set_code,
     evaluate_payload,
     field_codes_in_force,
 )
+from certification.models import RuleSet as RuleSetRow
 
 pytestmark = pytest.mark.django_db
 
@@ -480,7 +480,7 @@ def test_field_codes_are_the_catalogue_in_force():
 def test_documented_in_the_openapi_schema():
     from drf_spectacular.generators import SchemaGenerator
 
-    from certification.api import eligibility_urls
+    from certification.api.urls import eligibility as eligibility_urls
 
     patterns = [p for p in eligibility_urls.urlpatterns]
     from django.urls import include, path

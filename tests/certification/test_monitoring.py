@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certification import certificates, lifecycle
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.lifecycle_tasks import flag_missing_reports
 from certification.models import Certificate, MonitoringReport
 from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, district
@@ -212,7 +212,7 @@ def test_only_the_enterprise_files(
 ):
     at(time_machine, "2027-08-10")
     for user in (other_enterprise_user, official):
-        with pytest.raises(PermissionError):
+        with pytest.raises(DomainPermissionDenied):
             file(cert, user, "half_year", "2027H1")
     client.force_login(other_enterprise_user)
     assert client.get(page(cert)).status_code == 404

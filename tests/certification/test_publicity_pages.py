@@ -483,7 +483,7 @@ def test_public_list_query_count_is_constant(client, official, today, django_ass
 
 
 def test_public_list_is_paginated_by_entry_and_searchable(client, official, today, django_assert_num_queries):
-    from certification.public_views import LIST_PAGE_SIZE
+    from certification.views.public import LIST_PAGE_SIZE
 
     first = recommended_apps(LIST_PAGE_SIZE - 2, prefix="早公示企业")
     publicity.publicity_publish(

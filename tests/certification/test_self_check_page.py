@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certification.eligibility import CONDITION_CODES
-from certification.self_check_views import form_values_from_payload, payload_from_form
-from certification.services_eligibility import clear_cache
+from certification.eligibility_rules import clear_cache
+from certification.views.self_check import form_values_from_payload, payload_from_form
 
 pytestmark = pytest.mark.django_db
 

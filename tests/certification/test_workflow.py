@@ -14,7 +14,7 @@ from django.db import transaction
 
 from accounts.models import Role
 from certification import workflow
-from certification.errors import ApplicationStateError
+from certification.errors import ApplicationStateError, DomainPermissionDenied
 from certification.models import Application, ApplicationStatus, ApplicationTransition
 from config.celery import app as celery_app
 from experts.models import Draw, Review
@@ -30,8 +30,8 @@ APPS = ("certification", "districts", "experts", "audits", "notifications", "acc
 # `x.status = …` on objects that are not applications: (file, variable) → what it is.
 OTHER_MODELS = {
     ("certification/errors.py", "self"): "ApplicationStateError",
-    ("audits/services_office.py", "report"): "Report",
-    ("audits/services_office.py", "check"): "SupervisionCheck",
+    ("audits/services/office.py", "report"): "Report",
+    ("audits/services/office.py", "check"): "SupervisionCheck",
 }
 WRITERS = {"create", "update", "get_or_create", "update_or_create", "bulk_create", "bulk_update"}
 
@@ -207,7 +207,7 @@ def test_an_illegal_pair_is_refused_and_changes_nothing(name):
 @pytest.mark.django_db
 def test_a_role_the_row_does_not_name_is_refused():
     application = ApplicationFactory(status="submitted")
-    with pytest.raises(PermissionError), transaction.atomic():
+    with pytest.raises(DomainPermissionDenied), transaction.atomic():
         workflow.transition(application, "accept", by=UserFactory(municipal=True))
     application.refresh_from_db()
     assert application.status == "submitted"

@@ -19,7 +19,7 @@ from accounts.tokens import issue as issue_token
 from audits import services as audit_services
 from audits.models import FilingSample, FilingSampleCheck
 from certification import publicity
-from certification.errors import ApplicationStateError, InvalidInput
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import ApplicationStatus, Document, DocumentKind, Objection
 from districts import services
 from districts.models import Filing, FilingEntry
@@ -263,7 +263,7 @@ def test_sample_is_seeded_recorded_and_replayable(filing, municipal_user, offici
     assert [c.entry_id for c in sample.checks.all()] == sample.chosen_ids
     generated = audit_services.filing_sample_draw(filing=filing, by=municipal_user, size=2)
     assert len(generated.seed) == 32 and sorted(generated.chosen_ids) == sorted(generated.eligible_ids)
-    with pytest.raises(PermissionError):
+    with pytest.raises(DomainPermissionDenied):
         audit_services.filing_sample_draw(filing=filing, by=official, size=1)
     for bad in (0, 3, "2", None):
         with pytest.raises(InvalidInput):

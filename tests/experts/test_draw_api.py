@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from accounts.tokens import issue as issue_token
-from certification.errors import ApplicationStateError
+from certification.errors import ApplicationStateError, DomainPermissionDenied
 from certification.models import Application, ApplicationStatus, ApplicationTransition, Field
 from experts.draw import (
     REASON_INACTIVE,
@@ -438,7 +438,7 @@ def test_draw_request_for_reads_the_rule_set():
 
 def test_the_service_refuses_another_districts_official(other_official):
     pool(6, 3)
-    with pytest.raises(PermissionError):
+    with pytest.raises(DomainPermissionDenied):
         draw_experts(application=accepted_application(), by=other_official)
     assert not Draw.objects.exists()
 

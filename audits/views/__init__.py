@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts.models import Role
+from accounts.permissions import role_required
+from audits.forms import CalendarYearForm
+from audits.selectors import districts_overview, expert_pool_counts
+from certification.calendar import calendar_enter_year
+from certification.models import CalendarYear
+from certification.web import form_errors
+from districts.models import Filing, FilingStatus
+
+
+@role_required(Role.MUNICIPAL)
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    districts = list(districts_overview())
+    return render(
+        request,
+        "audits/home.html",
+        {
+            "districts": districts,
+            "enterprise_total": sum(d.enterprise_count for d in districts),
+            "experts": expert_pool_counts(),
+            "pending_filings": Filing.objects.filter(status=FilingStatus.SUBMITTED).count(),
+        },
+    )
+
+
+@role_required(Role.MUNICIPAL)
+@require_http_methods(["GET", "POST"])
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The working calendar: which years are official, and the entry of a newly announced year."""
+    form = CalendarYearForm(request.POST or None)
+    moved = None
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form):
+            moved = calendar_enter_year(
+                year=form.cleaned_data["year"], text=form.cleaned_data["text"], by=request.user
+            )
+            messages.success(
+                request, _("%(year)s 年工作日历已录入为官方安排。") % {"year": form.cleaned_data["year"]}
+            )
+    years = CalendarYear.objects.select_related("entered_by").order_by("-year")[:40]
+    upcoming = timezone.localdate().year + 1
+    return render(
+        request,
+        "audits/calendar.html",
+        {
+            "form": form,
+            "years": years,
+            "moved": moved,
+            "next_year_missing": not CalendarYear.objects.filter(year=upcoming, official=True).exists(),
+            "upcoming": upcoming,
+        },
+    )

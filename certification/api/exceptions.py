@@ -1,0 +1,37 @@
+"""The one place the API turns domain errors into HTTP answers (STYLE.md: views never catch them).
+
+Bodies are the ones API.md documents: InvalidInput → 400 with its field → messages dict,
+ApplicationStateError → 409 ``{"detail", "status"}``, DomainPermissionDenied → 403 ``{"detail"}``.
+Everything else goes to DRF's own handler.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
+
+
+def domain_error_response(exc: Exception) -> Response | None:
+    """The answer for a domain error, or None for any other exception."""
+    if isinstance(exc, InvalidInput):
+        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ApplicationStateError):
+        return Response({"detail": exc.message, "status": exc.status}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DomainPermissionDenied):
+        # Before DRF's handler, which would replace the message by its generic one.
+        return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
+    return None
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = domain_error_response(exc)
+    if response is None:
+        return drf_exception_handler(exc, context)
+    set_rollback()
+    return response

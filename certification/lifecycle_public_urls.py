@@ -1,9 +1,0 @@
-"""Public rename notices (更名公示), included at the site root with global names."""
-
-from django.urls import path
-
-from certification import lifecycle_views as views
-
-urlpatterns = [
-    path("rename-notices/", views.rename_notices, name="rename_notices"),
-]

@@ -1,7 +1,0 @@
-from django.urls import path
-
-from certification import self_check_views
-
-urlpatterns = [
-    path("", self_check_views.self_check, name="self_check"),
-]

@@ -1,0 +1,21 @@
+from django.urls import include, path
+
+from districts import views
+
+app_name = "districts"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("pool/", views.pool_list, name="pool"),
+    path("pool/<int:pk>/cultivation/", views.pool_cultivation, name="pool_cultivation"),
+    path("applications/", views.queue, name="queue"),
+    path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/return/", views.application_return, name="application_return"),
+    path("applications/<int:pk>/accept/", views.application_accept, name="application_accept"),
+    path("applications/<int:pk>/draw/", views.application_draw, name="application_draw"),
+    path("applications/<int:pk>/opinion/", views.application_opinion, name="application_opinion"),
+    path("", include("districts.urls.publicity")),
+    path("", include("certification.urls.lifecycle_district")),
+    path("", include("experts.urls.meetings")),
+    path("", include("audits.urls.district")),
+]

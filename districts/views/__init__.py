@@ -1,0 +1,281 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.models import Role
+from accounts.permissions import role_required
+from certification import pool, workflow
+from certification.application_data import eligibility_input_for, rule_set_for
+from certification.eligibility import evaluate
+from certification.eligibility_rules import field_codes_in_force
+from certification.models import Application, ApplicationStatus, DocumentKind, PoolEntry, Readiness
+from certification.permissions import applications_visible_to
+from certification.selectors import (
+    documents_for,
+    duplicate_documents,
+    fields_in_force,
+    with_application_details,
+)
+from certification.web import flash_errors
+from districts import services
+from districts.selectors import days_left, district_queue
+from experts.models import ReviewMode
+
+
+@role_required(Role.DISTRICT)
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    district = request.user.district
+    enterprises = district.enterprises.order_by("-created_at", "name")
+    query = request.GET.get("q", "").strip()
+    if query:
+        enterprises = enterprises.filter(Q(name__icontains=query) | Q(uscc__icontains=query.upper()))
+    page = Paginator(enterprises, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "districts/home.html",
+        {
+            "district": district,
+            "page": page,
+            "query": query,
+            "pool_count": PoolEntry.objects.filter(enterprise__district=district).count(),
+            "waiting": Application.objects.filter(
+                enterprise__district=district, status=ApplicationStatus.SUBMITTED
+            ).count(),
+        },
+    )
+
+
+@role_required(Role.DISTRICT)
+@require_safe
+def pool_list(request: HttpRequest) -> HttpResponse:
+    """The district's candidate pool: readiness per condition and distance from passing."""
+    filters = {
+        "field_code": request.GET.get("field", ""),
+        "readiness": request.GET.get("readiness", ""),
+        "cultivation": request.GET.get("cultivation", ""),
+        "query": request.GET.get("q", "").strip(),
+    }
+    entries = pool.district_pool(request.user.district_id, **filters)
+    page = Paginator(entries, 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "districts/pool.html",
+        {
+            "district": request.user.district,
+            "page": page,
+            "filters": filters,
+            "querystring": params.urlencode(),
+            "top_fields": [f for f in fields_in_force() if f.parent_id is None],
+            "readiness_choices": Readiness.choices,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.DISTRICT)
+def pool_cultivation(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(PoolEntry, pk=pk, enterprise__district_id=request.user.district_id)
+    mark = request.POST.get("cultivation") == "1"
+    pool.pool_mark_cultivation(
+        entry=entry, by=request.user, cultivation=mark, note=request.POST.get("note", "")
+    )
+    messages.success(
+        request,
+        (_("已将“%(name)s”列为重点培育。") if mark else _("已取消“%(name)s”的重点培育。"))
+        % {"name": entry.enterprise.name},
+    )
+    return redirect(
+        request.POST.get("next")
+        if str(request.POST.get("next", "")).startswith("/district/")
+        else "districts:pool"
+    )
+
+
+# --- Intake: the queue, the completeness check, acceptance, the draw and the opinion -------------
+
+QUEUE_PAGE_SIZE = 25
+# 第十条: the 40 days run from 受理 to the filing; a refusal (not recommended, objection upheld) stops them.
+CLOCK_STATUSES = frozenset(workflow.CLOCK_STATUSES)
+
+
+@role_required(Role.DISTRICT)
+@require_safe
+def queue(request: HttpRequest) -> HttpResponse:
+    filters = {
+        "query": request.GET.get("q", "").strip(),
+        "status": request.GET.get("status", ""),
+        "field_code": request.GET.get("field", ""),
+        "sort": request.GET.get("sort", "deadline"),
+    }
+    page = Paginator(district_queue(request.user.district_id, **filters), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    today = timezone.localdate()
+    rows = []
+    for a in page.object_list:
+        left = days_left(a.review_deadline, today) if a.status in CLOCK_STATUSES else None
+        rows.append({"app": a, "days_left": left, "overdue": -left if left is not None and left < 0 else 0})
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "districts/queue.html",
+        {
+            "district": request.user.district,
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "querystring": params.urlencode(),
+            "statuses": [(v, ApplicationStatus(v).label) for v in workflow.SUBMITTED_STATUSES],
+            "top_fields": [f for f in fields_in_force() if f.parent_id is None],
+        },
+    )
+
+
+def _district_application(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(
+        with_application_details(applications_visible_to(request.user)).select_related("opinion_by"), pk=pk
+    )
+
+
+@role_required(Role.DISTRICT)
+@require_safe
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from experts.review_result import panel_result
+
+    application = _district_application(request, pk)
+    documents = list(documents_for(application))
+    duplicates = duplicate_documents(application, request.user)
+    draws = list(application.draws.order_by("-created_at"))
+    transitions = list(application.transitions.all())
+    return render(
+        request,
+        "districts/application_detail.html",
+        {
+            "application": application,
+            "eligibility": evaluate(
+                eligibility_input_for(application),
+                rule_set_for(application),
+                field_codes=field_codes_in_force(),
+            ).as_dict(),
+            "documents": [
+                {
+                    "doc": d,
+                    "duplicates": duplicates.visible.get(d.pk, []),
+                    "duplicates_hidden": duplicates.hidden.get(d.pk, 0),
+                }
+                for d in documents
+            ],
+            "has_duplicates": bool(duplicates),
+            "document_kinds": DocumentKind.choices,
+            "uploaded_kinds": {d.kind for d in documents},
+            "draw": draws[0] if draws else None,
+            "result": panel_result(application) if draws else None,
+            "transitions": transitions,
+            "days_left": days_left(application.review_deadline)
+            if application.status in CLOCK_STATUSES
+            else None,
+            "review_modes": ReviewMode.choices,
+            "indicator_keys": ("ip", "conversion", "rd_management", "growth"),
+        },
+    )
+
+
+def _act(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+    application = _district_application(request, pk)
+    with flash_errors(request):
+        action(application)
+        messages.success(request, success)
+    return redirect("districts:application_detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.DISTRICT)
+def application_return(request: HttpRequest, pk: int) -> HttpResponse:
+    reasons = [line for line in request.POST.get("reasons", "").splitlines() if line.strip()]
+    return _act(
+        request,
+        pk,
+        lambda app: services.application_return(
+            application=app,
+            by=request.user,
+            reasons=reasons,
+            missing_documents=request.POST.getlist("missing_documents"),
+            note=request.POST.get("note", ""),
+        ),
+        _("已退回企业补正，企业将看到全部缺少的项目。"),
+    )
+
+
+@require_POST
+@role_required(Role.DISTRICT)
+def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("请勾选确认后再受理。"))
+        return redirect("districts:application_detail", pk=pk)
+    return _act(
+        request,
+        pk,
+        lambda app: services.application_accept(application=app, by=request.user),
+        _("已受理，40 日办理时限开始计算。"),
+    )
+
+
+@require_POST
+@role_required(Role.DISTRICT)
+def application_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    from experts.services.draws import DrawError
+    from experts.services.meetings import draw_and_notify
+
+    mode = request.POST.get("mode", ReviewMode.ONLINE)
+    meeting_date = (
+        parse_date(request.POST.get("meeting_date", "") or "") if mode == ReviewMode.MEETING else None
+    )
+    application = _district_application(request, pk)
+    if mode not in ReviewMode.values or (mode == ReviewMode.MEETING and meeting_date is None):
+        messages.error(request, _("现场评审会须填写日期和地点。"))
+        return redirect("districts:application_detail", pk=pk)
+    with flash_errors(request):
+        try:
+            draw_and_notify(
+                application=application,
+                by=request.user,
+                mode=mode,
+                meeting_date=meeting_date,
+                meeting_place=request.POST.get("meeting_place", "").strip(),
+            )
+        except (
+            DrawError
+        ) as exc:  # the pool cannot meet the rules: the message names the rule and the shortage
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已随机抽取评审专家，专家将收到评审任务。"))
+    return redirect("districts:application_detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.DISTRICT)
+def application_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    recommend = request.POST.get("recommend")
+    if recommend not in ("1", "0"):
+        messages.error(request, _("请选择推荐或不予推荐。"))
+        return redirect("districts:application_detail", pk=pk)
+    return _act(
+        request,
+        pk,
+        lambda app: services.application_opinion(
+            application=app, by=request.user, recommend=recommend == "1", note=request.POST.get("note", "")
+        ),
+        _("已记录区县工作小组意见。"),
+    )

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from experts.views import meetings as meeting_views
+
+# Included under /district/ in the `districts` namespace (districts/urls/__init__.py).
+urlpatterns = [
+    path("applications/<int:pk>/meeting/", meeting_views.meeting, name="meeting"),
+    path(
+        "applications/<int:pk>/meeting/sheets.pdf",
+        meeting_views.meeting_sheets_pdf,
+        name="meeting_sheets_pdf",
+    ),
+    path(
+        "applications/<int:pk>/meeting/reviews/<int:review_pk>/sheet/",
+        meeting_views.sheet_enter,
+        name="sheet_enter",
+    ),
+    path(
+        "applications/<int:pk>/meeting/reviews/<int:review_pk>/absent/",
+        meeting_views.sheet_absent,
+        name="sheet_absent",
+    ),
+    path(
+        "applications/<int:pk>/meeting/reviews/<int:review_pk>/sheet.pdf",
+        meeting_views.sheet_file,
+        name="sheet_file",
+    ),
+]
