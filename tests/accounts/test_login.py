@@ -48,6 +48,9 @@ def test_api_token_lockout(client, enterprise_user, password):
         content_type="application/json",
     )
     assert response.status_code == 429
+    # The API's lockout is JSON, not the sign-in page's HTML.
+    assert response["Content-Type"].startswith("application/json")
+    assert "锁定" in response.json()["detail"]
 
 
 def test_idle_timeout_is_thirty_minutes(settings):

@@ -115,20 +115,3 @@ def test_the_owner_lists_and_revokes_their_token(client, enterprise_user, offici
         == 204
     )
     assert me(client, key).status_code == 401
-
-
-def test_the_token_lockout_answers_json(client, enterprise_user, password):
-    for _ in range(5):
-        client.post(
-            "/api/v1/auth/token/",
-            {"username": enterprise_user.username, "password": "bad"},
-            content_type="application/json",
-        )
-    response = client.post(
-        "/api/v1/auth/token/",
-        {"username": enterprise_user.username, "password": password},
-        content_type="application/json",
-    )
-    assert response.status_code == 429
-    assert response["Content-Type"].startswith("application/json")
-    assert "锁定" in response.json()["detail"]
