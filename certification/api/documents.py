@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,25 +23,9 @@ from certification.documents import DocumentError
 from certification.models import Application, Document, DocumentKind
 from certification.permissions import applications_editable_by, applications_visible_to
 from certification.selectors import documents_for, duplicate_documents
+from config.uploads import ClientNameMultiPartParser as ClientNameDjangoParser
 
 # --- Parsing: keep the name the client sent ---------------------------------------------------
-
-
-class _ClientNameMultiPartParser(DjangoMultiPartParser):
-    """Django strips the directory part of an uploaded file's name; remember what the client sent
-    so that a name with `../` is refused with a message instead of being quietly shortened."""
-
-    _client_name: str | None = None
-
-    def sanitize_file_name(self, file_name):  # type: ignore[no-untyped-def]
-        self._client_name = file_name
-        return super().sanitize_file_name(file_name)
-
-    def handle_file_complete(self, old_field_name, counters):  # type: ignore[no-untyped-def]
-        super().handle_file_complete(old_field_name, counters)
-        files = self._files.getlist(old_field_name)
-        if files and not hasattr(files[-1], "client_name"):
-            files[-1].client_name = self._client_name
 
 
 class ClientNameMultiPartParser(DRFMultiPartParser):
@@ -53,7 +36,7 @@ class ClientNameMultiPartParser(DRFMultiPartParser):
         meta["CONTENT_TYPE"] = media_type
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
-            parser = _ClientNameMultiPartParser(meta, stream, request.upload_handlers, encoding)
+            parser = ClientNameDjangoParser(meta, stream, request.upload_handlers, encoding)
             data, files = parser.parse()
         except MultiPartParserError as exc:
             raise ParseError(_("multipart 请求格式错误：%(error)s") % {"error": exc}) from exc

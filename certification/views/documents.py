@@ -107,6 +107,8 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
             kind=form.cleaned_data["kind"],
             uploaded_file=form.cleaned_data["file"],
             by=request.user,
+            # The name as sent (config.uploads): "../../x.pdf" is refused here as in the API.
+            original_name=getattr(form.cleaned_data["file"], "client_name", None),
         )
     except ApplicationStateError as exc:
         application.refresh_from_db()

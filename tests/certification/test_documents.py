@@ -85,7 +85,9 @@ def api_upload(
     return client.post(api_url(application), {"kind": kind, "file": upload})
 
 
-def raw_multipart_upload(client, application, *, filename: str, content: bytes, kind: str = "audit_report"):
+def raw_multipart_upload(
+    client, application, *, filename: str, content: bytes, kind: str = "audit_report", url: str | None = None
+):
     """Django's test client strips directories from file names; build the body by hand to send one."""
     boundary = "----portal-test-boundary-7MA4YWxkTrZu0gW"
     body = (
@@ -98,7 +100,7 @@ def raw_multipart_upload(client, application, *, filename: str, content: bytes, 
         + f"\r\n--{boundary}--\r\n".encode()
     )
     return client.generic(
-        "POST", api_url(application), body, content_type=f"multipart/form-data; boundary={boundary}"
+        "POST", url or api_url(application), body, content_type=f"multipart/form-data; boundary={boundary}"
     )
 
 
@@ -250,6 +252,19 @@ def test_name_with_parent_directory_is_refused(client, enterprise_user, draft, m
     response = raw_multipart_upload(client, draft, filename=filename, content=PDF)
     assert response.status_code == 400
     assert "路径" in response.json()["file"][0]
+    assert not Document.objects.exists()
+    assert stored_files(media) == []
+
+
+@pytest.mark.parametrize("filename", ["../../etc/evil.pdf", "..\\..\\evil.pdf", "a/../b.pdf"])
+def test_browser_upload_refuses_a_parent_directory_name_as_the_api_does(
+    client, enterprise_user, draft, media, filename
+):
+    """Django shortens the name to "evil.pdf" while parsing; the page must refuse it, not store it."""
+    client.force_login(enterprise_user)
+    response = raw_multipart_upload(client, draft, filename=filename, content=PDF, url=page_url(draft))
+    assert response.status_code == 400
+    assert "路径" in response.content.decode()
     assert not Document.objects.exists()
     assert stored_files(media) == []
 
