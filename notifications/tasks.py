@@ -8,6 +8,7 @@ from typing import Any
 
 from celery import shared_task
 from celery.signals import task_failure
+from django.utils.translation import gettext as _
 
 from notifications import services
 from notifications import sweep as sweeping
@@ -77,3 +78,32 @@ def record_failure(
         )
     except Exception:  # the record is a convenience; never let it hide the task's own error
         logger.exception("could not record the failure of task %s", task_id)
+    if getattr(sender, "name", "") == EMAIL_TASK and (kwargs or {}).get("district_id"):
+        try:
+            tell_district_email_failed(kwargs or {})
+        except Exception:
+            logger.exception("could not tell the district of the failed email %s", task_id)
+
+
+EMAIL_TASK = "accounts.tasks.send_email"
+
+
+def tell_district_email_failed(kwargs: dict[str, Any]) -> None:
+    """An email about a district's work that could not be sent: its officials learn it in the inbox,
+    with the subject and the recipients, so that they can reach those people another way."""
+    from accounts.models import Role, User
+
+    officials = list(
+        User.objects.filter(role=Role.DISTRICT, district_id=kwargs["district_id"], is_active=True)
+    )
+    if not officials:
+        return
+    services.notify(
+        users=officials,
+        kind="email_failed",
+        url=kwargs.get("url", ""),
+        subject=_("邮件未能发送：%(subject)s")
+        % {"subject": " ".join(str(kwargs.get("subject", "")).split())},
+        body=_("发给 %(to)s 的邮件未能发送，请通过电话等其他方式通知对方。")
+        % {"to": "、".join(str(a) for a in kwargs.get("to", []))},
+    )

@@ -92,7 +92,13 @@ def notify_review(review: Review) -> bool:
     # The recipient's language is not the sender's: the portal's default language (Chinese).
     with translation.override(settings.LANGUAGE_CODE):
         subject, body = _assignment_email(review)
-    send_email.delay_on_commit(subject=subject, body=body, to=[to])
+    send_email.delay_on_commit(
+        subject=subject,
+        body=body,
+        to=[to],
+        district_id=review.application.enterprise.district_id,
+        url=reverse("districts:application_detail", args=[review.application_id]),
+    )
     return True
 
 
