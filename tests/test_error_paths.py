@@ -18,8 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from django.urls import reverse
 from rest_framework import exceptions
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue as issue_token
 from certification.api.exceptions import exception_handler
 from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.web import flash_errors, form_errors
@@ -55,6 +55,15 @@ def test_domain_permission_denied_is_djangos_permission_denied():
     assert issubclass(DomainPermissionDenied, PermissionDenied)
 
 
+def test_a_database_data_error_is_a_400_not_a_500():
+    from django.db import DataError
+
+    response = exception_handler(DataError("value too long for type character varying(200)"), {})
+    assert response.status_code == 400
+    assert "未保存任何内容" in response.data["detail"]
+    assert "varying" not in str(response.data)  # the database's wording stays in the log
+
+
 def test_other_exceptions_are_left_to_drf():
     assert exception_handler(exceptions.NotFound(), {}).status_code == 404
     plain = exception_handler(PermissionDenied(), {})
@@ -83,7 +92,7 @@ def test_service_refusal_is_the_403_page_in_the_browser(client, enterprise_user,
 
 
 def test_service_refusal_is_a_403_json_in_the_api(client, enterprise_user, draft):
-    token, _ = Token.objects.get_or_create(user=enterprise_user)
+    token = issue_token(enterprise_user)
     with mock.patch(
         "certification.services.application_submit", side_effect=DomainPermissionDenied(REFUSAL)
     ) as submit:

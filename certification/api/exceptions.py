@@ -1,20 +1,27 @@
-"""The one place the API turns domain errors into HTTP answers (STYLE.md: views never catch them).
+"""The one place the API turns domain errors into HTTP answers (docs/layout.md: views never catch them).
 
-Bodies are the ones API.md documents: InvalidInput → 400 with its field → messages dict,
+Bodies are the ones docs/api.md documents: InvalidInput → 400 with its field → messages dict,
 ApplicationStateError → 409 ``{"detail", "status"}``, DomainPermissionDenied → 403 ``{"detail"}``.
-Everything else goes to DRF's own handler.
+A database DataError (a value longer or larger than its column, which the checks before it should
+have caught) is a 400 too, never a 500; the services write inside transactions, so nothing of the
+request is kept. Everything else goes to DRF's own handler.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import DataError
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
+
+logger = logging.getLogger(__name__)
 
 
 def domain_error_response(exc: Exception) -> Response | None:
@@ -26,6 +33,12 @@ def domain_error_response(exc: Exception) -> Response | None:
     if isinstance(exc, DomainPermissionDenied):
         # Before DRF's handler, which would replace the message by its generic one.
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, DataError):
+        logger.warning("DataError answered as 400: %s", exc)
+        return Response(
+            {"detail": _("输入的内容超出允许的长度或范围，未保存任何内容。")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     return None
 
 
