@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -101,6 +102,13 @@ def seed_demo() -> SeedCounts:
     return counts
 
 
+def organisation_uscc(name: str) -> str:
+    """One organisation, one code: the demo's USCC of an employer follows from its name, so the ten
+    financial experts of 天津正信会计师事务所 share the firm's code as real ones would."""
+    serial = int(hashlib.sha256(name.encode()).hexdigest(), 16) % 10**9
+    return make_uscc(f"12120000{serial:09d}")
+
+
 def _expert(number: int, kind: ExpertKind, field: Field | None, counts: SeedCounts) -> None:
     username = f"expert{number:02d}"
     name = SURNAMES[number % len(SURNAMES)] + GIVEN[(number * 7) % len(GIVEN)]
@@ -122,7 +130,7 @@ def _expert(number: int, kind: ExpertKind, field: Field | None, counts: SeedCoun
             "kind": kind,
             "title": title,
             "employer": employer,
-            "employer_uscc": make_uscc(f"12120000{number:09d}"),
+            "employer_uscc": organisation_uscc(employer),
         },
     )
     if created and field is not None:

@@ -49,3 +49,11 @@ def test_seeded_people(settings):
         assert field.code == f"{(number - 1) // 5 + 1:02d}"
     for number in range(41, 51):
         assert Expert.objects.get(user__username=f"expert{number:02d}").kind == ExpertKind.FINANCIAL
+    # One organisation, one code: the ten financial experts' firm has one USCC, and no two
+    # differently named employers share one.
+    codes: dict[str, set[str]] = {}
+    for employer, uscc in Expert.objects.values_list("employer", "employer_uscc"):
+        codes.setdefault(employer, set()).add(uscc)
+    assert codes["天津正信会计师事务所"] and len(codes["天津正信会计师事务所"]) == 1
+    assert all(len(c) == 1 for c in codes.values())
+    assert len({next(iter(c)) for c in codes.values()}) == len(codes)
