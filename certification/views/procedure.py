@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from accounts.models import Role
 from accounts.permissions import role_required
@@ -11,6 +12,7 @@ from certification import workflow
 
 
 @role_required(Role.DISTRICT, Role.MUNICIPAL)
+@require_safe
 def procedure(request: HttpRequest) -> HttpResponse:
     return render(
         request,
