@@ -30,6 +30,7 @@ APPS = ("certification", "districts", "experts", "audits", "notifications", "acc
 # `x.status = …` on objects that are not applications: (file, variable) → what it is.
 OTHER_MODELS = {
     ("certification/errors.py", "self"): "ApplicationStateError",
+    ("certification/web.py", "failure"): "Failure (an HTTP status)",
     ("audits/services/office.py", "report"): "Report",
     ("audits/services/office.py", "check"): "SupervisionCheck",
 }
