@@ -235,6 +235,26 @@ def _order() -> tuple[str, ...]:
 ORDER: tuple[str, ...] = _order()
 
 
+def path(start: str, end: str) -> tuple[Transition, ...]:
+    """The shortest run of rows leading from status `start` to status `end` (() when they are equal).
+
+    Raises KeyError when the table has no way there (a finished status, or backwards)."""
+    if start == end:
+        return ()
+    routes: dict[str, tuple[Transition, ...]] = {start: ()}
+    frontier = [start]
+    while frontier:
+        status = frontier.pop(0)
+        for t in allowed(status):
+            if t.target in routes:
+                continue
+            routes[t.target] = (*routes[status], t)
+            if t.target == end:
+                return routes[t.target]
+            frontier.append(t.target)
+    raise KeyError(f"no way from {start!r} to {end!r}")
+
+
 def statuses_after(status: str, *, inclusive: bool = False) -> tuple[str, ...]:
     """Every status reachable from `status` by the table (in procedure order)."""
     reached: set[str] = set()
@@ -355,6 +375,7 @@ def create(
     application.status = t.target
     application._history_user = by  # type: ignore[attr-defined]
     application.save()
+    del application._history_user  # later saves of this instance name their own actor
     ApplicationTransition.objects.create(
         application=application, from_status="", to_status=t.target, by=by, note=note, data=data or {}
     )

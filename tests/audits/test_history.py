@@ -308,7 +308,7 @@ def test_search_by_person(histories):
     alice, bob = histories["alice"], histories["bob"]
     assert searched(person="alice") == independent(lambda m, r: _actor(m, r) == alice.pk)
     assert searched(person="李大壮") == independent(lambda m, r: _actor(m, r) == bob.pk)
-    assert ("ApplicationTransition", ApplicationTransition.history.get().history_id) in searched(person="bob")
+    assert ("ApplicationTransition", ApplicationTransition.history.get(to_status="accepted").history_id) in searched(person="bob")
     assert searched(person="nobody-at-all") == set()
 
 
@@ -318,7 +318,8 @@ def test_search_by_enterprise_name_or_credit_code(histories):
     assert searched(enterprise=south.enterprise.uscc.lower()) == independent(
         lambda m, r: _app_id(m, r) == south.pk
     )
-    assert len(searched(enterprise="南方")) == 3  # created, transition, document
+    # Created and submitted (two rows of the application, two transitions), accepted, a document.
+    assert len(searched(enterprise="南方")) == 6
 
 
 def test_search_by_date_range(histories):
@@ -341,9 +342,11 @@ def test_search_page_lists_newest_first_with_people_and_links(client, histories,
     response = client.get("/municipal/history/", {"enterprise": "南方材料"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert re.search(r'data-testid="result-count">3<', body)
+    assert re.search(r'data-testid="result-count">6<', body)
     rows = re.findall(r'<tr data-kind="(\w+)">', body)
-    assert rows == ["document", "transition", "application"]  # newest first
+    # Newest first: the upload, the acceptance, then the creation and submission (the same minute).
+    assert rows[:2] == ["document", "transition"]
+    assert sorted(rows[2:]) == ["application", "application", "transition", "transition"]
     assert "李大壮" in body and "王小花" in body
     assert f"/municipal/history/applications/{histories['south'].pk}/" in body
     bad = client.get("/municipal/history/", {"date_from": "2026-04-02", "date_to": "2026-04-01"})

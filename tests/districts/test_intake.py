@@ -81,7 +81,7 @@ def test_resubmit_after_return_then_accept(
         .order_by("id")
         .values_list("to_status", flat=True)
     )
-    assert statuses == ["returned", "submitted", "accepted"]
+    assert statuses == ["draft", "submitted", "returned", "submitted", "accepted"]
 
 
 @pytest.mark.parametrize(
