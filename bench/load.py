@@ -87,7 +87,6 @@ STATUSES_2026 = {
     "approved": 6,
 }
 STATUSES_2025 = {"certified": 10, "not_recommended": 70, "objection_upheld": 3, "filing_returned": 17}
-CLOCK_STATUSES = {"submitted", "accepted", "under_review"}
 
 
 def server_env(var_dir: str) -> dict[str, str]:
@@ -130,6 +129,7 @@ def fill() -> None:
     from django.db import transaction
 
     from accounts.models import Role, User
+    from certification import workflow
     from certification.certificates import certificate_number, valid_until
     from certification.models import (
         Application,
@@ -148,6 +148,13 @@ def fill() -> None:
     from certification.uscc import make_uscc
     from districts.models import District
     from experts.models import Expert, ExpertKind
+
+    # Which columns a row in each status has, from the transition table (certification/workflow.py).
+    accepted_statuses = set(workflow.statuses_after(workflow.to_status("accept"), inclusive=True))
+    clock_statuses = set(workflow.CLOCK_STATUSES)  # 受理 → 报备: the 40-day deadline runs
+    passed_review = set(  # reviewed and still on the way to a certificate
+        workflow.statuses_between(workflow.to_status("review_complete"), workflow.to_status("certify"))
+    )
 
     if Application.objects.filter(enterprise__name__startswith=PREFIX).exists():
         return
@@ -209,7 +216,7 @@ def fill() -> None:
                 else None
             )
             score = None
-            if status in {"reviewed", "recommended", "in_publicity", "publicity_passed", "filed", "approved"}:
+            if status in passed_review:
                 score = 71 + (i % 25)
             elif status in STATUSES_2025 or status == "not_recommended":
                 score = 50 + (i % 45)
@@ -230,10 +237,10 @@ def fill() -> None:
                 audit_firm="天津某会计师事务所" if submitted else "",
                 submitted_at=submitted_at,
                 accepted_at=submitted_at + dt.timedelta(days=5)
-                if submitted_at and status not in {"submitted", "returned"}
+                if submitted_at and status in accepted_statuses
                 else None,
                 review_deadline=TODAY + dt.timedelta(days=(i % 70) - 20)
-                if status in CLOCK_STATUSES
+                if status in clock_statuses
                 else None,
                 composite_score=score,
                 review_passed=None if score is None else score >= 70,

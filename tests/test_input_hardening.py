@@ -113,3 +113,50 @@ def test_a_short_secret_key_stops_start_up_without_debug():
     result = run_django({"DEBUG": "false", "SECRET_KEY": "x" * 49, "ALLOWED_HOSTS": "example.org"}, "check")
     assert result.returncode != 0
     assert "SECRET_KEY is too short" in result.stderr
+
+
+# --- Browser forms and query strings (config.middleware.FormTextMiddleware) -----------------------
+
+FORM_BAD = {"bell": "a\x07b", "vertical tab": "a\x0bb", "C1 control": "a\x85b", "NUL": "a\x00b"}
+
+
+@pytest.mark.parametrize("text", FORM_BAD.values(), ids=FORM_BAD.keys())
+def test_a_control_character_in_a_browser_form_is_400_and_saves_nothing(client, enterprise_user, text):
+    from django.urls import reverse
+
+    app = ApplicationFactory(enterprise=enterprise_user.enterprise)
+    before = Application.objects.values().get(pk=app.pk)
+    client.force_login(enterprise_user)
+    url = reverse("certification:application_step", args=[app.pk, "facts"])
+    response = client.post(
+        url, {"facts.legal_representative": "张三", "facts.main_products": text, "field_code": "0101"}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "控制字符" in body and "没有保存任何内容" in body
+    assert text not in body
+    assert Application.objects.values().get(pk=app.pk) == before
+    # The autosave answers in its own JSON shape, and also saves nothing.
+    autosave = client.post(url, {"facts.main_products": text}, HTTP_X_AUTOSAVE="1")
+    assert autosave.status_code == 400 and autosave.json()["saved"] is False
+    assert Application.objects.values().get(pk=app.pk) == before
+
+
+def test_tab_and_line_breaks_in_a_browser_form_are_kept(client, enterprise_user):
+    from django.urls import reverse
+
+    app = ApplicationFactory(enterprise=enterprise_user.enterprise)
+    client.force_login(enterprise_user)
+    url = reverse("certification:application_step", args=[app.pk, "facts"])
+    response = client.post(url, {"facts.main_products": "第一行\r\n第二行\t续", "field_code": "0101"})
+    assert response.status_code in (200, 302)
+    app.refresh_from_db()
+    assert app.main_products == "第一行\r\n第二行\t续" or app.main_products == "第一行\n第二行\t续"
+
+
+@pytest.mark.parametrize("path", ["/municipal/history/", "/publicity/", "/api/v1/publicity/"])
+def test_a_control_character_in_a_query_string_is_400(client, municipal_user, path):
+    client.force_login(municipal_user)
+    response = client.get(path, {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert "控制字符" in response.content.decode()

@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from certification import workflow
 from certification.documents import DEFAULT_DISPLAY_NAME, inspect_pdf, read_head_tail, sha256_of
 from certification.errors import ApplicationStateError, InvalidInput
-from certification.models import Application, ApplicationStatus
+from certification.models import Application
 from experts.models import Draw, Review, ReviewMode, ReviewStatus, ScoreSource
 
 # The replacement's reason as stored on the absent expert's review (data in the default language;
@@ -207,7 +208,7 @@ def sheet_enter(
             application, locked, _draw = _lock_for_meeting(review, by)
             if locked.status != ReviewStatus.ASSIGNED:
                 raise _state_error(locked)
-            if application.status != ApplicationStatus.UNDER_REVIEW:
+            if application.status not in workflow.from_statuses("review_complete"):
                 raise ApplicationStateError(
                     _("申请当前状态为“%(status)s”，不在专家评审阶段。")
                     % {"status": application.get_status_display()},
@@ -282,7 +283,7 @@ def mark_absent(*, review: Review, by: User) -> Review | None:
             raise ApplicationStateError(_("该专家的评分表已录入，不能再标记未到会。"), status=locked.status)
         if locked.status != ReviewStatus.ASSIGNED:
             raise ApplicationStateError(_("该专家已回避或已标记未到会。"), status=locked.status)
-        if application.status != ApplicationStatus.UNDER_REVIEW:
+        if application.status not in workflow.from_statuses("review_complete"):
             raise ApplicationStateError(
                 _("申请当前状态为“%(status)s”，不能更换评审专家。")
                 % {"status": application.get_status_display()},

@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
+from certification import workflow
 from certification.documents import format_limit
 from certification.errors import ApplicationStateError, InvalidInput
-from certification.models import Application, ApplicationStatus
+from certification.models import Application
 from certification.permissions import applications_visible_to
 from certification.web import flash_errors
 from experts.models import Draw, Review, ReviewMode, ReviewStatus
@@ -82,7 +83,7 @@ def _rows(
     errors: dict[str, list[str]],
 ) -> list[dict[str, Any]]:
     bands = indicator_bands(review_facts(application))
-    open_for_entry = application.status == ApplicationStatus.UNDER_REVIEW
+    open_for_entry = application.status in workflow.from_statuses("review_complete")
     rows = []
     for review in reviews:
         mine = review.pk == failed
@@ -157,7 +158,7 @@ def _render(
             errors=errors or {},
         ),
         "result": result,
-        "open_for_entry": application.status == ApplicationStatus.UNDER_REVIEW,
+        "open_for_entry": application.status in workflow.from_statuses("review_complete"),
         "limit": format_limit(settings.UPLOAD_MAX_BYTES),
     }
     return render(request, "experts/meeting.html", context, status=status)

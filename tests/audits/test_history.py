@@ -308,7 +308,10 @@ def test_search_by_person(histories):
     alice, bob = histories["alice"], histories["bob"]
     assert searched(person="alice") == independent(lambda m, r: _actor(m, r) == alice.pk)
     assert searched(person="李大壮") == independent(lambda m, r: _actor(m, r) == bob.pk)
-    assert ("ApplicationTransition", ApplicationTransition.history.get(to_status="accepted").history_id) in searched(person="bob")
+    assert (
+        "ApplicationTransition",
+        ApplicationTransition.history.get(to_status="accepted").history_id,
+    ) in searched(person="bob")
     assert searched(person="nobody-at-all") == set()
 
 

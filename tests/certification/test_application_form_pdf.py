@@ -28,7 +28,7 @@ from certification.models import (
 )
 from certification.models import IPItem as IPItemRow
 from certification.pdf import LocalOnlyURLFetcher, page_counter_css, pdf_response
-from tests.factories import ApplicationFactory, EnterpriseFactory, pledged
+from tests.factories import ApplicationFactory, EnterpriseFactory, pledged, reach
 
 pytestmark = pytest.mark.django_db
 
@@ -225,8 +225,7 @@ def test_a_bare_draft_still_renders(client, enterprise_user):
 
 @pytest.mark.parametrize("who", ["other_enterprise_user", "other_official", "expert_user"])
 def test_others_get_404_in_browser_and_api(request, client, full_application, who):
-    full_application.status = "submitted"
-    full_application.save(update_fields=["status"])
+    reach(full_application, "submitted")
     user = pledged(request.getfixturevalue(who))
 
     client.force_login(user)
@@ -256,8 +255,7 @@ def test_officials_see_it_only_once_submitted(request, client, full_application,
     assert client.get(_browser_url(full_application)).status_code == 404
     assert client.get(_api_url(full_application)).status_code == 404  # session auth on the API
 
-    full_application.status = "submitted"
-    full_application.save(update_fields=["status"])
+    reach(full_application, "submitted")
     browser = client.get(_browser_url(full_application))
     assert browser.status_code == 200
     assert browser.content.startswith(b"%PDF-")

@@ -24,7 +24,7 @@ from certification.documents import (
 from certification.errors import ApplicationStateError
 from certification.models import Document, DocumentKind
 from certification.selectors import documents_for, duplicate_documents
-from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, district, pledged
+from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, district, pledged, reach
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = (
@@ -363,8 +363,7 @@ def test_outsiders_get_404_everywhere(client, request, enterprise_user, draft, p
 
 
 def submit(application) -> None:
-    application.status = "submitted"
-    application.save(update_fields=["status"])
+    reach(application, "submitted")
 
 
 @pytest.mark.parametrize("person", OUTSIDERS)
@@ -533,8 +532,7 @@ def test_service_delete_refuses_when_not_editable(enterprise_user, submitted):
     document = stored_document(
         ApplicationFactory(enterprise=enterprise_user.enterprise, year=2025), enterprise_user
     )
-    document.application.status = "accepted"
-    document.application.save(update_fields=["status"])
+    reach(document.application, "accepted")
     with pytest.raises(ApplicationStateError) as excinfo:
         services.document_delete(document=document, by=enterprise_user)
     assert excinfo.value.status == "accepted"

@@ -7,6 +7,7 @@ import pytest
 from certification.models import ApplicationStatus, ApplicationTransition, CalendarYear, EntryOutcome
 from notifications.models import Clock, Deadline, Notification
 from notifications.sweep import sweep
+from tests.factories import reach
 from tests.notifications.conftest import (
     D,
     accepted_application,
@@ -70,8 +71,7 @@ def test_review_limit_stops_once_filed(travel, official, municipal_user):
     travel("2026-03-01 10:00")
     application = accepted_application(D("2026-04-10"))
     assert fire_at(travel, "2026-03-31 09:00") == 1
-    application.status = ApplicationStatus.FILED
-    application.save()
+    reach(application, ApplicationStatus.FILED)
     travel("2026-04-11 00:00")
     result = sweep()
     assert result.skipped == 2  # d3 and the escalation no longer apply
@@ -108,11 +108,11 @@ def test_completeness_restarts_on_resubmission(travel, official):
     travel("2026-11-02 10:00")
     application = submitted_application(bj("2026-11-02 10:00"))  # Monday → due Monday 9 November
     sweep()
-    application.status = ApplicationStatus.RETURNED
-    application.save()
+    reach(application, ApplicationStatus.RETURNED)
     travel("2026-11-04 10:00")
-    application.status, application.submitted_at = ApplicationStatus.SUBMITTED, bj("2026-11-04 10:00")
-    application.save()
+    reach(application, ApplicationStatus.SUBMITTED)
+    application.submitted_at = bj("2026-11-04 10:00")  # what the submit service stamps
+    application.save(update_fields=["submitted_at"])
     assert fire_at(travel, "2026-11-09 09:00") == 0  # the first submission's clock is cancelled
     assert fire_at(travel, "2026-11-11 09:00") == 1  # Wednesday 4th + 5 working days
     steps = set(Deadline.objects.filter(kind=Clock.COMPLETENESS).values_list("step", "outcome"))

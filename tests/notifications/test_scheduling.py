@@ -11,6 +11,7 @@ from notifications import clocks
 from notifications.clocks import CLOCKS, Action, Context
 from notifications.models import Clock, Deadline
 from notifications.scheduling import schedule_deadlines_for, sync_deadlines
+from tests.factories import reach
 from tests.notifications.conftest import (
     D,
     accepted_application,
@@ -164,8 +165,7 @@ def test_a_stopped_clock_cancels_its_pending_steps(travel, official):
     travel("2026-11-20 10:00")
     application = submitted_application(bj("2026-11-20 10:00"))
     schedule_deadlines_for(application)
-    application.status = "returned"
-    application.save()
+    reach(application, "returned")
     schedule_deadlines_for(application)
     outcomes = set(Deadline.objects.filter(kind=Clock.COMPLETENESS).values_list("step", "outcome"))
     assert outcomes == {
