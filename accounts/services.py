@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from certification.models import Enterprise
-from certification.uscc import normalize_uscc, uscc_problem
 from config.parsers import name_problem
+from core.uscc import normalize_uscc, uscc_problem
 from districts.models import District
 
 

@@ -50,7 +50,7 @@ def fill(applications: int, prefix: str = PREFIX, limit: dt.date = LIMIT, uscc_f
     """Enterprises and accepted applications spread over the 16 districts, one official each."""
     from accounts.models import Role, User
     from certification.models import Application, Enterprise, RuleSet
-    from certification.uscc import make_uscc
+    from core.uscc import make_uscc
     from districts.models import District
 
     have = Application.objects.filter(enterprise__name__startswith=prefix).count()

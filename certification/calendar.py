@@ -117,8 +117,8 @@ class MovedPeriod:
 
 def calendar_enter_year(*, year: int, text: str, by) -> list[MovedPeriod]:  # type: ignore[no-untyped-def]
     """Store the official schedule of a year and recompute every open period that depends on it."""
-    from certification.errors import InvalidInput
     from certification.models import CalendarDay, CalendarYear
+    from core.errors import InvalidInput
 
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidInput({"year": [_("年度应在 %(a)s 至 %(b)s 之间。") % {"a": MIN_YEAR, "b": MAX_YEAR}]})

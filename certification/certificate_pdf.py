@@ -1,7 +1,7 @@
 """The certificate as PDF (第十条（6）): one A4 landscape page per certificate, stamped with the district
 government's seal and carrying a QR code of the public verification page.
 
-- Rendered like every PDF of the portal (certification/pdf.py): a Django template extending
+- Rendered like every PDF of the portal (core/pdf.py): a Django template extending
   ``pdf/base.html``, laid out by WeasyPrint with the local-only URL fetcher, CJK fonts embedded as
   subsets, so every word on the certificate is real, searchable text.
 - The seal: the district's uploaded PNG or SVG (``District.seal``), read from storage and embedded as a
@@ -38,12 +38,12 @@ from django.utils.translation import gettext as _
 
 from certification.certificates import parse_number
 from certification.models import Certificate, CertificateVersion
-from certification.pdf import (
+from certification.permissions import certificates_visible_to
+from core.pdf import (
     pdf_response,
     render_pdf,
     render_pdf_chunks,
 )
-from certification.permissions import certificates_visible_to
 from districts.models import District
 
 __all__ = [

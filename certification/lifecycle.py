@@ -29,8 +29,6 @@ from django.utils.translation import gettext_noop
 from accounts.models import Role, User
 from certification import workflow
 from certification.certificates import certificate_revoke, certificate_status
-from certification.documents import display_name, inspect_pdf, read_head_tail, sha256_of
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import (
     OPEN_CHANGE_STATUSES,
     Certificate,
@@ -47,6 +45,8 @@ from certification.permissions import certificates_visible_to
 from certification.publicity import publicity_period
 from certification.workdays import Calendar
 from config.parsers import name_problem
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
+from core.uploads import display_name, inspect_pdf, read_head_tail, sha256_of
 
 # Stored in Certificate.revocation_flag (several reasons joined by FLAG_SEPARATOR); data, so the
 # stored text is fixed Chinese and the msgids only mark them for the translators' glossary.

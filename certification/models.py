@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from certification.uscc import uscc_problem
+from core.uscc import uscc_problem
 
 
 def validate_uscc(value: str) -> None:

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from certification import workflow
 from certification.calendar import working_days_from
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import (
     Application,
     EntryOutcome,
@@ -26,6 +25,7 @@ from certification.models import (
     PublicityNotice,
 )
 from certification.workdays import Calendar, Period, add_working_days
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 
 PUBLICITY_WORKING_DAYS = 10
 OBJECTION_REASON_MIN, OBJECTION_REASON_MAX = 10, 5000
@@ -111,7 +111,7 @@ def notice_is_open_for_objections(notice: PublicityNotice, today: dt.date | None
 
 def objection_file(*, entry: PublicityEntry, name: str, phone: str, reason: str, evidence=None) -> Objection:  # type: ignore[no-untyped-def]
     """A real-name objection against one entry of an open notice."""
-    from certification.real_name import check_real_name, unique_tracking_number
+    from core.real_name import check_real_name, unique_tracking_number
 
     checked = check_real_name(
         name=name,

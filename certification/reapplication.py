@@ -35,7 +35,6 @@ from accounts.models import User
 from certification import workflow
 from certification.application_rows import rows_for
 from certification.certificates import certificate_status
-from certification.errors import ApplicationStateError
 from certification.models import (
     Application,
     ApplicationFiscalYear,
@@ -48,6 +47,7 @@ from certification.models import (
     IPItem,
     RuleSet,
 )
+from core.errors import ApplicationStateError
 
 REAPPLY_MONTHS_BEFORE = 3  # 国科发火〔2008〕172号 第十二条：期满前三个月内提出复审申请
 # Statuses after which an application is finished; any other blocks a re-application.

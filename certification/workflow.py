@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
-from certification.errors import ApplicationStateError, DomainPermissionDenied
 from certification.models import Application, ApplicationStatus, ApplicationTransition
+from core.errors import ApplicationStateError, DomainPermissionDenied
 
 logger = logging.getLogger(__name__)
 

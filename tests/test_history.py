@@ -47,7 +47,7 @@ def test_history_records_acting_user(client, official):
 
 
 def test_registration_history_names_the_new_user(client):
-    from certification.uscc import make_uscc
+    from core.uscc import make_uscc
 
     client.post(
         reverse("accounts:register"),

@@ -17,8 +17,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
-from certification.uscc import make_uscc
 from config.log_redaction import MASK, redact
+from core.uscc import make_uscc
 from tests.accounts.test_two_factor import code_for, enrol
 
 pytestmark = pytest.mark.django_db

@@ -65,7 +65,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    # A service's refusal (certification.errors.DomainPermissionDenied) carries a message for the
+    # A service's refusal (core.errors.DomainPermissionDenied) carries a message for the
     # user; read it by attribute so accounts does not import the domain apps.
     reason = getattr(exception, "message", "")
     return render(

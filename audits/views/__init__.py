@@ -13,7 +13,7 @@ from audits.forms import CalendarYearForm
 from audits.selectors import districts_overview, expert_pool_counts
 from certification.calendar import calendar_enter_year
 from certification.models import CalendarYear
-from certification.web import form_errors
+from core.web import form_errors
 from districts.models import Filing, FilingStatus
 
 

@@ -15,15 +15,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certification.application_form_pdf import application_form_download
-from certification.pdf import PDF_CONTENT_TYPE
 from certification.permissions import applications_visible_to
+from core.pdf import PDF_CONTENT_TYPE
 from experts.permissions import require_pledge
 
 
 class PDFRenderer(BaseRenderer):
     """Lets content negotiation accept ``Accept: application/pdf``; the view answers the PDF itself.
 
-    Success is an ``HttpResponse`` built by certification.pdf (never rendered by DRF); errors are
+    Success is an ``HttpResponse`` built by core.pdf (never rendered by DRF); errors are
     always rendered as JSON (see :meth:`ApplicationFormPdfView.handle_exception`), so this renderer
     only ever passes bytes through.
     """

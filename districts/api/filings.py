@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from accounts.models import Role
 from audits.services import filing_decide
 from certification.api.form_pdf import PDFRenderer
-from certification.pdf import PDF_CONTENT_TYPE
+from core.pdf import PDF_CONTENT_TYPE
 from districts import services
 from districts.filing_package import complete, filing_letter_download
 from districts.models import Filing

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from certification.documents import DEFAULT_DISPLAY_NAME, inspect_pdf, read_head_tail, sha256_of
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Application, ApplicationStatus
+from core.errors import ApplicationStateError, InvalidInput
+from core.uploads import DEFAULT_DISPLAY_NAME, inspect_pdf, read_head_tail, sha256_of
 from experts.models import Draw, Review, ReviewMode, ReviewStatus, ScoreSource
 
 # The replacement's reason as stored on the absent expert's review (data in the default language;

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from certification import workflow
 from certification.application_data import rule_set_for
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Application
+from core.errors import ApplicationStateError, InvalidInput
 from experts.models import Draw, Review, ReviewStatus, ScoreAmendment, ScoreSource
 from experts.scoring import (
     INDICATORS,

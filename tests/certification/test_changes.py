@@ -7,9 +7,9 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import certificates, lifecycle
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import Certificate, CertificateVersion, ChangeRequest
 from certification.publicity import publicity_period
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from tests.factories import ApplicationFactory, EnterpriseFactory, district
 
 pytestmark = pytest.mark.django_db
