@@ -16,6 +16,10 @@ class CertificationConfig(AppConfig):
     verbose_name = _("认定管理")
 
     def ready(self) -> None:
-        from certification import eligibility
+        from certification import eligibility, lifecycle, publicity
+        from workdays.services import register_recomputer
 
         eligibility.use_translation(_eligibility_gettext)
+        # A newly entered calendar year moves the ends of open notices and of renames in publicity.
+        register_recomputer(publicity.notices_moved_by_calendar)
+        register_recomputer(lifecycle.renames_moved_by_calendar)

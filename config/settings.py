@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     # Project apps. `accounts` holds the one user model every actor shares.
     "accounts",
+    "workdays",
     "districts",
     "certification",
     "experts",

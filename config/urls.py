@@ -10,7 +10,7 @@ api_v1 = [
     path("auth/", include("accounts.api.urls")),
     path("reference/", include("certification.api.urls.reference")),
     path("eligibility/", include("certification.api.urls.eligibility")),
-    path("calendar/", include("certification.api.urls.calendar")),
+    path("calendar/", include("workdays.api.urls")),
     path("", include("certification.api.urls.publicity")),
     path("filings/", include("districts.api.urls.filings")),
     path("certificates/", include("certification.api.urls.certificates")),

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ExpertsConfig(AppConfig):
     name = "experts"
     verbose_name = _("专家")
+
+    def ready(self) -> None:
+        from experts.services.reviews import reviews_moved_by_calendar
+        from workdays.services import register_recomputer
+
+        # A newly entered calendar year moves the due dates of assigned reviews.
+        register_recomputer(reviews_moved_by_calendar)

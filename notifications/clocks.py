@@ -54,7 +54,6 @@ from certification.lifecycle_tasks import flag_missing_reports
 from certification.models import (
     Application,
     ApplicationStatus,
-    CalendarYear,
     Certificate,
     EntryOutcome,
     MonitoringReport,
@@ -64,10 +63,11 @@ from certification.models import (
     PublicityNotice,
 )
 from certification.publicity import notice_close
-from certification.workdays import Calendar, add_working_days
 from districts.models import Filing, FilingStatus
 from experts.models import Review, ReviewStatus
 from notifications.models import Clock, Deadline
+from workdays.arithmetic import Calendar, add_working_days
+from workdays.models import CalendarYear
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REMINDER_TIME = dt.time(9, 0)

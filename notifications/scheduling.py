@@ -18,9 +18,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from certification.calendar import working_calendar
 from notifications.clocks import CLOCKS, ClockSpec, Context, SystemClock, clocks_for
 from notifications.models import Deadline, Outcome
+from workdays.services import working_calendar
 
 logger = logging.getLogger(__name__)
 

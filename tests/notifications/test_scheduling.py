@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from certification.workdays import chinesecalendar_calendar
 from notifications import clocks
 from notifications.clocks import CLOCKS, Action, Context
 from notifications.models import Clock, Deadline
@@ -22,6 +21,7 @@ from tests.notifications.conftest import (
     submitted_application,
     submitted_filing,
 )
+from workdays.arithmetic import chinesecalendar_calendar
 
 CAL = chinesecalendar_calendar()
 
