@@ -18,9 +18,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.clocks import CLOCKS, ClockSpec, Context, SystemClock, clocks_for
+from notifications.clocks import CLOCKS, ClockSpec, Context, SystemClock, clocks_for, working_calendar
 from notifications.models import Deadline, Outcome
-from workdays.services import working_calendar
 
 logger = logging.getLogger(__name__)
 

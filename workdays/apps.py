@@ -10,3 +10,12 @@ class WorkdaysConfig(AppConfig):
 
     name = "workdays"
     verbose_name = _("工作日历")
+
+    def ready(self) -> None:
+        from notifications.clocks import register_clocks, use_calendar
+        from workdays import clocks
+        from workdays.services import working_calendar
+
+        # The steps counted in working days use the calendar in force; next year's calendar has a clock.
+        use_calendar(working_calendar)
+        register_clocks(*clocks.CLOCKS)
