@@ -44,7 +44,6 @@ from core.pdf import (
     render_pdf,
     render_pdf_chunks,
 )
-from districts.models import District
 
 __all__ = [
     "CERTIFICATE_TEMPLATE",
@@ -132,7 +131,7 @@ def _sniff_image(data: bytes) -> str | None:
     return None
 
 
-def _uploaded_seal_uri(district: District) -> str | None:
+def _uploaded_seal_uri(district: Any) -> str | None:
     """The district's uploaded seal as a ``data:`` URI, or None (none uploaded, unreadable, not PNG/SVG)."""
     if not district.seal:
         return None
@@ -154,7 +153,7 @@ def _uploaded_seal_uri(district: District) -> str | None:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def seal_for(district: District) -> dict[str, Any]:
+def seal_for(district: Any) -> dict[str, Any]:
     """``{"kind": "uploaded", "src": data URI}`` or ``{"kind": "default", "svg": inline SVG}``."""
     uri = _uploaded_seal_uri(district)
     if uri is not None:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "experts",
     "audits",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [

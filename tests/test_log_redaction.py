@@ -201,7 +201,7 @@ def test_server_error_traceback_leaks_nothing(all_logs, enterprise_user, passwor
             f"Authorization: Token {'f' * 40}"
         )
 
-    monkeypatch.setattr("accounts.views.enterprise_register", broken)
+    monkeypatch.setattr("certification.views.registration.enterprise_register", broken)
     client = Client(raise_request_exception=False)
     response = client.post(
         reverse("accounts:register"),
