@@ -22,7 +22,17 @@ from notifications.models import Notification
 from tests.factories import ApplicationFactory, ExpertFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("core", "workdays", "certification", "districts", "experts", "audits", "notifications", "accounts", "demo")
+APPS = (
+    "core",
+    "workdays",
+    "certification",
+    "districts",
+    "experts",
+    "audits",
+    "notifications",
+    "accounts",
+    "demo",
+)
 
 
 # --- Only workflow.py writes Application.status ------------------------------------------------------
