@@ -1,7 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views
 from accounts.forms.auth import PortalPasswordResetForm
 from accounts.views import two_factor as views_two_factor
 
@@ -26,7 +25,6 @@ urlpatterns = [
     ),
     path("security/disable/", views_two_factor.disable_two_factor, name="otp_disable"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("register/", views.register, name="register"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

@@ -1,6 +1,6 @@
 """Large exports (over `audits.exports.sync_max_rows()` rows) built by a Celery task, with progress.
 
-Job state lives in the Django cache (``config.jobs``) for EXPORT_TTL = 24 hours under ``audits-export:<job_id>``::
+Job state lives in the Django cache (``core.jobs``) for EXPORT_TTL = 24 hours under ``audits-export:<job_id>``::
 
     {"state": "queued|running|done|failed", "done": 1500, "total": 12000, "user_id": 42,
      "name": "applications", "fmt": "xlsx", "params": {"status": "accepted"}, "file": "exports/<id>.xlsx"}
@@ -24,7 +24,7 @@ from django.db import transaction
 
 from accounts.models import User
 from audits import exports
-from config.jobs import CacheJobs
+from core.jobs import CacheJobs
 
 logger = logging.getLogger(__name__)
 

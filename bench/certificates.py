@@ -77,7 +77,7 @@ def fill(count: int) -> list[int]:
     from accounts.models import Role, User
     from certification import certificates
     from certification.models import Application, Certificate, Enterprise, Field, RuleSet
-    from certification.uscc import make_uscc
+    from core.uscc import make_uscc
     from districts.models import District
 
     existing = list(

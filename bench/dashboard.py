@@ -68,7 +68,7 @@ def fill(count: int) -> None:
     from audits.models import Target
     from certification import stage_dates
     from certification.models import Application, Certificate, Enterprise, Field, PoolEntry, RuleSet
-    from certification.uscc import make_uscc
+    from core.uscc import make_uscc
     from districts.models import District
 
     office, _ = User.objects.get_or_create(

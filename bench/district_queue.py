@@ -27,7 +27,7 @@ DB_NAME = _server.in_process(
 def fill(rows: int) -> None:
     from accounts.models import Role, User
     from certification.models import Application, Enterprise, Field, RuleSet
-    from certification.uscc import make_uscc
+    from core.uscc import make_uscc
     from districts.models import District
 
     binhai = District.objects.get(code="120116")

@@ -145,7 +145,7 @@ def fill() -> None:
         PublicityNotice,
         RuleSet,
     )
-    from certification.uscc import make_uscc
+    from core.uscc import make_uscc
     from districts.models import District
     from experts.models import Expert, ExpertKind
 

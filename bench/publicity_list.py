@@ -35,7 +35,7 @@ def fill(entries: int) -> None:
         PublicityNotice,
         RuleSet,
     )
-    from certification.uscc import make_uscc
+    from core.uscc import make_uscc
     from districts.models import District
 
     if PublicityEntry.objects.filter(application__enterprise__name__startswith=PREFIX).count() >= entries:

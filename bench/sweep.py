@@ -50,7 +50,7 @@ def fill(applications: int, prefix: str = PREFIX, limit: dt.date = LIMIT, uscc_f
     """Enterprises and accepted applications spread over the 16 districts, one official each."""
     from accounts.models import Role, User
     from certification.models import Application, Enterprise, RuleSet
-    from certification.uscc import make_uscc
+    from core.uscc import make_uscc
     from districts.models import District
 
     have = Application.objects.filter(enterprise__name__startswith=prefix).count()
@@ -102,8 +102,8 @@ def make_due(applications: int) -> int:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
+    from certification.clocks import review_limit_steps
     from certification.models import Application
-    from notifications.clocks import review_limit_steps
     from notifications.models import Clock, Deadline
 
     ct = ContentType.objects.get_for_model(Application)
@@ -144,8 +144,8 @@ def prepare_open(open_count: int, due_count: int) -> tuple[int, int]:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
+    from certification.clocks import review_limit_steps
     from certification.models import Application
-    from notifications.clocks import review_limit_steps
     from notifications.models import Clock
     from notifications.scheduling import marker
 

@@ -4,7 +4,7 @@
 shows in a fixed number of queries — :func:`certification.selectors.with_application_details` plus the
 catalogue's field codes (cached per process by ``eligibility_rules``) — whatever the number of IP
 items, conversions or products.
-Rendering goes through :func:`certification.pdf.render_pdf` like every PDF of the portal.
+Rendering goes through :func:`core.pdf.render_pdf` like every PDF of the portal.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from certification.application_data import BEIJING, application_as_of, eligibili
 from certification.eligibility import CONDITION_LABELS, EligibilityResult, evaluate, translate_label
 from certification.eligibility_rules import field_codes_in_force
 from certification.models import Acquisition, Application, RDManagementItem
-from certification.pdf import pdf_response, render_pdf
 from certification.selectors import with_application_details
+from core.pdf import pdf_response, render_pdf
 
 __all__ = [
     "FORM_TEMPLATE",

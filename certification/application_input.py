@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from certification import eligibility
 from certification.models import RDManagementItem
-from certification.uscc import normalize_uscc, uscc_problem
+from core.uscc import normalize_uscc, uscc_problem
 
 SECTIONS = (
     "facts",

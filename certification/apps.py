@@ -16,6 +16,13 @@ class CertificationConfig(AppConfig):
     verbose_name = _("认定管理")
 
     def ready(self) -> None:
-        from certification import eligibility
+        from certification import clocks, eligibility, lifecycle, publicity
+        from notifications.clocks import register_clocks
+        from workdays.services import register_recomputer
 
         eligibility.use_translation(_eligibility_gettext)
+        # A newly entered calendar year moves the ends of open notices and of renames in publicity.
+        register_recomputer(publicity.notices_moved_by_calendar)
+        register_recomputer(lifecycle.renames_moved_by_calendar)
+        # The procedure's clocks (completeness, 40-day limit, publicity, objections, certificates …).
+        register_clocks(*clocks.CLOCKS)

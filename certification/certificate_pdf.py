@@ -1,7 +1,7 @@
 """The certificate as PDF (第十条（6）): one A4 landscape page per certificate, stamped with the district
 government's seal and carrying a QR code of the public verification page.
 
-- Rendered like every PDF of the portal (certification/pdf.py): a Django template extending
+- Rendered like every PDF of the portal (core/pdf.py): a Django template extending
   ``pdf/base.html``, laid out by WeasyPrint with the local-only URL fetcher, CJK fonts embedded as
   subsets, so every word on the certificate is real, searchable text.
 - The seal: the district's uploaded PNG or SVG (``District.seal``), read from storage and embedded as a
@@ -38,13 +38,12 @@ from django.utils.translation import gettext as _
 
 from certification.certificates import parse_number
 from certification.models import Certificate, CertificateVersion
-from certification.pdf import (
+from certification.permissions import certificates_visible_to
+from core.pdf import (
     pdf_response,
     render_pdf,
     render_pdf_chunks,
 )
-from certification.permissions import certificates_visible_to
-from districts.models import District
 
 __all__ = [
     "CERTIFICATE_TEMPLATE",
@@ -132,7 +131,7 @@ def _sniff_image(data: bytes) -> str | None:
     return None
 
 
-def _uploaded_seal_uri(district: District) -> str | None:
+def _uploaded_seal_uri(district: Any) -> str | None:
     """The district's uploaded seal as a ``data:`` URI, or None (none uploaded, unreadable, not PNG/SVG)."""
     if not district.seal:
         return None
@@ -154,7 +153,7 @@ def _uploaded_seal_uri(district: District) -> str | None:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def seal_for(district: District) -> dict[str, Any]:
+def seal_for(district: Any) -> dict[str, Any]:
     """``{"kind": "uploaded", "src": data URI}`` or ``{"kind": "default", "svg": inline SVG}``."""
     uri = _uploaded_seal_uri(district)
     if uri is not None:

@@ -1,7 +1,7 @@
 """Batch printing of certificates: a district official picks certificates, a Celery task renders them as one
 PDF (one certificate per page), and a progress page follows it.
 
-Job state lives in the Django cache (``config.jobs``; Redis in production and tests) for BATCH_TTL = 24
+Job state lives in the Django cache (``core.jobs``; Redis in production and tests) for BATCH_TTL = 24
 hours under ``certificate-batch:<job_id>``::
 
     {"state": "queued|running|done|failed", "done": 3, "total": 20,
@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from certification.certificate_pdf import render_batch
-from certification.errors import DomainPermissionDenied
 from certification.models import Certificate
-from config.jobs import CacheJobs
+from core.errors import DomainPermissionDenied
+from core.jobs import CacheJobs
 
 __all__ = [
     "BATCH_MAX",

@@ -17,13 +17,13 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 from certification import workflow
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import (
     Application,
     Certificate,
     CertificateSerial,
     CertificateVersion,
 )
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 
 NUMBER_RE = re.compile(r"^TJ(?P<year>\d{4})(?P<district>\d{6})(?P<serial>\d{4})$")
 VALID_YEARS = 3

@@ -29,8 +29,6 @@ from django.utils.translation import gettext_noop
 from accounts.models import Role, User
 from certification import workflow
 from certification.certificates import certificate_revoke, certificate_status
-from certification.documents import display_name, inspect_pdf, read_head_tail, sha256_of
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import (
     OPEN_CHANGE_STATUSES,
     Certificate,
@@ -45,8 +43,10 @@ from certification.models import (
 )
 from certification.permissions import certificates_visible_to
 from certification.publicity import publicity_period
-from certification.workdays import Calendar
 from config.parsers import name_problem
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
+from core.uploads import display_name, inspect_pdf, read_head_tail, sha256_of
+from workdays.arithmetic import Calendar
 
 # Stored in Certificate.revocation_flag (several reasons joined by FLAG_SEPARATOR); data, so the
 # stored text is fixed Chinese and the msgids only mark them for the translators' glossary.
@@ -635,10 +635,7 @@ def open_rename_notices(today: dt.date | None = None) -> QuerySet[ChangeRequest]
 
 
 def recompute_rename_notice_ends(calendar: Calendar) -> list[tuple[int, dt.date, dt.date]]:
-    """After the office enters a calendar year: renames in publicity get their end on the new schedule.
-
-    `certification.calendar.recompute_open_periods` should call this beside `recompute_notice_ends`.
-    """
+    """After the office enters a calendar year: renames in publicity get their end on the new schedule."""
     moved: list[tuple[int, dt.date, dt.date]] = []
     for change in ChangeRequest.objects.select_for_update().filter(
         kind=ChangeKind.RENAME, status=ChangeStatus.IN_PUBLICITY, notice_start__isnull=False
@@ -649,6 +646,26 @@ def recompute_rename_notice_ends(calendar: Calendar) -> list[tuple[int, dt.date,
                 moved.append((change.pk, change.notice_end, period.end))
             change.notice_end, change.end_confirmed = period.end, period.confirmed
             change.save(update_fields=["notice_end", "end_confirmed"])
+    return moved
+
+
+def renames_moved_by_calendar(calendar: Calendar) -> list:
+    """The recomputer of renames in publicity (registered with workdays): the district's officials are
+    told of a moved end."""
+    from django.urls import reverse
+
+    from certification.publicity import district_officials
+    from workdays.services import MovedPeriod
+
+    ends = recompute_rename_notice_ends(calendar)
+    changes = ChangeRequest.objects.select_related("certificate").in_bulk([pk for pk, _old, _new in ends])
+    officials = district_officials({c.certificate.district_id for c in changes.values()})
+    moved = []
+    for pk, old, new in ends:
+        change = changes[pk]
+        users = officials.get(change.certificate.district_id, [])
+        url = reverse("districts:change_detail", args=[pk])
+        moved.append(MovedPeriod("rename", pk, old, new, title=change.new_name, url=url, users=users))
     return moved
 
 

@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
 
 from accounts.models import Role
 from certification.models import Application, ApplicationStatus, Certificate
+
+# Roles whose reading rule another app owns: role → rule(user, applications) → the applications that user
+# may read. experts registers the expert's (panel membership and the pledge) in ExpertsConfig.ready().
+ReaderRule = Callable[[Any, QuerySet[Application]], QuerySet[Application]]
+_reader_rules: dict[str, ReaderRule] = {}
+# Gates in front of an application's material (documents, the 申请书): each raises PermissionDenied with
+# the reason, or returns. experts registers the confidentiality pledge (第十三条).
+MaterialGate = Callable[[Any], None]
+_material_gates: list[MaterialGate] = []
+
+
+def register_reader_rule(role: str, rule: ReaderRule) -> None:
+    """Called from an ``AppConfig.ready()``: the applications a user of ``role`` may read."""
+    _reader_rules[role] = rule
+
+
+def register_material_gate(gate: MaterialGate) -> None:
+    """Called from an ``AppConfig.ready()``; registering the same gate twice keeps one."""
+    if gate not in _material_gates:
+        _material_gates.append(gate)
+
+
+def require_material_access(user) -> None:  # type: ignore[no-untyped-def]
+    """Every registered gate, before a user opens an application's material (raises PermissionDenied)."""
+    for gate in _material_gates:
+        gate(user)
 
 
 def applications_visible_to(user) -> QuerySet[Application]:  # type: ignore[no-untyped-def]
@@ -19,20 +48,13 @@ def applications_visible_to(user) -> QuerySet[Application]:  # type: ignore[no-u
         return qs.filter(enterprise__district_id=user.district_id).exclude(status=ApplicationStatus.DRAFT)
     if user.role == Role.MUNICIPAL:
         return qs.exclude(status=ApplicationStatus.DRAFT)
-    if user.role == Role.EXPERT:
-        # Experts see only the applications they are assigned to (and have not declined), and none
-        # before this year's confidentiality pledge (第十三条): every read of application material
-        # (detail, documents, eligibility, 申请书, API or browser) passes here, so this one check
-        # answers them all with a 403 that says why.
-        from experts.models import Review, ReviewStatus
-        from experts.permissions import require_pledge
-
-        require_pledge(user)
-
-        assigned = Review.objects.filter(application=OuterRef("pk"), expert__user=user).exclude(
-            status=ReviewStatus.DECLINED
-        )
-        return qs.filter(Exists(assigned))
+    # Experts see only the applications they are assigned to (and have not declined), and none
+    # before this year's confidentiality pledge (第十三条): every read of application material
+    # (detail, documents, eligibility, 申请书, API or browser) passes here, so this one check
+    # answers them all with a 403 that says why. The rule is experts' (experts.permissions).
+    rule = _reader_rules.get(user.role)
+    if rule is not None:
+        return rule(user, qs)
     return qs.none()
 
 

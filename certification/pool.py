@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 from django.utils import translation
 
 from accounts.models import User
-from certification.errors import InvalidInput
 from certification.models import Enterprise, Field, PoolEntry, Readiness
+from core.errors import InvalidInput
 
 MUNICIPAL_RULE_SET, NATIONAL_RULE_SET = "tianjin-2015", "national-2016"
 

@@ -14,8 +14,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from certification import workflow
-from certification.calendar import working_days_from
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import (
     Application,
     EntryOutcome,
@@ -25,7 +23,9 @@ from certification.models import (
     PublicityEntry,
     PublicityNotice,
 )
-from certification.workdays import Calendar, Period, add_working_days
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
+from workdays.arithmetic import Calendar, Period, add_working_days
+from workdays.services import working_days_from
 
 PUBLICITY_WORKING_DAYS = 10
 OBJECTION_REASON_MIN, OBJECTION_REASON_MAX = 10, 5000
@@ -111,7 +111,7 @@ def notice_is_open_for_objections(notice: PublicityNotice, today: dt.date | None
 
 def objection_file(*, entry: PublicityEntry, name: str, phone: str, reason: str, evidence=None) -> Objection:  # type: ignore[no-untyped-def]
     """A real-name objection against one entry of an open notice."""
-    from certification.real_name import check_real_name, unique_tracking_number
+    from core.real_name import check_real_name, unique_tracking_number
 
     checked = check_real_name(
         name=name,
@@ -249,4 +249,31 @@ def recompute_notice_ends(calendar: Calendar) -> list[tuple[int, dt.date, dt.dat
                 moved.append((notice.pk, notice.end, period.end))
             notice.end, notice.end_confirmed = period.end, period.confirmed
             notice.save(update_fields=["end", "end_confirmed"])
+    return moved
+
+
+def district_officials(district_ids: set[int]) -> dict[int, list[User]]:
+    """The active officials of each district, by district id."""
+    officials: dict[int, list[User]] = {}
+    for user in User.objects.filter(role=Role.DISTRICT, district_id__in=district_ids, is_active=True):
+        officials.setdefault(user.district_id, []).append(user)
+    return officials
+
+
+def notices_moved_by_calendar(calendar: Calendar) -> list:
+    """The recomputer of open notices (registered with workdays): the district's officials and the
+    official who published the notice are told of a moved end."""
+    from django.urls import reverse
+
+    from workdays.services import MovedPeriod
+
+    ends = recompute_notice_ends(calendar)
+    notices = PublicityNotice.objects.in_bulk([pk for pk, _old, _new in ends])
+    officials = district_officials({n.district_id for n in notices.values()})
+    moved = []
+    for pk, old, new in ends:
+        notice = notices[pk]
+        users = [notice.created_by, *officials.get(notice.district_id, [])]
+        url = reverse("districts:notice_detail", args=[pk])
+        moved.append(MovedPeriod("notice", pk, old, new, title=notice.title, url=url, users=users))
     return moved

@@ -2,7 +2,7 @@
 
 - A certificate is valid through ``valid_until`` and expired from the day after
   (:func:`certification.certificates.certificate_status`; the expiry reminders 90 and 30 days before
-  are sent by the sweep, notifications/clocks.py).
+  are sent by the sweep, certification/clocks.py).
 - When may the enterprise apply again? docs/domain.md names no window of its own. The Measures (第十一条)
   leave 复审 to 《高新技术企业认定管理办法》(国科发火〔2008〕172号), whose 第十二条 says the enterprise
   applies "在期满前三个月内": so the action opens three months before the certificate ends (the
@@ -35,7 +35,6 @@ from accounts.models import User
 from certification import workflow
 from certification.application_rows import rows_for
 from certification.certificates import certificate_status
-from certification.errors import ApplicationStateError
 from certification.models import (
     Application,
     ApplicationFiscalYear,
@@ -48,6 +47,7 @@ from certification.models import (
     IPItem,
     RuleSet,
 )
+from core.errors import ApplicationStateError
 
 REAPPLY_MONTHS_BEFORE = 3  # 国科发火〔2008〕172号 第十二条：期满前三个月内提出复审申请
 # Statuses after which an application is finished; any other blocks a re-application.

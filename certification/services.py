@@ -19,16 +19,6 @@ from accounts.models import User
 from certification import workflow
 from certification.application_input import ApplicationInput
 from certification.application_rows import rows_for
-from certification.documents import (
-    DEFAULT_DISPLAY_NAME,
-    DocumentError,
-    display_name,
-    format_limit,
-    inspect_pdf,
-    read_head_tail,
-    sha256_of,
-)
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import (
     REQUIRED_DOCUMENT_KINDS,
     Application,
@@ -42,6 +32,16 @@ from certification.models import (
     HighTechProduct,
     IPItem,
     RuleSet,
+)
+from core.errors import ApplicationStateError, InvalidInput
+from core.uploads import (
+    DEFAULT_DISPLAY_NAME,
+    DocumentError,
+    display_name,
+    format_limit,
+    inspect_pdf,
+    read_head_tail,
+    sha256_of,
 )
 
 

@@ -16,7 +16,7 @@ table's. Notices never name the actor: an expert's identity must not reach the e
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
-from certification.errors import ApplicationStateError, DomainPermissionDenied
 from certification.models import Application, ApplicationStatus, ApplicationTransition
+from core.errors import ApplicationStateError, DomainPermissionDenied
 
 logger = logging.getLogger(__name__)
 
@@ -398,6 +398,15 @@ def _link(name: str, *args: Any) -> str:
         return ""
 
 
+# Audiences whose members another app knows: the panel's experts (experts registers them in
+# ExpertsConfig.ready()), so the workflow names them without importing experts.
+_audience_providers: dict[str, Callable[[Application], list[User]]] = {}
+
+
+def register_audience(audience: str, provider: Callable[[Application], list[User]]) -> None:
+    _audience_providers[audience] = provider
+
+
 def audience_users(audience: str, application: Application) -> list[User]:
     from notifications.selectors import Recipients
 
@@ -408,10 +417,8 @@ def audience_users(audience: str, application: Application) -> list[User]:
         return recipients.district_officials(application.enterprise.district_id)
     if audience == Audience.MUNICIPAL:
         return recipients.municipal_office()
-    from experts.models import Review, ReviewStatus
-
-    on_panel = Review.objects.filter(application_id=application.pk).exclude(status=ReviewStatus.DECLINED)
-    return list(User.objects.filter(is_active=True, expert__reviews__in=on_panel).distinct().order_by("pk"))
+    provider = _audience_providers.get(audience)
+    return provider(application) if provider is not None else []
 
 
 AUDIENCE_LINKS = {

@@ -60,11 +60,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     # Project apps. `accounts` holds the one user model every actor shares.
     "accounts",
+    "workdays",
     "districts",
     "certification",
     "experts",
     "audits",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -74,7 +76,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "config.uploads.ClientFileNameMiddleware",
+    "core.uploads.ClientFileNameMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

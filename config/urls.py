@@ -2,17 +2,30 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import urls as account_urls
 from accounts import views as account_views
+from certification.api import registration as registration_api
 from certification.views import documents as document_views
 from certification.views import procedure as procedure_views
+from certification.views import registration as registration_views
+
+# accounts' pages, plus the registration of a new enterprise (certification's) as accounts:register.
+account_patterns = [
+    *account_urls.urlpatterns,
+    path("register/", registration_views.register, name="register"),
+]
 
 api_v1 = [
+    # Registration creates an enterprise: certification's, under accounts' paths and names.
+    path("auth/register/", registration_api.RegisterView.as_view(), name="api-register"),
     path("auth/", include("accounts.api.urls")),
+    path("reference/", include("districts.api.urls.reference")),
     path("reference/", include("certification.api.urls.reference")),
     path("eligibility/", include("certification.api.urls.eligibility")),
-    path("calendar/", include("certification.api.urls.calendar")),
+    path("calendar/", include("workdays.api.urls")),
     path("", include("certification.api.urls.publicity")),
     path("filings/", include("districts.api.urls.filings")),
+    path("filings/", include("audits.api.urls")),
     path("certificates/", include("certification.api.urls.certificates")),
     path("applications/", include("certification.api.urls.applications")),
     path("experts/", include("experts.api.urls.pool")),
@@ -24,7 +37,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz/", account_views.healthz, name="healthz"),
     path("procedure/", procedure_views.procedure, name="procedure"),
-    path("accounts/", include("accounts.urls")),
+    path("accounts/", include((account_patterns, "accounts"))),
     path("self-check/", include("certification.urls.self_check")),
     path("", include("certification.urls.public")),
     path("", include("certification.urls.certificates")),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.models import Application, DocumentKind, Objection, PublicityEntry
-from certification.pdf import pdf_response, render_pdf
+from core.pdf import pdf_response, render_pdf
 from districts.models import Filing, FilingEntry
 
 LETTER_TEMPLATE = "pdf/filing_letter.html"

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from certification import workflow
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import Application, DocumentKind
-from certification.workdays import add_calendar_days_excluding_first
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from districts.models import Filing, FilingEntry
+from workdays.arithmetic import add_calendar_days_excluding_first
 
 REVIEW_LIMIT_DAYS = 40  # 第十条: the district finishes review, publicity and filing within 40 days of 受理
 

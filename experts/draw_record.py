@@ -1,6 +1,6 @@
 """The draw record (专家抽取记录) as a PDF: ``draw_record_pdf(draw)``, for the API and any browser view.
 
-Rendered by certification.pdf with ``templates/pdf/draw_record.html``: the application, the
+Rendered by core.pdf with ``templates/pdf/draw_record.html``: the application, the
 enterprise, the field, the date, the seed, the algorithm version, the rules, the panel (names, kind,
 chair, employer), the alternates, the excluded candidates with their reasons, the count of eligible
 experts and a signature line for the official.
@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.pdf import pdf_response, render_pdf
+from core.pdf import pdf_response, render_pdf
 from experts.models import Draw, Expert, ExpertKind
 from experts.services.draws import SHANGHAI, reason_text
 

@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from certification.errors import InvalidInput
+from core.errors import InvalidInput
 from experts.models import Expert, ExpertKind
 from experts.services.pool import (
     DEFAULT_YEARLY_CAP,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from experts.models import Expert, ExpertRelation, Pledge
+from experts.models import Expert, ExpertRelation, Pledge, Review, ReviewStatus
 from experts.services.pool import current_year
 
 
@@ -26,6 +26,26 @@ def require_pledge(user) -> None:  # type: ignore[no-untyped-def]
     # One query: an expert account without a pool record has no pledge either.
     if not Pledge.objects.filter(expert__user=user, year=current_year()).exists():
         raise PermissionDenied(pledge_required_message())
+
+
+def applications_read_by_expert(user, applications: QuerySet) -> QuerySet:  # type: ignore[no-untyped-def]
+    """certification's reader rule for experts (registered in ExpertsConfig.ready()): only the
+    applications the expert is assigned to and has not declined, and none before this year's pledge
+    (a 403 that says why). One query for the pledge, one EXISTS in the applications' query."""
+    require_pledge(user)
+    assigned = Review.objects.filter(application=OuterRef("pk"), expert__user=user).exclude(
+        status=ReviewStatus.DECLINED
+    )
+    return applications.filter(Exists(assigned))
+
+
+def panel_users(application) -> list:  # type: ignore[no-untyped-def]
+    """The active users of the experts on an application's panel (declined ones left out): the
+    workflow's "experts" audience (registered in ExpertsConfig.ready())."""
+    from accounts.models import User
+
+    on_panel = Review.objects.filter(application_id=application.pk).exclude(status=ReviewStatus.DECLINED)
+    return list(User.objects.filter(is_active=True, expert__reviews__in=on_panel).distinct().order_by("pk"))
 
 
 def material_open_to(user) -> bool:  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ the year, the meeting's date and place, the expert's name and kind, and the indi
 scores (technical: the first three, financial: growth) with the band the system computed, its
 min–max points and the basis: the same bands the online form shows (experts.scoring), so a paper
 sheet and the screen never disagree. Boxes for the points and the reasons, a comment box, the
-signature and date lines. Rendered by certification.pdf with ``templates/pdf/score_sheet.html``.
+signature and date lines. Rendered by core.pdf with ``templates/pdf/score_sheet.html``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.models import Application
-from certification.pdf import pdf_response, render_pdf
+from core.pdf import pdf_response, render_pdf
 from experts.models import Draw, Review, ReviewStatus
 from experts.scoring import WEIGHTS, indicator_bands, indicator_label, indicators_for_kind
 from experts.selectors import review_facts

@@ -18,8 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from certification.calendar import working_calendar
-from notifications.clocks import CLOCKS, ClockSpec, Context, SystemClock, clocks_for
+from notifications.clocks import CLOCKS, ClockSpec, Context, SystemClock, clocks_for, working_calendar
 from notifications.models import Deadline, Outcome
 
 logger = logging.getLogger(__name__)

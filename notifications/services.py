@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from notifications import emails
 from notifications.models import (
     Channel,

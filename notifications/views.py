@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from certification.web import flash_errors, form_errors
+from core.web import flash_errors, form_errors
 from notifications import selectors, services
 from notifications.forms import PreferenceForm
 from notifications.models import DeliveryMode, FailedTask, Language, NotificationPreference

@@ -21,7 +21,7 @@ from certification.models import (
     IPItem,
     RuleSet,
 )
-from certification.uscc import make_uscc
+from core.uscc import make_uscc
 from districts.models import District
 from experts.models import Expert, ExpertKind
 

@@ -5,7 +5,7 @@
   anything else is DRF's.
 - A service's DomainPermissionDenied reaching a real view: the 403 page in the browser (with the
   service's message), a 403 JSON in the API.
-- The browser helpers (certification/web.py) put the errors where the views used to.
+- The browser helpers (core/web.py) put the errors where the views used to.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from rest_framework import exceptions
 
 from accounts.tokens import issue as issue_token
 from certification.api.exceptions import exception_handler
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
-from certification.web import flash_errors, form_errors
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
+from core.web import flash_errors, form_errors
 from tests.factories import ApplicationFactory
 
 REFUSAL = "您不是该区县的工作小组成员，无权办理此事项。"
@@ -158,7 +158,7 @@ def test_form_errors_does_not_swallow_a_permission_refusal():
 
 def test_flash_errors_makes_every_problem_a_message(rf: RequestFactory):
     request = rf.post("/")
-    with mock.patch("certification.web.messages.error") as error:
+    with mock.patch("core.web.messages.error") as error:
         with flash_errors(request) as failed:
             raise InvalidInput({"a": ["一。", "二。"], "b": ["三。"]})
         assert failed.status == 400

@@ -6,7 +6,7 @@ from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"accounts", "certification", "districts", "experts", "audits", "notifications"}
+PROJECT_APPS = {"accounts", "workdays", "certification", "districts", "experts", "audits", "notifications"}
 
 
 def test_every_domain_model_has_history():
@@ -47,7 +47,7 @@ def test_history_records_acting_user(client, official):
 
 
 def test_registration_history_names_the_new_user(client):
-    from certification.uscc import make_uscc
+    from core.uscc import make_uscc
 
     client.post(
         reverse("accounts:register"),

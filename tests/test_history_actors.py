@@ -20,7 +20,7 @@ from simple_history.models import registered_models
 
 from accounts.history_actor import PUBLIC, SYSTEM, actor_of, system_actor
 from certification.models import Application, ApplicationStatus, Certificate, Objection, PublicityNotice
-from certification.uscc import make_uscc
+from core.uscc import make_uscc
 from districts.models import Filing
 from experts.models import ExpertKind, Pledge, Review
 from experts.scoring import indicator_bands

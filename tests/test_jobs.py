@@ -1,8 +1,8 @@
-"""config.jobs: the cache-backed state of background jobs (certificate batches, exports)."""
+"""core.jobs: the cache-backed state of background jobs (certificate batches, exports)."""
 
 from __future__ import annotations
 
-from config.jobs import CacheJobs
+from core.jobs import CacheJobs
 
 
 def test_create_get_save_fail():

@@ -17,8 +17,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
-from certification.uscc import make_uscc
 from config.log_redaction import MASK, redact
+from core.uscc import make_uscc
 from tests.accounts.test_two_factor import code_for, enrol
 
 pytestmark = pytest.mark.django_db
@@ -201,7 +201,7 @@ def test_server_error_traceback_leaks_nothing(all_logs, enterprise_user, passwor
             f"Authorization: Token {'f' * 40}"
         )
 
-    monkeypatch.setattr("accounts.views.enterprise_register", broken)
+    monkeypatch.setattr("certification.views.registration.enterprise_register", broken)
     client = Client(raise_request_exception=False)
     response = client.post(
         reverse("accounts:register"),

@@ -319,7 +319,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore
     overrides.enable()
     # WeasyPrint's layout takes about a second a PDF and proves nothing about who may download it: the
     # templates still render (a template error is still a 500), the layout is a stub.
-    pdf_layout = mock.patch("certification.pdf.HTML", _StubHTML)
+    pdf_layout = mock.patch("core.pdf.HTML", _StubHTML)
     pdf_layout.start()
     traveller = time_machine.travel(pf.WORLD_NOW, tick=True)
     traveller.start()

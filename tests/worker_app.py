@@ -54,7 +54,7 @@ class MailDirBackend(BaseEmailBackend):
 
 
 def _hold_after_transition() -> None:
-    from notifications.clocks import PublicityEndClock
+    from certification.clocks import PublicityEndClock
 
     original = PublicityEndClock.fire
 

@@ -4,40 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import User
-from accounts.services import EnterpriseData
-
-
-class EnterpriseRegistrationSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    uscc = serializers.CharField(min_length=18, max_length=18)
-    district = serializers.RegexField(r"^\d{6}$", error_messages={"invalid": _("区代码应为 6 位数字。")})
-    registered_on = serializers.DateField()
-    address = serializers.CharField(max_length=200)
-    contact_name = serializers.CharField(max_length=50)
-    contact_phone = serializers.RegexField(
-        r"^[0-9+\- ]{7,20}$", max_length=20, error_messages={"invalid": _("请输入有效的电话号码。")}
-    )
-
-
-class RegistrationSerializer(serializers.Serializer):
-    """Shape of docs/api.md's registration body; the rules are accounts.services.registration_problems."""
-
-    username = serializers.RegexField(r"^[\w.@+-]+$", max_length=150)
-    password = serializers.CharField(write_only=True, style={"input_type": "password"}, trim_whitespace=False)
-    email = serializers.EmailField()
-    enterprise = EnterpriseRegistrationSerializer()
-
-    def enterprise_data(self) -> EnterpriseData:
-        e = self.validated_data["enterprise"]
-        return EnterpriseData(
-            name=e["name"],
-            uscc=e["uscc"],
-            district_code=e["district"],
-            registered_on=e["registered_on"],
-            address=e["address"],
-            contact_name=e["contact_name"],
-            contact_phone=e["contact_phone"],
-        )
 
 
 class EnterpriseSummarySerializer(serializers.Serializer):

@@ -13,14 +13,11 @@ from rest_framework.views import APIView
 
 from accounts import tokens
 from accounts.api.serializers import (
-    RegistrationSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
     UserSerializer,
 )
-from accounts.services import RegistrationError, enterprise_register
 from accounts.two_factor import requires_two_factor, second_factor_problem
-from config.throttling import REGISTRATION_SCOPE, RegistrationRateThrottle
 
 
 def nest_errors(errors: dict[str, list[str]]) -> dict:
@@ -33,29 +30,6 @@ def nest_errors(errors: dict[str, list[str]]) -> dict:
         else:
             nested[head] = messages
     return nested
-
-
-class RegisterView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-    throttle_classes = [RegistrationRateThrottle]
-    throttle_scope = REGISTRATION_SCOPE
-
-    @extend_schema(request=RegistrationSerializer, responses={201: UserSerializer}, summary="企业用户注册")
-    def post(self, request: Request) -> Response:
-        serializer = RegistrationSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        try:
-            user = enterprise_register(
-                username=data["username"],
-                password=data["password"],
-                email=data["email"],
-                enterprise=serializer.enterprise_data(),
-            )
-        except RegistrationError as exc:
-            return Response(nest_errors(exc.errors), status=status.HTTP_400_BAD_REQUEST)
-        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
 class TokenView(APIView):

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from audits.models import FilingSample, FilingSampleCheck
 from certification import workflow
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import Application, ApplicationStatus
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from districts.models import Filing, FilingEntry, FilingStatus
 
 FILING_SAMPLE_ALGORITHM = "filing-sample-1"

@@ -27,9 +27,9 @@ from audits.models import (
     Target,
 )
 from certification.certificates import certificate_revoke
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import Certificate
-from certification.real_name import check_real_name, unique_tracking_number
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
+from core.real_name import check_real_name, unique_tracking_number
 from districts.models import District
 
 TARGET_MAX = 100_000

@@ -11,10 +11,10 @@ from accounts.models import Role
 from accounts.permissions import role_required
 from audits.forms import CalendarYearForm
 from audits.selectors import districts_overview, expert_pool_counts
-from certification.calendar import calendar_enter_year
-from certification.models import CalendarYear
-from certification.web import form_errors
+from core.web import form_errors
 from districts.models import Filing, FilingStatus
+from workdays.models import CalendarYear
+from workdays.services import calendar_enter_year
 
 
 @role_required(Role.MUNICIPAL)

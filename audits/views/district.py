@@ -19,7 +19,7 @@ from audits.forms.office import ReportResolveForm
 from audits.models import Report, ReportStatus, SupervisionCheck
 from audits.services import office as services_office
 from certification.permissions import applications_visible_to
-from certification.web import form_errors
+from core.web import form_errors
 
 official_only = role_required(Role.DISTRICT)
 NS = "districts"

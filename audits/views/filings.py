@@ -21,7 +21,7 @@ from accounts.models import Role
 from accounts.permissions import role_required
 from audits.models import FilingSample, FilingSampleCheck
 from audits.services import filing_decide, filing_sample_draw, filing_sample_record, filing_sample_replay
-from certification.errors import ApplicationStateError, InvalidInput
+from core.errors import ApplicationStateError, InvalidInput
 from districts.api.filings import filings_visible_to
 from districts.filing_package import entries_for_display, filing_letter_download
 from districts.models import District, Filing, FilingEntry, FilingStatus

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from audits.forms.office import ReportForm, TrackForm
 from audits.models import Report
 from audits.services import office as services_office
-from certification.web import add_form_errors, domain_errors
 from config.throttling import ClientAddressThrottle, rate_from_env
+from core.web import add_form_errors, domain_errors
 
 REPORT_SCOPE = "reports"
 TRACK_MISS_SCOPE = "report-track-miss"  # unknown tracking numbers only: guessing is limited, checking is not

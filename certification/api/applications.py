@@ -23,9 +23,9 @@ from certification.application_data import eligibility_input_for, rule_set_for
 from certification.application_input import parse_application
 from certification.eligibility import evaluate
 from certification.eligibility_rules import field_codes_in_force
-from certification.errors import InvalidInput
 from certification.permissions import applications_editable_by, applications_visible_to
 from certification.selectors import with_application_details, with_application_summary
+from core.errors import InvalidInput
 
 
 def parsed_body(request: Request, *, require: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]

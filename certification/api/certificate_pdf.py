@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from certification.api.form_pdf import PDFRenderer
 from certification.certificate_pdf import certificate_download
-from certification.pdf import PDF_CONTENT_TYPE
+from core.pdf import PDF_CONTENT_TYPE
 
 _ERROR = inline_serializer("CertificatePdfError", {"detail": serializers.CharField()})
 

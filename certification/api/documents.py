@@ -19,11 +19,11 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from certification import services
-from certification.documents import DocumentError
 from certification.models import Application, Document, DocumentKind
 from certification.permissions import applications_editable_by, applications_visible_to
 from certification.selectors import documents_for, duplicate_documents
-from config.uploads import ClientNameMultiPartParser as ClientNameDjangoParser
+from core.uploads import ClientNameMultiPartParser as ClientNameDjangoParser
+from core.uploads import DocumentError
 
 # --- Parsing: keep the name the client sent ---------------------------------------------------
 

@@ -15,15 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certification.application_form_pdf import application_form_download
-from certification.pdf import PDF_CONTENT_TYPE
-from certification.permissions import applications_visible_to
-from experts.permissions import require_pledge
+from certification.permissions import applications_visible_to, require_material_access
+from core.pdf import PDF_CONTENT_TYPE
 
 
 class PDFRenderer(BaseRenderer):
     """Lets content negotiation accept ``Accept: application/pdf``; the view answers the PDF itself.
 
-    Success is an ``HttpResponse`` built by certification.pdf (never rendered by DRF); errors are
+    Success is an ``HttpResponse`` built by core.pdf (never rendered by DRF); errors are
     always rendered as JSON (see :meth:`ApplicationFormPdfView.handle_exception`), so this renderer
     only ever passes bytes through.
     """
@@ -65,7 +64,9 @@ class ApplicationFormPdfView(APIView):
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
         application = get_object_or_404(applications_visible_to(request.user), pk=pk)
-        require_pledge(request.user)  # 第十三条: experts sign the confidentiality pledge before any material
+        require_material_access(
+            request.user
+        )  # 第十三条: experts sign the confidentiality pledge before any material
         return application_form_download(application)
 
     def handle_exception(self, exc: Exception) -> Response:

@@ -10,13 +10,6 @@ from rest_framework.views import APIView
 
 from certification.models import REQUIRED_DOCUMENT_KINDS, DocumentKind
 from certification.selectors import fields_in_force
-from districts.models import District
-
-
-class DistrictSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = District
-        fields = ["code", "name"]
 
 
 class FieldSerializer(serializers.Serializer):
@@ -34,12 +27,6 @@ class DocumentKindSerializer(serializers.Serializer):
 class PublicListView(ListAPIView):
     permission_classes = [AllowAny]
     pagination_class = None
-
-
-@extend_schema(summary="天津市各区（GB/T 2260）")
-class DistrictListView(PublicListView):
-    serializer_class = DistrictSerializer
-    queryset = District.objects.order_by("code")
 
 
 @extend_schema(summary="现行《国家重点支持的高新技术领域》")

@@ -17,7 +17,6 @@ from certification.application_data import eligibility_input_for, rule_set_for
 from certification.application_input import parse_application
 from certification.eligibility import evaluate
 from certification.eligibility_rules import evaluate_payload, field_codes_in_force
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Acquisition, Application, IPKind, RDManagementItem
 from certification.permissions import applications_visible_to
 from certification.pool import MUNICIPAL_RULE_SET
@@ -31,6 +30,7 @@ from certification.steps import (
     row_count,
 )
 from certification.views import self_check as sc
+from core.errors import ApplicationStateError, InvalidInput
 
 
 def _own_application(request: HttpRequest, pk: int) -> Application:

@@ -35,7 +35,7 @@ from certification.api.certificates import VerifyRateThrottle, verification
 from certification.certificate_pdf import certificate_download
 from certification.certificate_tasks import BATCH_MAX, batch_file_name, batch_job, batch_start
 from certification.models import Certificate
-from certification.pdf import pdf_response
+from core.pdf import pdf_response
 
 VERIFY_SCOPE = "verify"  # the API view's throttle_scope: one counter for the page and the API
 STATUS_LABELS = {

@@ -16,13 +16,16 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from certification import services
-from certification.documents import DocumentError, display_name, format_limit
-from certification.errors import ApplicationStateError
 from certification.models import REQUIRED_DOCUMENT_KINDS, Application, Document, DocumentKind
-from certification.permissions import applications_editable_by, applications_visible_to
+from certification.permissions import (
+    applications_editable_by,
+    applications_visible_to,
+    require_material_access,
+)
 from certification.selectors import documents_for
-from certification.web import flash_errors
-from experts.permissions import require_pledge
+from core.errors import ApplicationStateError
+from core.uploads import DocumentError, display_name, format_limit
+from core.web import flash_errors
 
 
 # Kept beside its only view: the page has one small form (shape only; the service decides the rest).
@@ -107,7 +110,7 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
             kind=form.cleaned_data["kind"],
             uploaded_file=form.cleaned_data["file"],
             by=request.user,
-            # The name as sent (config.uploads): "../../x.pdf" is refused here as in the API.
+            # The name as sent (core.uploads): "../../x.pdf" is refused here as in the API.
             original_name=getattr(form.cleaned_data["file"], "client_name", None),
         )
     except ApplicationStateError as exc:
@@ -167,7 +170,7 @@ def document_download(request: HttpRequest, doc_id: int) -> HttpResponse:
         pk=doc_id,
         application__in=applications_visible_to(user),
     )
-    require_pledge(user)  # 第十三条: an expert opens material only after signing the pledge
+    require_material_access(user)  # 第十三条: an expert opens material only after signing the pledge
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:

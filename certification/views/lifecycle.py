@@ -25,7 +25,6 @@ from accounts.models import Role
 from accounts.permissions import role_required
 from certification import lifecycle, reapplication
 from certification.certificates import certificate_revoke, certificate_status
-from certification.documents import display_name
 from certification.models import (
     OPEN_CHANGE_STATUSES,
     Certificate,
@@ -35,7 +34,8 @@ from certification.models import (
     MajorChangeKind,
     ReportKind,
 )
-from certification.web import Failure, add_form_errors, domain_errors, form_errors
+from core.uploads import display_name
+from core.web import Failure, add_form_errors, domain_errors, form_errors
 
 PAGE_SIZE = 25
 TEMPLATES = "certification/lifecycle/"

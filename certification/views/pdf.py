@@ -8,8 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from certification.application_form_pdf import application_form_download
-from certification.permissions import applications_visible_to
-from experts.permissions import require_pledge
+from certification.permissions import applications_visible_to, require_material_access
 
 
 @login_required
@@ -21,5 +20,7 @@ def application_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     official sees its enterprises' applications only once submitted, an expert never through here).
     """
     application = get_object_or_404(applications_visible_to(request.user), pk=pk)
-    require_pledge(request.user)  # 第十三条: experts sign the confidentiality pledge before any material
+    require_material_access(
+        request.user
+    )  # 第十三条: experts sign the confidentiality pledge before any material
     return application_form_download(application)

@@ -29,8 +29,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from certification import publicity
 from certification.api.publicity import ObjectionRateThrottle, notices_with_entries
 from certification.models import NoticeStatus, Objection, PublicityEntry, PublicityNotice
-from certification.pdf import pdf_response, render_pdf
-from certification.web import add_form_errors, domain_errors
+from core.pdf import pdf_response, render_pdf
+from core.web import add_form_errors, domain_errors
 
 PAGE_SIZE = 25
 NOTICE_PDF_TEMPLATE = "pdf/publicity_notice.html"

@@ -24,9 +24,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from audits.services import filing_decide
 from certification.api.form_pdf import PDFRenderer
-from certification.pdf import PDF_CONTENT_TYPE
+from core.pdf import PDF_CONTENT_TYPE
 from districts import services
 from districts.filing_package import complete, filing_letter_download
 from districts.models import Filing
@@ -156,32 +155,6 @@ class FilingListCreateView(ListAPIView):
         body.is_valid(raise_exception=True)
         filing = services.filing_create(by=request.user, application_ids=body.validated_data["applications"])
         return Response({"id": filing.pk}, status=status.HTTP_201_CREATED)
-
-
-class DecisionSerializer(serializers.Serializer):
-    application = serializers.IntegerField()
-    approved = serializers.BooleanField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class DecideSerializer(serializers.Serializer):
-    decisions = DecisionSerializer(many=True, allow_empty=False)
-
-
-class FilingDecideView(APIView):
-    @extend_schema(
-        request=DecideSerializer, responses={200: FilingSerializer}, summary="市工作小组办公室审核报备"
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        if request.user.role != Role.MUNICIPAL:
-            raise PermissionDenied(_("只有市工作小组办公室可以审核报备。"))
-        filing = get_object_or_404(filings_visible_to(request.user), pk=pk)
-        body = DecideSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        filing_decide(
-            filing=filing, by=request.user, decisions=[dict(d) for d in body.validated_data["decisions"]]
-        )
-        return Response(FilingSerializer(filings_visible_to(request.user).get(pk=pk)).data)
 
 
 _ERROR = inline_serializer("FilingLetterError", {"detail": serializers.CharField()})

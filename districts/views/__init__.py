@@ -24,7 +24,7 @@ from certification.selectors import (
     fields_in_force,
     with_application_details,
 )
-from certification.web import flash_errors
+from core.web import flash_errors
 from districts import services
 from districts.selectors import days_left, district_queue
 from experts.models import ReviewMode

@@ -25,7 +25,6 @@ from accounts.models import Role
 from accounts.permissions import role_required
 from certification import publicity, workflow
 from certification.api.publicity import objections_visible_to
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import (
     Application,
     EntryOutcome,
@@ -33,7 +32,8 @@ from certification.models import (
     ObjectionStatus,
     PublicityNotice,
 )
-from certification.web import add_form_errors, form_errors
+from core.errors import ApplicationStateError, InvalidInput
+from core.web import add_form_errors, form_errors
 from districts import services
 from districts.api.filings import filings_visible_to
 

@@ -25,8 +25,8 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from certification.api.form_pdf import PDFRenderer
-from certification.pdf import PDF_CONTENT_TYPE
 from certification.permissions import applications_visible_to
+from core.pdf import PDF_CONTENT_TYPE
 from experts.draw_record import draw_record_download
 from experts.models import Draw, ReviewMode
 from experts.selectors import draws_visible_to, with_draw_details

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from certification.errors import InvalidInput
+from core.errors import InvalidInput
 from experts.models import Review
 from experts.review_result import panel_for_viewer, visible_bands
 from experts.scoring import indicators_for_kind

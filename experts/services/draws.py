@@ -31,12 +31,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from certification import workflow
-from certification.calendar import working_days_from
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import Application
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from experts import draw as pure
 from experts.models import Draw, Review, ReviewMode, ReviewStatus
 from experts.selectors import draw_request_for, pool_snapshot
+from workdays.services import working_days_from
 
 logger = logging.getLogger(__name__)
 

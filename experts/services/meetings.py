@@ -25,9 +25,9 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from certification import workflow
-from certification.documents import DEFAULT_DISPLAY_NAME, inspect_pdf, read_head_tail, sha256_of
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Application
+from core.errors import ApplicationStateError, InvalidInput
+from core.uploads import DEFAULT_DISPLAY_NAME, inspect_pdf, read_head_tail, sha256_of
 from experts.models import Draw, Review, ReviewMode, ReviewStatus, ScoreSource
 
 # The replacement's reason as stored on the absent expert's review (data in the default language;

@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from certification.errors import InvalidInput
 from certification.models import Field
-from certification.uscc import normalize_uscc, uscc_problem
+from core.errors import InvalidInput
+from core.uscc import normalize_uscc, uscc_problem
 from experts.models import Expert, ExpertKind, ExpertRelation, Pledge
 
 BEIJING = ZoneInfo("Asia/Shanghai")

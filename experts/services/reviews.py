@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from certification import workflow
 from certification.application_data import rule_set_for
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Application
+from core.errors import ApplicationStateError, InvalidInput
 from experts.models import Draw, Review, ReviewStatus, ScoreAmendment, ScoreSource
 from experts.scoring import (
     INDICATORS,
@@ -327,3 +327,32 @@ def review_decline(*, review: Review, by: User, reason: str) -> Review | None:
 
 def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
+
+
+def reviews_moved_by_calendar(calendar) -> list:  # type: ignore[no-untyped-def]
+    """The recomputer of review due dates (registered with workdays): an assigned review is due 10
+    working days after its draw; the expert is told of a moved due date."""
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from workdays.arithmetic import add_working_days
+    from workdays.services import MovedPeriod
+
+    moved = []
+    reviews = Review.objects.filter(status=ReviewStatus.ASSIGNED, due_on__isnull=False).select_related(
+        "draw", "expert__user", "application__enterprise"
+    )
+    for review in reviews:
+        start = review.draw.created_at.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+        new_end = add_working_days(calendar, start, 10).end
+        if new_end != review.due_on:
+            users = [review.expert.user] if review.expert.user_id else []
+            url = reverse("experts:review_detail", args=[review.pk])
+            title = str(review.application)
+            moved.append(
+                MovedPeriod("review", review.pk, review.due_on, new_end, title=title, url=url, users=users)
+            )
+            review.due_on = new_end
+            review.save(update_fields=["due_on"])
+    return moved

@@ -27,11 +27,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role
 from certification import workflow
-from certification.documents import format_limit
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import Application
 from certification.permissions import applications_visible_to
-from certification.web import flash_errors
+from core.errors import ApplicationStateError, InvalidInput
+from core.uploads import format_limit
+from core.web import flash_errors
 from experts.models import Draw, Review, ReviewMode, ReviewStatus
 from experts.review_result import panel_result
 from experts.scoring import WEIGHTS, indicator_bands, indicator_label, indicators_for_kind

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from certification.web import form_errors
+from core.web import form_errors
 from experts.forms import PledgeForm, RelationForm
 from experts.models import Expert
 from experts.permissions import own_relations

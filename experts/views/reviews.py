@@ -22,8 +22,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import RDManagementItem
+from core.errors import ApplicationStateError, InvalidInput
 from experts.models import Review, ReviewStatus
 from experts.review_result import panel_for_viewer, visible_bands
 from experts.scoring import WEIGHTS, indicator_label

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from certification.models import Enterprise
-from certification.uscc import make_uscc
+from core.uscc import make_uscc
 from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db

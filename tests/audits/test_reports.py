@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from audits.models import Report, ReportStatus
 from audits.services.office import report_file, report_resolve
 from audits.views import public as public_views
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from tests.audits import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -213,7 +213,7 @@ def test_report_lists_query_count_is_constant(client, certificate, official, mun
 def test_report_and_objection_share_the_real_name_checks(
     certificate, official, time_machine, settings, tmp_path
 ):
-    """One helper (certification.real_name) checks both: the same fields answer the same messages."""
+    """One helper (core.real_name) checks both: the same fields answer the same messages."""
     from certification import publicity
     from certification.models import Objection
     from tests.factories import ApplicationFactory
@@ -272,10 +272,11 @@ def test_report_and_objection_share_the_real_name_checks(
 def test_tracking_numbers_skip_a_taken_one_and_never_reuse_it(
     certificate, official, monkeypatch, time_machine, settings, tmp_path
 ):
-    """Both real-name submissions get their number from certification.real_name.unique_tracking_number:
+    """Both real-name submissions get their number from core.real_name.unique_tracking_number:
     a number already taken is skipped; when every try collides, nothing is saved and the error says so."""
-    from certification import publicity, real_name
+    from certification import publicity
     from certification.models import Objection
+    from core import real_name
     from tests.factories import ApplicationFactory
 
     settings.MEDIA_ROOT = tmp_path
@@ -303,7 +304,7 @@ def test_tracking_numbers_skip_a_taken_one_and_never_reuse_it(
 
 
 def test_new_tracking_numbers_have_their_prefix_and_alphabet():
-    from certification.real_name import TRACKING_ALPHABET, new_tracking_number
+    from core.real_name import TRACKING_ALPHABET, new_tracking_number
 
     number = new_tracking_number("JB")
     assert len(number) == 12 and number.startswith("JB")

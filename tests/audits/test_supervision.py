@@ -15,7 +15,7 @@ from audits.services.office import (
     spot_check_eligible,
     spot_check_replay,
 )
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from tests.audits import builders as b
 from tests.factories import district
 

@@ -10,7 +10,7 @@ import pytest
 from audits.charts import Series, bar_chart, line_chart, nice_max
 from audits.models import Target
 from audits.services.office import target_set
-from certification.errors import DomainPermissionDenied, InvalidInput
+from core.errors import DomainPermissionDenied, InvalidInput
 from tests.factories import district
 
 pytestmark = pytest.mark.django_db

@@ -39,7 +39,7 @@ from certification.models import (
     ObjectionStatus,
     PublicityNotice,
 )
-from certification.uscc import make_uscc
+from core.uscc import make_uscc
 from districts.models import District, Filing
 from experts.models import Expert, ExpertKind, Pledge, Review
 from experts.scoring import indicator_bands

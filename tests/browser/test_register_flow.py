@@ -1,6 +1,6 @@
 import pytest
 
-from certification.uscc import make_uscc
+from core.uscc import make_uscc
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

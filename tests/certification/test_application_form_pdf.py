@@ -27,7 +27,7 @@ from certification.models import (
     HighTechProduct,
 )
 from certification.models import IPItem as IPItemRow
-from certification.pdf import LocalOnlyURLFetcher, page_counter_css, pdf_response
+from core.pdf import LocalOnlyURLFetcher, page_counter_css, pdf_response
 from tests.factories import ApplicationFactory, EnterpriseFactory, pledged, reach
 
 pytestmark = pytest.mark.django_db
@@ -433,7 +433,7 @@ def test_rule_set_for_parses_the_stored_rule_set(full_application):
     assert rule_set == RuleSet.from_data(full_application.rule_set.data)
 
 
-# --- certification.pdf --------------------------------------------------------------------------
+# --- core.pdf --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from certification import calendar as cal
-from certification.models import CalendarDay, CalendarYear
-from certification.workdays import Calendar, add_calendar_days_excluding_first, add_working_days
+from workdays import services as cal
+from workdays.arithmetic import Calendar, add_calendar_days_excluding_first, add_working_days
+from workdays.models import CalendarDay, CalendarYear
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat

@@ -7,9 +7,9 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import certificates, lifecycle
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import Certificate, CertificateVersion, ChangeRequest
 from certification.publicity import publicity_period
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from tests.factories import ApplicationFactory, EnterpriseFactory, district
 
 pytestmark = pytest.mark.django_db
@@ -236,8 +236,8 @@ def test_publish_ten_working_days_then_complete(
 
 
 def test_rename_end_moves_with_the_official_calendar(official, requested, time_machine):
-    from certification.calendar import _build
-    from certification.workdays import Calendar
+    from workdays.arithmetic import Calendar
+    from workdays.services import _build
 
     at(time_machine, "2026-09-28")
     lifecycle.rename_publish(change=requested, by=official, start=D("2026-09-28"))

@@ -13,7 +13,10 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from certification import services
-from certification.documents import (
+from certification.models import Document, DocumentKind
+from certification.selectors import documents_for, duplicate_documents
+from core.errors import ApplicationStateError
+from core.uploads import (
     DocumentError,
     display_name,
     format_limit,
@@ -21,9 +24,6 @@ from certification.documents import (
     read_head_tail,
     sha256_of,
 )
-from certification.errors import ApplicationStateError
-from certification.models import Document, DocumentKind
-from certification.selectors import documents_for, duplicate_documents
 from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, district, pledged, reach
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certification import certificates, lifecycle
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.lifecycle_tasks import flag_missing_reports
 from certification.models import Certificate, MonitoringReport
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, district
 
 pytestmark = pytest.mark.django_db

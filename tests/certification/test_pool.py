@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from certification import pool
-from certification.errors import InvalidInput
 from certification.models import PoolEntry, Readiness
+from core.errors import InvalidInput
 from tests.factories import EnterpriseFactory, UserFactory, district
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,6 @@ from django.core.files.base import ContentFile
 
 from accounts.tokens import issue as issue_token
 from certification import certificates, reapplication
-from certification.errors import ApplicationStateError
 from certification.models import (
     Application,
     ApplicationFiscalYear,
@@ -20,6 +19,7 @@ from certification.models import (
     HighTechProduct,
     IPItem,
 )
+from core.errors import ApplicationStateError
 from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 import pytest
 
-from certification.uscc import ALPHABET, check_character, make_uscc, uscc_problem
+from core.uscc import ALPHABET, check_character, make_uscc, uscc_problem
 
 VALID = [
     "91110000802100433B",  # published codes of well-known companies

@@ -14,23 +14,33 @@ from django.db import transaction
 
 from accounts.models import Role
 from certification import workflow
-from certification.errors import ApplicationStateError, DomainPermissionDenied
 from certification.models import Application, ApplicationStatus, ApplicationTransition
 from config.celery import app as celery_app
+from core.errors import ApplicationStateError, DomainPermissionDenied
 from experts.models import Draw, Review
 from notifications.models import Notification
 from tests.factories import ApplicationFactory, ExpertFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("certification", "districts", "experts", "audits", "notifications", "accounts")
+APPS = (
+    "core",
+    "workdays",
+    "certification",
+    "districts",
+    "experts",
+    "audits",
+    "notifications",
+    "accounts",
+    "demo",
+)
 
 
 # --- Only workflow.py writes Application.status ------------------------------------------------------
 
 # `x.status = …` on objects that are not applications: (file, variable) → what it is.
 OTHER_MODELS = {
-    ("certification/errors.py", "self"): "ApplicationStateError",
-    ("certification/web.py", "failure"): "Failure (an HTTP status)",
+    ("core/errors.py", "self"): "ApplicationStateError",
+    ("core/web.py", "failure"): "Failure (an HTTP status)",
     ("audits/services/office.py", "report"): "Report",
     ("audits/services/office.py", "check"): "SupervisionCheck",
 }

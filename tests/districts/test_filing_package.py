@@ -19,8 +19,8 @@ from accounts.tokens import issue as issue_token
 from audits import services as audit_services
 from audits.models import FilingSample, FilingSampleCheck
 from certification import publicity
-from certification.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from certification.models import ApplicationStatus, Document, DocumentKind, Objection
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from districts import services
 from districts.models import Filing, FilingEntry
 from experts.models import Draw

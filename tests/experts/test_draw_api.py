@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from accounts.tokens import issue as issue_token
-from certification.errors import ApplicationStateError, DomainPermissionDenied
 from certification.models import Application, ApplicationStatus, ApplicationTransition, Field
+from core.errors import ApplicationStateError, DomainPermissionDenied
 from experts.draw import (
     REASON_INACTIVE,
     REASON_INTERMEDIARY,

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from accounts.tokens import issue as issue_token
-from certification.uscc import make_uscc
+from core.uscc import make_uscc
 from experts.models import Expert, ExpertRelation, Pledge
 from experts.permissions import require_pledge
 from experts.services.pool import has_signed_pledge, pledge_sign, relation_declare

@@ -22,12 +22,12 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.tasks import send_email
-from certification.errors import ApplicationStateError, InvalidInput
 from certification.models import (
     Application,
     ApplicationStatus,
     RDManagementItem,
 )
+from core.errors import ApplicationStateError, InvalidInput
 from experts.models import Draw, ExpertKind, Review, ReviewStatus, ScoreSource
 from experts.review_result import panel_result
 from experts.services.draws import DrawError, draw_experts

@@ -15,13 +15,13 @@ from decimal import Decimal
 import pytest
 
 from accounts.tokens import issue as issue_token
-from certification.errors import InvalidInput
 from certification.models import (
     ApplicationTransition,
     Document,
     Field,
     RDManagementItem,
 )
+from core.errors import InvalidInput
 from experts.models import Draw, ExpertKind, Pledge, Review, ReviewStatus, ScoreAmendment
 from experts.services.pool import current_year
 from tests.factories import ApplicationFactory, ExpertFactory, add_review_data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from certification.models import ApplicationStatus, ApplicationTransition, CalendarYear, EntryOutcome
+from certification.models import ApplicationStatus, ApplicationTransition, EntryOutcome
 from notifications.models import Clock, Deadline, Notification
 from notifications.sweep import sweep
 from tests.factories import reach
@@ -19,6 +19,7 @@ from tests.notifications.conftest import (
     submitted_application,
     submitted_filing,
 )
+from workdays.models import CalendarYear
 
 pytestmark = pytest.mark.django_db
 

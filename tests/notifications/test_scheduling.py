@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 
-from certification.workdays import chinesecalendar_calendar
+from certification import clocks as certification_clocks
+from districts import clocks as district_clocks
+from experts import clocks as expert_clocks
 from notifications import clocks
 from notifications.clocks import CLOCKS, Action, Context
 from notifications.models import Clock, Deadline
@@ -23,6 +25,8 @@ from tests.notifications.conftest import (
     submitted_application,
     submitted_filing,
 )
+from workdays import clocks as calendar_clocks
+from workdays.arithmetic import chinesecalendar_calendar
 
 CAL = chinesecalendar_calendar()
 
@@ -35,7 +39,7 @@ def due(steps) -> dict[str, str]:
 
 
 def test_review_limit_steps():
-    assert due(clocks.review_limit_steps(D("2026-04-10"))) == {
+    assert due(certification_clocks.review_limit_steps(D("2026-04-10"))) == {
         "d10": "2026-03-31 09:00",
         "d3": "2026-04-07 09:00",
         "passed": "2026-04-11 00:00",
@@ -43,7 +47,7 @@ def test_review_limit_steps():
 
 
 def test_times_are_beijing_time():
-    step = clocks.review_limit_steps(D("2026-04-10"))[0]
+    step = certification_clocks.review_limit_steps(D("2026-04-10"))[0]
     assert step.due_at.utcoffset() == dt.timedelta(hours=8)
     assert step.due_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") == "2026-03-31 01:00"
 
@@ -58,34 +62,34 @@ def test_times_are_beijing_time():
     ],
 )
 def test_expert_reminded_two_working_days_before(due_on, remind):
-    assert due(clocks.expert_steps(D(due_on), CAL)) == {
+    assert due(expert_clocks.expert_steps(D(due_on), CAL)) == {
         "d2": f"{remind} 09:00",
         "passed": f"{D(due_on) + dt.timedelta(days=1)} 00:00",
     }
 
 
 def test_completeness_five_working_days_after_the_submission_day():
-    assert due(clocks.completeness_steps(D("2026-11-20"), CAL)) == {
+    assert due(certification_clocks.completeness_steps(D("2026-11-20"), CAL)) == {
         "last_day": "2026-11-27 09:00",
         "overdue": "2026-11-28 00:00",
     }
 
 
 def test_objection_and_filing_counts():
-    assert due(clocks.objection_steps(D("2026-11-03"), CAL)) == {"remind": "2026-11-10 09:00"}
-    assert due(clocks.filing_steps(D("2026-11-02"), CAL)) == {"waiting": "2026-11-17 00:00"}
+    assert due(certification_clocks.objection_steps(D("2026-11-03"), CAL)) == {"remind": "2026-11-10 09:00"}
+    assert due(district_clocks.filing_steps(D("2026-11-02"), CAL)) == {"waiting": "2026-11-17 00:00"}
 
 
 def test_publicity_closes_the_day_after_the_end():
-    assert due(clocks.publicity_steps(D("2026-10-15"))) == {"close": "2026-10-16 00:00"}
+    assert due(certification_clocks.publicity_steps(D("2026-10-15"))) == {"close": "2026-10-16 00:00"}
 
 
 def test_certificate_and_monitoring_steps():
-    assert due(clocks.certificate_expiry_steps(D("2029-11-30"))) == {
+    assert due(certification_clocks.certificate_expiry_steps(D("2029-11-30"))) == {
         "d90": "2029-09-01 09:00",
         "d30": "2029-10-31 09:00",
     }
-    steps = clocks.monitoring_steps(D("2026-12-01"), D("2029-11-30"), {("half_year", "2027H1")})
+    steps = certification_clocks.monitoring_steps(D("2026-12-01"), D("2029-11-30"), {("half_year", "2027H1")})
     names = [s.name.split("@")[0] for s in steps]
     assert "half_year:2027H1:d30" not in names
     assert names[:4] == ["annual:2027:d30", "annual:2027:d7", "half_year:2028H1:d30", "half_year:2028H1:d7"]
@@ -93,7 +97,7 @@ def test_certificate_and_monitoring_steps():
 
 
 def test_calendar_reminders_through_december():
-    assert [s.due_at.strftime("%m-%d %H:%M") for s in clocks.calendar_steps(2027)] == [
+    assert [s.due_at.strftime("%m-%d %H:%M") for s in calendar_clocks.calendar_steps(2027)] == [
         "12-01 09:00",
         "12-08 09:00",
         "12-15 09:00",
@@ -103,7 +107,7 @@ def test_calendar_reminders_through_december():
 
 
 def test_a_reminder_of_a_passed_limit_is_dropped_an_escalation_is_not():
-    steps = clocks.review_limit_steps(D("2026-04-10"))
+    steps = certification_clocks.review_limit_steps(D("2026-04-10"))
     assert [s.name for s in clocks.current(steps, D("2026-04-10"))] == [s.name for s in steps]
     assert [s.action for s in clocks.current(steps, D("2026-04-11"))] == [Action.ESCALATE]
 

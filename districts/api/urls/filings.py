@@ -4,6 +4,5 @@ from districts.api import filings
 
 urlpatterns = [
     path("", filings.FilingListCreateView.as_view(), name="api-filings"),
-    path("<int:pk>/decide/", filings.FilingDecideView.as_view(), name="api-filing-decide"),
     path("<int:pk>/letter/", filings.FilingLetterView.as_view(), name="api-filing-letter"),
 ]

@@ -2,6 +2,10 @@
 
 Each process keeps the calendar in memory and rebuilds it when the shared cache says it changed,
 so a year entered on one web node is used by every node and worker at once.
+
+When the office enters a year, every open period counted in working days is recomputed by the
+recomputers the other apps register in their ``AppConfig.ready()`` (publicity notices and renames in
+certification, review due dates in experts): this app imports none of them.
 """
 
 from __future__ import annotations
@@ -9,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from certification.workdays import Calendar, Period, add_working_days
+from workdays.arithmetic import Calendar, Period, add_working_days
 
 VERSION_KEY = "working-calendar-version"
 _memo: dict[str, object] = {"version": None, "calendar": None}
@@ -23,7 +29,7 @@ MIN_YEAR, MAX_YEAR = 2004, 2100
 
 
 def _build() -> Calendar:
-    from certification.models import CalendarDay, CalendarYear
+    from workdays.models import CalendarDay, CalendarYear
 
     overrides = dict(CalendarDay.objects.values_list("date", "working"))
     official = frozenset(CalendarYear.objects.filter(official=True).values_list("year", flat=True))
@@ -109,16 +115,38 @@ def parse_schedule(year: int, text: str) -> tuple[list[ScheduleEntry], list[str]
 
 @dataclass(frozen=True)
 class MovedPeriod:
+    """An open period whose end moved; ``users`` are told at ``url`` (compared by the first four only)."""
+
     what: str
     object_id: int
     old_end: dt.date
     new_end: dt.date
+    title: str = field(default="", compare=False)
+    url: str = field(default="", compare=False)
+    users: Sequence[Any] = field(default=(), compare=False, repr=False)
+
+
+# A recomputer moves the open periods of one kind to the given calendar (saving the new ends) and says
+# which moved, with whom to tell. Registered by the apps that own such periods, run in registration order.
+Recomputer = Callable[[Calendar], list[MovedPeriod]]
+_recomputers: list[Recomputer] = []
+
+
+def register_recomputer(recomputer: Recomputer) -> Recomputer:
+    """Called from an ``AppConfig.ready()``; registering the same function twice keeps one."""
+    if recomputer not in _recomputers:
+        _recomputers.append(recomputer)
+    return recomputer
+
+
+def recomputers() -> tuple[Recomputer, ...]:
+    return tuple(_recomputers)
 
 
 def calendar_enter_year(*, year: int, text: str, by) -> list[MovedPeriod]:  # type: ignore[no-untyped-def]
     """Store the official schedule of a year and recompute every open period that depends on it."""
-    from certification.errors import InvalidInput
-    from certification.models import CalendarDay, CalendarYear
+    from core.errors import InvalidInput
+    from workdays.models import CalendarDay, CalendarYear
 
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidInput({"year": [_("年度应在 %(a)s 至 %(b)s 之间。") % {"a": MIN_YEAR, "b": MAX_YEAR}]})
@@ -143,69 +171,22 @@ def calendar_enter_year(*, year: int, text: str, by) -> list[MovedPeriod]:  # ty
 
 
 def notify_moved(moved: list[MovedPeriod], year: int) -> None:
-    """Tell whoever is responsible for a moved end: the district's officials for a publicity notice or
-    a rename in publicity (the one who published it included), the expert for a review. In the
-    caller's transaction: nothing is sent if the calendar entry rolls back."""
-    from django.urls import reverse
-
-    from accounts.models import Role, User
-    from certification.models import PublicityNotice
-    from certification.models_lifecycle import ChangeRequest
-    from experts.models import Review
+    """Tell whoever is responsible for a moved end (the recomputer named them). In the caller's
+    transaction: nothing is sent if the calendar entry rolls back."""
     from notifications.services import notify
 
-    ids: dict[str, list[int]] = {}
     for m in moved:
-        ids.setdefault(m.what, []).append(m.object_id)
-    notices = PublicityNotice.objects.in_bulk(ids.get("notice", []))
-    changes = ChangeRequest.objects.select_related("certificate").in_bulk(ids.get("rename", []))
-    reviews = Review.objects.select_related("expert__user", "application__enterprise").in_bulk(
-        ids.get("review", [])
-    )
-    districts = {n.district_id for n in notices.values()}
-    districts |= {c.certificate.district_id for c in changes.values()}
-    officials: dict[int, list[User]] = {}
-    for user in User.objects.filter(role=Role.DISTRICT, district_id__in=districts, is_active=True):
-        officials.setdefault(user.district_id, []).append(user)
-    for m in moved:
-        context = {"year": year, "old_end": m.old_end.isoformat(), "new_end": m.new_end.isoformat()}
-        if m.what == "notice" and m.object_id in notices:
-            notice = notices[m.object_id]
-            users = [notice.created_by, *officials.get(notice.district_id, [])]
-            url = reverse("districts:notice_detail", args=[notice.pk])
-            context.update(what="notice", title=notice.title)
-        elif m.what == "rename" and m.object_id in changes:
-            change = changes[m.object_id]
-            users = officials.get(change.certificate.district_id, [])
-            url = reverse("districts:change_detail", args=[change.pk])
-            context.update(what="rename", title=change.new_name)
-        elif m.what == "review" and m.object_id in reviews:
-            review = reviews[m.object_id]
-            users = [review.expert.user] if review.expert.user_id else []
-            url = reverse("experts:review_detail", args=[review.pk])
-            context.update(what="review", title=str(review.application))
-        else:
+        if not m.url:
             continue
-        notify(users=users, kind="period_moved", url=url, context=context)
+        context = {"year": year, "old_end": m.old_end.isoformat(), "new_end": m.new_end.isoformat()}
+        context.update(what=m.what, title=m.title)
+        notify(users=list(m.users), kind="period_moved", url=m.url, context=context)
 
 
 def recompute_open_periods() -> list[MovedPeriod]:
     """Every open period counted in working days, recomputed on the current calendar."""
-    from certification.lifecycle import recompute_rename_notice_ends
-    from certification.publicity import recompute_notice_ends
-    from experts.models import Review, ReviewStatus
-
     calendar = _build()
-    moved: list[MovedPeriod] = [
-        MovedPeriod("notice", pk, old, new) for pk, old, new in recompute_notice_ends(calendar)
-    ]
-    moved += [MovedPeriod("rename", pk, old, new) for pk, old, new in recompute_rename_notice_ends(calendar)]
-    reviews = Review.objects.filter(status=ReviewStatus.ASSIGNED, due_on__isnull=False).select_related("draw")
-    for review in reviews:
-        start = review.draw.created_at.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
-        new_end = add_working_days(calendar, start, 10).end
-        if new_end != review.due_on:
-            moved.append(MovedPeriod("review", review.pk, review.due_on, new_end))
-            review.due_on = new_end
-            review.save(update_fields=["due_on"])
+    moved: list[MovedPeriod] = []
+    for recomputer in _recomputers:
+        moved += recomputer(calendar)
     return moved

@@ -77,3 +77,18 @@ def chinesecalendar_calendar() -> Calendar:
     """The packaged official schedule (2004–2026); the municipal office's own entries extend it."""
     years = frozenset(range(2004, 2027))
     return Calendar(overrides=chinesecalendar_overrides(years), official_years=years)
+
+
+def working_days_after(calendar: Calendar, event_day: dt.date, count: int) -> dt.date:
+    """The Nth working day after the event day (which is not counted, 民法典 第201条)."""
+    return add_working_days(calendar, event_day + dt.timedelta(days=1), count).end
+
+
+def working_days_before(calendar: Calendar, day: dt.date, count: int) -> dt.date:
+    """The working day that lies ``count`` working days before ``day``: due Friday, 2 → Wednesday."""
+    seen = 0
+    while seen < count:
+        day -= dt.timedelta(days=1)
+        if calendar.is_working_day(day):
+            seen += 1
+    return day

@@ -1,5 +1,5 @@
 from django.urls import path
 
-from certification.api.calendar import WorkingDaysView
+from workdays.api.calendar import WorkingDaysView
 
 urlpatterns = [path("working-days/", WorkingDaysView.as_view(), name="api-working-days")]

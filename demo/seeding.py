@@ -10,7 +10,7 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from certification.models import Enterprise, Field
-from certification.uscc import make_uscc
+from core.uscc import make_uscc
 from districts.models import District
 from experts.models import Expert, ExpertKind
 

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certification.calendar import MAX_YEAR, MIN_YEAR, working_days_from
+from workdays.services import MAX_YEAR, MIN_YEAR, working_days_from
 
 
 class WorkingDaysQuery(serializers.Serializer):

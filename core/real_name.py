@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext as _
 
-from certification.documents import inspect_pdf, read_head_tail, sha256_of
-from certification.errors import InvalidInput
+from core.errors import InvalidInput
+from core.uploads import inspect_pdf, read_head_tail, sha256_of
 
 NAME_MAX = 50
 # No 0/O, 1/I: a number read out on the phone is not misheard.

@@ -24,7 +24,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest
 
-from certification.errors import ApplicationStateError, InvalidInput
+from core.errors import ApplicationStateError, InvalidInput
 
 
 @dataclass

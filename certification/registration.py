@@ -1,4 +1,5 @@
-"""Account writes: enterprise registration. Browser form and API both call these functions."""
+"""Enterprise registration: the enterprise and its first user, created together. The browser form
+(certification/views/registration.py) and the API (certification/api/registration.py) both call these."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from certification.models import Enterprise
-from certification.uscc import normalize_uscc, uscc_problem
 from config.parsers import name_problem
-from districts.models import District
+from core.uscc import normalize_uscc, uscc_problem
+
+
+def district_model():  # type: ignore[no-untyped-def]
+    """The district table, reached through ``Enterprise.district`` (certification imports no districts module)."""
+    return Enterprise._meta.get_field("district").related_model
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ def registration_problems(
         add("enterprise.uscc", problem)
     elif Enterprise.objects.filter(uscc=uscc).exists():
         add("enterprise.uscc", _("该统一社会信用代码已注册。如需加入该企业账户，请联系企业已有的用户。"))
-    if not District.objects.filter(code=enterprise.district_code).exists():
+    if not district_model().objects.filter(code=enterprise.district_code).exists():
         add(
             "enterprise.district",
             _("未知的区：%(code)s。请选择天津市的区。") % {"code": enterprise.district_code},
@@ -83,7 +88,7 @@ def enterprise_register(*, username: str, password: str, email: str, enterprise:
             company = Enterprise.objects.create(
                 name=enterprise.name.strip(),
                 uscc=normalize_uscc(enterprise.uscc),
-                district=District.objects.get(code=enterprise.district_code),
+                district=district_model().objects.get(code=enterprise.district_code),
                 registered_on=enterprise.registered_on,
                 address=enterprise.address.strip(),
                 contact_name=enterprise.contact_name.strip(),
