@@ -152,6 +152,7 @@ def _district_application(request: HttpRequest, pk: int) -> Application:
 @role_required(Role.DISTRICT)
 @require_safe
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from experts.draw_record import excluded_rows
     from experts.review_result import panel_result
 
     application = _district_application(request, pk)
@@ -181,6 +182,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "document_kinds": DocumentKind.choices,
             "uploaded_kinds": {d.kind for d in documents},
             "draw": draws[0] if draws else None,
+            "excluded": excluded_rows(draws[0]) if draws else [],
             "result": panel_result(application) if draws else None,
             "transitions": transitions,
             "days_left": days_left(application.review_deadline)
