@@ -89,6 +89,76 @@ def with_review_details(qs: QuerySet[Review]) -> QuerySet[Review]:
     )
 
 
+def reopened_reviews(application: Application) -> QuerySet[Review]:
+    """Reviews of the application whose score the district reopened and the expert has not yet resubmitted."""
+    from experts.models import ScoreReopening
+
+    waiting = ScoreReopening.objects.filter(review__application=application, resubmitted_at__isnull=True)
+    return Review.objects.filter(pk__in=waiting.values("review_id"))
+
+
+def score_history(application: Application) -> list[dict]:
+    """The district's record of reopened scores and the amendments that followed, oldest first.
+
+    ``[{"at", "expert", "by", "reason", "resubmitted_at", "amendments": [{"indicator", "old", "new",
+    "by"}]}]`` for each reopening, then the district's corrections of its own paper sheets
+    (``reopening`` None). For the district and the office only: it names experts. Two queries.
+    """
+    from experts.models import ScoreReopening
+    from experts.scoring import indicator_label
+
+    events: list[dict] = []
+    amendments = list(
+        ScoreAmendment.objects.filter(review__application=application)
+        .select_related("by", "review__expert", "reopening")
+        .order_by("at", "id")
+    )
+    for reopening in (
+        ScoreReopening.objects.filter(review__application=application)
+        .select_related("by", "review__expert")
+        .order_by("at", "id")
+    ):
+        events.append(
+            {
+                "at": reopening.at,
+                "expert": reopening.review.expert.name,
+                "by": reopening.by.display_name,
+                "reason": reopening.reason,
+                "resubmitted_at": reopening.resubmitted_at,
+                "amendments": [
+                    {
+                        "indicator": indicator_label(a.indicator),
+                        "old": a.old_points,
+                        "new": a.new_points,
+                        "by": a.by.display_name,
+                    }
+                    for a in amendments
+                    if a.reopening_id == reopening.pk
+                ],
+            }
+        )
+    for a in amendments:
+        if a.reopening_id is None:
+            events.append(
+                {
+                    "at": a.at,
+                    "expert": a.review.expert.name,
+                    "by": a.by.display_name,
+                    "reason": a.reason,
+                    "resubmitted_at": None,
+                    "amendments": [
+                        {
+                            "indicator": indicator_label(a.indicator),
+                            "old": a.old_points,
+                            "new": a.new_points,
+                            "by": a.by.display_name,
+                        }
+                    ],
+                }
+            )
+    return sorted(events, key=lambda e: e["at"])
+
+
 def reviews_for_expert(user) -> QuerySet[Review]:  # type: ignore[no-untyped-def]
     """The expert's assignments (not those they declined), newest first."""
     if getattr(user, "role", None) != Role.EXPERT:
