@@ -47,7 +47,7 @@ from certification.models import (
     Objection,
     ObjectionStatus,
 )
-from experts.models import Draw, Expert, Review, ReviewStatus, ScoreAmendment
+from experts.models import Draw, Expert, Review, ReviewStatus, ScoreAmendment, ScoreReopening
 
 TEXT_MAX = 300
 _STATUS_LABELS = dict(ApplicationStatus.choices)
@@ -333,15 +333,32 @@ def application_timeline(application: Application) -> list[Event]:
                 )
             )
 
-    # Score amendments.
-    for amendment in ScoreAmendment.objects.filter(review__application_id=application.pk).select_related(
+    # Scores the district reopened (the expert then submits again: the amendments below).
+    for reopening in ScoreReopening.objects.filter(review__application_id=application.pk).select_related(
         "review__expert"
     ):
         events.append(
             Event(
+                at=reopening.at,
+                kind="amendment",
+                title=_("重新开放 %(expert)s 的评分") % {"expert": reopening.review.expert.name},
+                who_id=reopening.by_id,
+                note=reopening.reason,
+            )
+        )
+
+    # Score amendments (after a reopening they name who reopened).
+    for amendment in ScoreAmendment.objects.filter(review__application_id=application.pk).select_related(
+        "review__expert", "reopening__by"
+    ):
+        title = _("修正 %(expert)s 的评分") % {"expert": amendment.review.expert.name}
+        if amendment.reopening_id:
+            title += _("（%(by)s 重新开放）") % {"by": amendment.reopening.by.display_name}
+        events.append(
+            Event(
                 at=amendment.at,
                 kind="amendment",
-                title=_("修正 %(expert)s 的评分") % {"expert": amendment.review.expert.name},
+                title=title,
                 who_id=amendment.by_id,
                 changes=[
                     Change(

@@ -496,7 +496,8 @@ def send_notices(name: str, application_id: int, note: str = "") -> int:
 # (from, to) pairs; the services that write these statuses check them with `check_pair`.
 NOTICE_PAIRS = frozenset({("open", "closed")})
 OBJECTION_PAIRS = frozenset({("open", "upheld"), ("open", "dismissed")})
-REVIEW_PAIRS = frozenset({("assigned", "submitted"), ("assigned", "declined")})
+# submitted → assigned: the district reopened one expert's score (experts.services.reviews.review_reopen).
+REVIEW_PAIRS = frozenset({("assigned", "submitted"), ("assigned", "declined"), ("submitted", "assigned")})
 CHANGE_PAIRS = frozenset(
     {
         ("requested", "in_publicity"),

@@ -101,6 +101,14 @@ def application_opinion(*, application: Application, by: User, recommend: bool, 
         raise InvalidInput({"note": [_("说明最多 2000 字。")]})
     with transaction.atomic():
         application = _locked_for(application, by, "recommend" if recommend else "not_recommend")
+        from experts.selectors import reopened_reviews
+
+        if reopened_reviews(application).exists():
+            # A reopened score is not yet back: the result is not final (experts.services.reviews).
+            raise ApplicationStateError(
+                _("有专家的评分已重新开放、尚未重新提交，待其提交后才能提出区县意见。"),
+                status=application.status,
+            )
         if recommend and application.review_passed is not True:
             # 第九条（六）: a composite score that is not above the threshold cannot be recommended.
             raise InvalidInput({"recommend": [_("专家综合评分未达到认定要求，不能推荐。")]})

@@ -13,9 +13,13 @@ Algorithm ``draw-1``
      (``off_field``), so a 10,000-expert pool does not put 9,000 names in the record;
    - a candidate is excluded, with every reason that applies (Chinese, joined by “；”), when
      inactive, at or over the yearly cap (load ≥ cap), related to the enterprise by a declared
-     relation, employed by the enterprise (same USCC), employed by the enterprise's intermediary
-     (the firm of the special audit report), or a reviewer of the same enterprise last year.
-     An empty USCC never matches anything.
+     relation, employed by the enterprise, employed by the enterprise's intermediary (the firm of
+     the special audit report named in the application), or a reviewer of the same enterprise last
+     year. Organisations are compared by ``experts.organisations.same_organisation``: the same
+     normalised name (even with two different codes: the mismatch is kept in ``details`` and shown
+     on the record), or the same code. An empty name or USCC never matches anything.
+     (The screening only decides who is eligible; a replay re-runs steps 2–3 on the stored
+     eligible snapshot, so refining the screening does not change the algorithm version.)
 2. **Composition**, from the rules (panel of ``n = min_panel``):
    ``t_min = max(ceil(min_technical_share × n), 1)`` (a technical expert chairs) and
    ``t_max = n − min_financial``; the preferred composition is ``t = t_max`` technical and
@@ -47,15 +51,19 @@ import hashlib
 import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from experts.organisations import OrgMatch, same_organisation
 
 __all__ = [
     "ALGORITHMS",
     "ALGORITHM_VERSION",
     "DEFAULT_ALTERNATES",
     "FINANCIAL",
+    "MISMATCH_EMPLOYER",
+    "MISMATCH_RELATION",
     "KINDS",
     "REASONS",
     "TECHNICAL",
@@ -102,6 +110,9 @@ REASONS = (
     REASON_LAST_YEAR,
 )
 REASON_SEPARATOR = "；"
+# A name match with two different codes: shown beside the reason (msgids, formatted when shown).
+MISMATCH_EMPLOYER = gettext_noop("名称相同，统一社会信用代码不同：填报 %(given)s / 专家单位 %(other)s")
+MISMATCH_RELATION = gettext_noop("名称相同，统一社会信用代码不同：填报 %(given)s / 专家申报 %(other)s")
 
 
 # --- Plain data --------------------------------------------------------------------------------
@@ -115,7 +126,8 @@ class PoolExpert:
     kind: str
     field_codes: frozenset[str] = frozenset()
     employer_uscc: str = ""
-    relation_usccs: frozenset[str] = frozenset()
+    employer_name: str = ""
+    relations: frozenset[tuple[str, str]] = frozenset()  # declared relations: (name, USCC)
     active: bool = True
     load: int = 0  # non-declined reviews this year
     cap: int = 20
@@ -186,13 +198,17 @@ class DrawRequest:
     enterprise_uscc: str
     intermediary_uscc: str
     rules: DrawRules
+    enterprise_name: str = ""
+    intermediary_name: str = ""  # the firm of the special audit report, as the application names it
 
     def as_data(self) -> dict[str, Any]:
         return {
             "application_field_code": self.application_field_code,
             "field_parent_code": self.field_parent_code,
             "enterprise_uscc": self.enterprise_uscc,
+            "enterprise_name": self.enterprise_name,
             "intermediary_uscc": self.intermediary_uscc,
+            "intermediary_name": self.intermediary_name,
             "rules": self.rules.as_data(),
         }
 
@@ -204,6 +220,8 @@ class DrawRequest:
             enterprise_uscc=data.get("enterprise_uscc") or "",
             intermediary_uscc=data.get("intermediary_uscc") or "",
             rules=DrawRules.from_data(data["rules"]),
+            enterprise_name=data.get("enterprise_name") or "",
+            intermediary_name=data.get("intermediary_name") or "",
         )
 
 
@@ -235,6 +253,8 @@ class Screening:
     financial: list[int]
     excluded: dict[int, str]
     off_field: int
+    # expert id → [{"reason", "template", "given", "other"}]: name matches whose codes differ.
+    details: dict[int, list[dict[str, str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -250,6 +270,7 @@ class DrawResult:
     composition: Composition
     algorithm_version: str = ALGORITHM_VERSION
     pool_size: int = 0
+    details: dict[int, list[dict[str, str]]] = field(default_factory=dict)  # code mismatches
 
     @property
     def chair(self) -> Pick:
@@ -283,15 +304,17 @@ class DrawImpossible(Exception):
 # --- Step 1: screening -------------------------------------------------------------------------
 
 
+def _mismatch(reason: str, template: str, match: OrgMatch) -> dict[str, str]:
+    return {"reason": reason, "template": template, "given": match.given_code, "other": match.other_code}
+
+
 def screen(pool: Iterable[PoolExpert], request: DrawRequest) -> Screening:
     field_code = request.application_field_code or None
     parent_code = request.field_parent_code or None
-    # An empty USCC (not filled in) never makes a conflict.
-    enterprise = request.enterprise_uscc or None
-    intermediary = request.intermediary_uscc or None
     technical: list[int] = []
     financial: list[int] = []
     excluded: dict[int, str] = {}
+    details: dict[int, list[dict[str, str]]] = {}
     off_field = 0
     seen: set[int] = set()
     for expert in pool:
@@ -309,29 +332,43 @@ def screen(pool: Iterable[PoolExpert], request: DrawRequest) -> Screening:
                 continue
         elif kind != FINANCIAL:
             raise ValueError(f"expert {eid}: unknown kind {kind!r}")
-        reasons = None
+        reasons: list[str] = []
+        notes: list[dict[str, str]] = []
         if not expert.active:
-            reasons = [REASON_INACTIVE]
+            reasons.append(REASON_INACTIVE)
         if expert.load >= expert.cap:
-            reasons = (reasons or []) + [REASON_OVER_CAP]
-        if enterprise is not None and enterprise in expert.relation_usccs:
-            reasons = (reasons or []) + [REASON_RELATION]
-        employer = expert.employer_uscc or None
-        if employer is not None and employer == enterprise:
-            reasons = (reasons or []) + [REASON_SAME_EMPLOYER]
-        if employer is not None and employer == intermediary:
-            reasons = (reasons or []) + [REASON_INTERMEDIARY]
+            reasons.append(REASON_OVER_CAP)
+        for name, code in sorted(expert.relations):
+            match = same_organisation(request.enterprise_name, request.enterprise_uscc, name, code)
+            if match is not None:
+                reasons.append(REASON_RELATION)
+                if match.code_mismatch:
+                    notes.append(_mismatch(REASON_RELATION, MISMATCH_RELATION, match))
+                break
+        for reason, given_name, given_code in (
+            (REASON_SAME_EMPLOYER, request.enterprise_name, request.enterprise_uscc),
+            (REASON_INTERMEDIARY, request.intermediary_name, request.intermediary_uscc),
+        ):
+            match = same_organisation(given_name, given_code, expert.employer_name, expert.employer_uscc)
+            if match is not None:
+                reasons.append(reason)
+                if match.code_mismatch:
+                    notes.append(_mismatch(reason, MISMATCH_EMPLOYER, match))
         if expert.reviewed_enterprise_last_year:
-            reasons = (reasons or []) + [REASON_LAST_YEAR]
+            reasons.append(REASON_LAST_YEAR)
         if reasons:
             excluded[eid] = REASON_SEPARATOR.join(reasons)
+            if notes:
+                details[eid] = notes
         elif kind == TECHNICAL:
             technical.append(eid)
         else:
             financial.append(eid)
     technical.sort()
     financial.sort()
-    return Screening(technical, financial, dict(sorted(excluded.items())), off_field)
+    return Screening(
+        technical, financial, dict(sorted(excluded.items())), off_field, dict(sorted(details.items()))
+    )
 
 
 # --- Step 2: composition -----------------------------------------------------------------------
@@ -459,6 +496,7 @@ def draw(pool: Sequence[PoolExpert], request: DrawRequest, seed: str) -> DrawRes
         composition=comp,
         algorithm_version=ALGORITHM_VERSION,
         pool_size=len(pool),
+        details=screening.details,
     )
 
 

@@ -78,10 +78,32 @@ def draw_record_context(draw: Draw) -> dict[str, Any]:
         },
         "panel": [row(p["expert_id"], p["kind"], chair=p.get("chair", False)) for p in draw.panel],
         "alternates": [row(p["expert_id"], p["kind"]) for p in draw.alternates],
-        "excluded": [row(e["id"], e.get("kind", ""), reason=reason_text(e["reason"])) for e in draw.excluded],
+        "excluded": [
+            row(e["id"], e.get("kind", ""), reason=reason_text(e["reason"], e.get("details")))
+            for e in draw.excluded
+        ],
         "mode": draw.get_mode_display(),
         "generated_at": timezone.localtime(timezone.now(), SHANGHAI),
     }
+
+
+def excluded_rows(draw: Draw) -> list[dict[str, Any]]:
+    """回避及排除的专家 of a draw for a page: ``[{"id", "name", "kind", "employer", "reason"}]`` (one query)."""
+    experts = {e.pk: e for e in Expert.objects.filter(pk__in=[e["id"] for e in draw.excluded or []])}
+    kind_labels = dict(ExpertKind.choices)
+    rows = []
+    for e in draw.excluded or []:
+        expert = experts.get(e["id"])
+        rows.append(
+            {
+                "id": e["id"],
+                "name": expert.name if expert else "—",
+                "kind": kind_labels.get(e.get("kind", ""), e.get("kind", "")),
+                "employer": expert.employer if expert else "",
+                "reason": reason_text(e.get("reason", ""), e.get("details")),
+            }
+        )
+    return rows
 
 
 def draw_record_pdf(draw: Draw) -> bytes:

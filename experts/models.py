@@ -190,8 +190,39 @@ class Review(models.Model):
         return f"{self.expert.name} → {self.application}"
 
 
+class ScoreReopening(models.Model):
+    """The district reopened one expert's submitted score, with a reason, before its opinion.
+
+    The review goes back to ``assigned``; ``previous`` keeps the points as they were
+    (``{indicator: "24.0"}``); when the expert submits again, every changed indicator becomes a
+    ``ScoreAmendment`` pointing here (old, new, this reason, who reopened) and ``resubmitted_at`` is set.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reopenings")
+    reason = models.TextField(_("重新开放理由"))
+    previous = models.JSONField(_("原评分"), default=dict)
+    by = models.ForeignKey(
+        "accounts.User", verbose_name=_("重新开放人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("重新开放时间"), auto_now_add=True)
+    resubmitted_at = models.DateTimeField(_("重新提交时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("评分重新开放")
+        verbose_name_plural = _("评分重新开放")
+
+    def __str__(self) -> str:
+        return f"{self.review} @ {self.at:%Y-%m-%d}"
+
+
 class ScoreAmendment(models.Model):
-    """A change to a locked score: the old and new points and the reason are kept."""
+    """A change to a locked score: the old and new points and the reason are kept.
+
+    Since scores are sealed, an amendment comes from a resubmission after the district reopened the
+    score (``reopening``), or from the district correcting a paper score sheet it entered itself.
+    """
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="amendments")
     indicator = models.CharField(_("指标"), max_length=20)
@@ -200,6 +231,14 @@ class ScoreAmendment(models.Model):
     reason = models.TextField(_("理由"))
     by = models.ForeignKey(
         "accounts.User", verbose_name=_("修改人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reopening = models.ForeignKey(
+        ScoreReopening,
+        verbose_name=_("重新开放"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     history = HistoricalRecords()

@@ -120,7 +120,7 @@ def visible_bands(review: Review) -> dict[str, Band]:
 def panel_for_viewer(review: Review, viewer) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The panel of ``review``'s draw as ``viewer`` may see it.
 
-    An expert sees the others' kind, chair and status, never their names, and their numbers only
+    An expert sees the others' kind, chair and status, never their names nor their numbers, not even
     once the panel is complete (blind scoring, docs/domain.md “Expert review”); declined members are
     left out. The district and the office see names and every submitted score. One query.
     """
@@ -146,7 +146,7 @@ def panel_for_viewer(review: Review, viewer) -> dict[str, Any]:  # type: ignore[
         if not is_expert:
             row["review_id"] = member.pk
             row["expert_name"] = member.expert.name
-        if member.status == ReviewStatus.SUBMITTED and (member.pk == review.pk or complete or not is_expert):
+        if member.status == ReviewStatus.SUBMITTED and (member.pk == review.pk or not is_expert):
             points = {k: getattr(member, k) for k in indicators_for_kind(member.kind)}
             row["scores"] = points
             row["total"] = sum(points.values(), Decimal(0))

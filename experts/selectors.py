@@ -89,6 +89,76 @@ def with_review_details(qs: QuerySet[Review]) -> QuerySet[Review]:
     )
 
 
+def reopened_reviews(application: Application) -> QuerySet[Review]:
+    """Reviews of the application whose score the district reopened and the expert has not yet resubmitted."""
+    from experts.models import ScoreReopening
+
+    waiting = ScoreReopening.objects.filter(review__application=application, resubmitted_at__isnull=True)
+    return Review.objects.filter(pk__in=waiting.values("review_id"))
+
+
+def score_history(application: Application) -> list[dict]:
+    """The district's record of reopened scores and the amendments that followed, oldest first.
+
+    ``[{"at", "expert", "by", "reason", "resubmitted_at", "amendments": [{"indicator", "old", "new",
+    "by"}]}]`` for each reopening, then the district's corrections of its own paper sheets
+    (``reopening`` None). For the district and the office only: it names experts. Two queries.
+    """
+    from experts.models import ScoreReopening
+    from experts.scoring import indicator_label
+
+    events: list[dict] = []
+    amendments = list(
+        ScoreAmendment.objects.filter(review__application=application)
+        .select_related("by", "review__expert", "reopening")
+        .order_by("at", "id")
+    )
+    for reopening in (
+        ScoreReopening.objects.filter(review__application=application)
+        .select_related("by", "review__expert")
+        .order_by("at", "id")
+    ):
+        events.append(
+            {
+                "at": reopening.at,
+                "expert": reopening.review.expert.name,
+                "by": reopening.by.display_name,
+                "reason": reopening.reason,
+                "resubmitted_at": reopening.resubmitted_at,
+                "amendments": [
+                    {
+                        "indicator": indicator_label(a.indicator),
+                        "old": a.old_points,
+                        "new": a.new_points,
+                        "by": a.by.display_name,
+                    }
+                    for a in amendments
+                    if a.reopening_id == reopening.pk
+                ],
+            }
+        )
+    for a in amendments:
+        if a.reopening_id is None:
+            events.append(
+                {
+                    "at": a.at,
+                    "expert": a.review.expert.name,
+                    "by": a.by.display_name,
+                    "reason": a.reason,
+                    "resubmitted_at": None,
+                    "amendments": [
+                        {
+                            "indicator": indicator_label(a.indicator),
+                            "old": a.old_points,
+                            "new": a.new_points,
+                            "by": a.by.display_name,
+                        }
+                    ],
+                }
+            )
+    return sorted(events, key=lambda e: e["at"])
+
+
 def reviews_for_expert(user) -> QuerySet[Review]:  # type: ignore[no-untyped-def]
     """The expert's assignments (not those they declined), newest first."""
     if getattr(user, "role", None) != Role.EXPERT:
@@ -162,6 +232,8 @@ def draw_request_for(application: Application) -> DrawRequest:
         enterprise_uscc=application.enterprise.uscc,
         intermediary_uscc=application.audit_firm_uscc or "",
         rules=DrawRules.from_panel(rules.panel, panel_data.get("alternates")),
+        enterprise_name=application.enterprise.name,
+        intermediary_name=application.audit_firm or "",
     )
 
 
@@ -174,7 +246,7 @@ def pool_snapshot(application: Application, *, only_ids: Collection[int] | None 
       enterprise for the year before;
     - ``field_codes``: only fields of the application's field's catalogue (codes repeat across
       catalogue versions, so a 2008 registration never matches a 2016 code by accident);
-    - ``relation_usccs``: every declared relation.
+    - ``employer_name`` and ``relations`` (name, USCC): compared by name and by code in the draw.
 
     Four flat queries (experts, their fields, their relations, the review counts) rather than one
     with four correlated subqueries: for 10,000 experts that is several times faster, and the
@@ -201,29 +273,30 @@ def pool_snapshot(application: Application, *, only_ids: Collection[int] | None 
             field__catalogue_id=application.field.catalogue_id
         ).values_list("expert_id", "field__code"):
             codes.setdefault(expert_id, set()).add(code)
-    usccs: dict[int, set[str]] = {}
-    for expert_id, uscc in relations.values_list("expert_id", "uscc"):
-        usccs.setdefault(expert_id, set()).add(uscc)
+    declared: dict[int, set[tuple[str, str]]] = {}
+    for expert_id, name, uscc in relations.values_list("expert_id", "enterprise_name", "uscc"):
+        declared.setdefault(expert_id, set()).add((name, uscc))
     counts = {
         expert_id: (load, last)
         for expert_id, load, last in reviews.values("expert_id")
         .annotate(load=Count("pk", filter=this_year), last=Count("pk", filter=last_year))
         .values_list("expert_id", "load", "last")
     }
-    none: frozenset[str] = frozenset()
+    none: frozenset = frozenset()
     return [
         PoolExpert(
             id=pk,
             kind=kind,
             field_codes=frozenset(codes[pk]) if pk in codes else none,
             employer_uscc=employer_uscc,
-            relation_usccs=frozenset(usccs[pk]) if pk in usccs else none,
+            employer_name=employer,
+            relations=frozenset(declared[pk]) if pk in declared else none,
             active=active,
             load=counts.get(pk, (0, 0))[0],
             cap=cap,
             reviewed_enterprise_last_year=counts.get(pk, (0, 0))[1] > 0,
         )
-        for pk, kind, employer_uscc, active, cap in experts.values_list(
-            "pk", "kind", "employer_uscc", "active", "yearly_cap"
+        for pk, kind, employer, employer_uscc, active, cap in experts.values_list(
+            "pk", "kind", "employer", "employer_uscc", "active", "yearly_cap"
         )
     ]

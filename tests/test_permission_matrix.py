@@ -239,6 +239,11 @@ KWARGS: dict[str, dict[str, Any]] = {
     "api/v1/reviews/<int:pk>/submit/": {"pk": pk("review")},
     "api/v1/reviews/<int:pk>/amend/": {"pk": pk("review")},
     "api/v1/reviews/<int:pk>/decline/": {"pk": pk("review")},
+    "api/v1/reviews/<int:pk>/reopen/": {"pk": pk("review")},
+    "district/applications/<int:pk>/reviews/<int:review_pk>/reopen/": {
+        "pk": pk("app_review"),
+        "review_pk": pk("review"),
+    },
 }
 
 # Minimal bodies where an empty one would stop before the object is looked up (so the row would not
@@ -622,6 +627,11 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         # Not visible wins over the role (docs/api.md: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
         "POST":   row(404    , 404    , 403    , 404    , 400    , 404    , 403    , 401, expert_unpledged=404),
     },
+    "api/v1/reviews/<int:pk>/reopen/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role: the review is looked up first; only the district reopens a score (an empty body is a 400 for it).
+        "POST":   row(404    , 404    , 400    , 404    , 403    , 404    , 403    , 401, expert_unpledged=404),
+    },
     "api/v1/reviews/<int:pk>/submit/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
         # Not visible wins over the role (docs/api.md: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
@@ -647,6 +657,11 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "district/applications/<int:pk>/draw/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
         "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
+    },
+    "district/applications/<int:pk>/reviews/<int:review_pk>/reopen/": {
+        # Not visible wins over the role: every role but the district gets 404 (experts.views.reopen); without the confirmation: 400.
+        "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 404    , LOGIN),
+        "POST":   row(404    , 404    , 400    , 404    , 404    , 404    , 404    , LOGIN),
     },
     "district/applications/<int:pk>/meeting/": {
         # Not visible wins over the role (docs/api.md: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
@@ -1160,3 +1175,104 @@ def test_admin_opens_for_a_superuser(fresh, client_):
     client = client_
     client.force_login(User.objects.create_superuser("matrix_admin", "admin@example.com", "x"))
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+# --- The enterprise never learns who reviewed it (a suite-wide check) -------------------------------------
+
+
+class _RecordingHTML(_StubHTML):
+    """The PDF stub that also keeps the HTML each PDF was laid out from (the 申请书 PDF's text)."""
+
+    rendered: list[str] = []
+
+    def __init__(self, *, string: str, **kwargs: Any) -> None:
+        super().__init__(string=string, **kwargs)
+        self.rendered.append(string)
+
+
+def _complete_the_review(world: pf.World) -> list[Any]:
+    """Every panel member of the world's application scores; the district reopens one score, the expert
+    submits again; the district records its opinion. Returns the experts (renamed to names that
+    cannot occur by chance on a page)."""
+    from districts.services import application_opinion
+    from experts.models import Review
+    from experts.services.reviews import review_reopen, review_submit
+
+    application = world["app_review"]
+    reviews = list(
+        Review.objects.filter(application=application)
+        .exclude(status="declined")
+        .select_related("expert__user")
+    )
+    experts = []
+    for i, review in enumerate(reviews):
+        expert = review.expert
+        expert.name = f"隐名评审人{chr(0x7532 + i)}"  # 隐名评审人甲, 乙, …
+        expert.save(update_fields=["name"])
+        expert.user.username = f"panelist_{i}_zq"
+        expert.user.save(update_fields=["username"])
+        experts.append(expert)
+    official = world.people["official"]
+    for review in reviews:
+        scores = (
+            {"growth": "10.0"}
+            if review.kind == "financial"
+            else {"ip": "25.0", "conversion": "25.0", "rd_management": "16.0"}
+        )
+        review_submit(
+            review=review, by=review.expert.user, scores=scores, reasons=dict.fromkeys(scores, "依据材料")
+        )
+    chair = next(r for r in reviews if r.chair)
+    review_reopen(review=chair, by=official, reason="核对专利证书")
+    review_submit(
+        review=chair,
+        by=chair.expert.user,
+        scores={"ip": "27.0", "conversion": "25.0", "rd_management": "16.0"},
+        reasons=dict.fromkeys(("ip", "conversion", "rd_management"), "依据材料"),
+    )
+    application.refresh_from_db()
+    assert application.status == "reviewed" and application.composite_score is not None
+    application_opinion(application=application, by=official, recommend=True, note="")
+    return experts
+
+
+def test_the_enterprise_never_sees_an_experts_name(fresh, client_, django_capture_on_commit_callbacks):
+    """Walks every page and API answer the enterprise gets a 200 for (its application that went through
+    review: detail, history, documents, the 申请书 PDF's text, notifications, lists, exports) and fails
+    if any expert of the panel appears by name or user name. The final composite does show."""
+    with django_capture_on_commit_callbacks(execute=True):
+        experts = _complete_the_review(fresh)
+    forbidden = [e.name for e in experts] + [e.user.username for e in experts]
+    application = fresh["app_review"]
+    application.refresh_from_db()
+    _RecordingHTML.rendered = []
+    seen: dict[str, str] = {}
+    with mock.patch("core.pdf.HTML", _RecordingHTML):
+        for route, methods in MATRIX.items():
+            if methods["GET"]["enterprise"] != 200:
+                continue
+            url = url_of(route, NAMES[route], fresh)
+            cache.clear()
+            client_.cookies.clear()
+            response = send(client_, fresh, route, "GET", "enterprise", url)
+            assert response.status_code == 200, f"{url}: {response.status_code}"
+            content = b"".join(response.streaming_content) if response.streaming else response.content
+            seen[url] = content.decode("utf-8", errors="replace")
+    for index, html in enumerate(_RecordingHTML.rendered):
+        seen[f"pdf #{index}"] = html
+    from notifications.models import Notification
+
+    for notification in Notification.objects.filter(user=fresh.people["enterprise"]):
+        seen[f"notification {notification.pk}"] = f"{notification.subject} {notification.body}"
+    from django.core import mail
+
+    for message in mail.outbox:
+        if fresh.people["enterprise"].email in message.to:
+            seen[f"email {message.subject}"] = f"{message.subject} {message.body}"
+    leaks = [(where, name) for where, text in seen.items() for name in forbidden if name in text]
+    assert not leaks, f"expert identities shown to the enterprise: {leaks}"
+    detail = url_of("enterprise/applications/<int:pk>/", NAMES["enterprise/applications/<int:pk>/"], fresh)
+    assert "评审专家组" in seen[detail]
+    assert str(application.composite_score) in seen[detail]  # the final score, after the district's opinion
+    api = url_of("api/v1/applications/<int:pk>/", NAMES["api/v1/applications/<int:pk>/"], fresh)
+    assert "评审专家组" in seen[api]

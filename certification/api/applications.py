@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ from certification.api.serializers import (
 )
 from certification.application_data import eligibility_input_for, rule_set_for
 from certification.application_input import parse_application
+from certification.disclosure import score_visible_to
 from certification.eligibility import evaluate
 from certification.eligibility_rules import field_codes_in_force
 from certification.permissions import applications_editable_by, applications_visible_to
@@ -69,7 +72,10 @@ class ApplicationListCreateView(ListAPIView):
             enterprise=request.user.enterprise, by=request.user, data=data
         )
         application = with_application_details(applications_visible_to(request.user)).get(pk=application.pk)
-        return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ApplicationSerializer(application, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ApplicationDetailView(APIView):
@@ -78,7 +84,7 @@ class ApplicationDetailView(APIView):
         application = get_object_or_404(
             with_application_details(applications_visible_to(request.user)), pk=pk
         )
-        return Response(ApplicationSerializer(application).data)
+        return Response(ApplicationSerializer(application, context={"request": request}).data)
 
     @extend_schema(
         request=ApplicationWriteSerializer,
@@ -92,7 +98,7 @@ class ApplicationDetailView(APIView):
         data = parsed_body(request)
         services.application_update(application=application, by=request.user, data=data)
         application = with_application_details(applications_visible_to(request.user)).get(pk=pk)
-        return Response(ApplicationSerializer(application).data)
+        return Response(ApplicationSerializer(application, context={"request": request}).data)
 
 
 class ApplicationEligibilityView(APIView):
@@ -113,9 +119,10 @@ class ApplicationEligibilityView(APIView):
         application = get_object_or_404(
             with_application_details(applications_visible_to(request.user)), pk=pk
         )
-        result = evaluate(
-            eligibility_input_for(application), rule_set_for(application), field_codes=field_codes_in_force()
-        )
+        facts = eligibility_input_for(application)
+        if not score_visible_to(request.user, application):
+            facts = replace(facts, composite_score=None)  # not final, or not for this viewer
+        result = evaluate(facts, rule_set_for(application), field_codes=field_codes_in_force())
         return Response(result.as_dict())
 
 
@@ -135,7 +142,7 @@ class ApplicationSubmitView(APIView):
             acknowledge_failures=body.validated_data["acknowledge_failures"],
         )
         application = with_application_details(applications_visible_to(request.user)).get(pk=pk)
-        return Response(ApplicationSerializer(application).data)
+        return Response(ApplicationSerializer(application, context={"request": request}).data)
 
 
 class ApplicationReapplyView(APIView):
@@ -158,4 +165,7 @@ class ApplicationReapplyView(APIView):
             raise PermissionDenied(_("只有企业用户可以重新申请。"))
         application = reapplication.application_reapply(enterprise=request.user.enterprise, by=request.user)
         application = with_application_details(applications_visible_to(request.user)).get(pk=application.pk)
-        return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ApplicationSerializer(application, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )

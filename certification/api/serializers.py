@@ -73,6 +73,11 @@ class AuditOutSerializer(serializers.Serializer):
     report_date = serializers.DateField(source="audit_report_date", allow_null=True)
 
 
+def _viewer(serializer: serializers.Serializer):  # type: ignore[no-untyped-def]
+    request = serializer.context.get("request")
+    return getattr(request, "user", None) if request is not None else None
+
+
 class ApplicationListSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name")
     uscc = serializers.CharField(source="enterprise.uscc")
@@ -97,6 +102,16 @@ class ApplicationListSerializer(serializers.ModelSerializer):
             "review_passed",
             "updated_at",
         ]
+
+    def to_representation(self, instance):  # type: ignore[no-untyped-def]
+        """Scores and the history as the viewer may see them (certification.disclosure); without a
+        request in the context (the officials' own endpoints) nothing is withheld."""
+        from certification.disclosure import redact_application
+
+        data = super().to_representation(instance)
+        if "request" not in self.context:
+            return data
+        return redact_application(data, instance, _viewer(self))
 
 
 class ApplicationSerializer(ApplicationListSerializer):

@@ -37,10 +37,15 @@ def _own_application(request: HttpRequest, pk: int) -> Application:
     return get_object_or_404(with_application_details(applications_visible_to(request.user)), pk=pk)
 
 
-def _eligibility(application: Application) -> dict:
-    return evaluate(
-        eligibility_input_for(application), rule_set_for(application), field_codes=field_codes_in_force()
-    ).as_dict()
+def _eligibility(application: Application, viewer=None) -> dict:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from certification.disclosure import score_visible_to
+
+    facts = eligibility_input_for(application)
+    if viewer is not None and not score_visible_to(viewer, application):
+        facts = replace(facts, composite_score=None)  # the experts' score is not final yet
+    return evaluate(facts, rule_set_for(application), field_codes=field_codes_in_force()).as_dict()
 
 
 @role_required(Role.ENTERPRISE)
@@ -189,6 +194,8 @@ def application_reapply(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ENTERPRISE)
 @require_safe
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from certification.disclosure import history_for, score_visible_to
+
     application = _own_application(request, pk)
     transitions = list(application.transitions.all())
     return render(
@@ -196,10 +203,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "certification/application_detail.html",
         {
             "application": application,
-            "transitions": transitions,
+            # Experts appear as 评审专家组; no score before the district's opinion (certification.disclosure).
+            "history": history_for(application, request.user, transitions),
+            "score_visible": score_visible_to(request.user, application),
             "last_transition": transitions[-1] if transitions else None,
             "steps": STEPS,
-            "eligibility": _eligibility(application),
+            "eligibility": _eligibility(application, request.user),
             "documents": application.documents.order_by("kind", "uploaded_at"),
         },
     )

@@ -152,7 +152,10 @@ def _district_application(request: HttpRequest, pk: int) -> Application:
 @role_required(Role.DISTRICT)
 @require_safe
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from certification.workflow import REVIEW_STATUSES
+    from experts.draw_record import excluded_rows
     from experts.review_result import panel_result
+    from experts.selectors import score_history
 
     application = _district_application(request, pk)
     documents = list(documents_for(application))
@@ -181,6 +184,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "document_kinds": DocumentKind.choices,
             "uploaded_kinds": {d.kind for d in documents},
             "draw": draws[0] if draws else None,
+            "excluded": excluded_rows(draws[0]) if draws else [],
+            "score_history": score_history(application) if draws else [],
+            "can_reopen": application.status in REVIEW_STATUSES and application.opinion_at is None,
             "result": panel_result(application) if draws else None,
             "transitions": transitions,
             "days_left": days_left(application.review_deadline)

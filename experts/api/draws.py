@@ -102,7 +102,7 @@ class DrawRecordSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ExcludedSerializer(many=True))
     def get_excluded(self, draw: Draw) -> list[dict[str, Any]]:
-        return [{**e, "reason": reason_text(e["reason"])} for e in draw.excluded]
+        return [{**e, "reason": reason_text(e["reason"], e.get("details"))} for e in draw.excluded]
 
     @extend_schema_field(
         inline_serializer(

@@ -57,6 +57,10 @@ class DeclineBody(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
+class ReopenBody(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
 # --- Output -------------------------------------------------------------------------------------------
 
 
@@ -182,7 +186,8 @@ def review_detail(review: Review, viewer) -> dict[str, Any]:  # type: ignore[no-
                     "review_passed": review.application.review_passed,
                     "score_spread_flag": review.application.score_spread_flag,
                 }
-                if panel["complete"]
+                # An expert never sees the panel's composite or pass/fail (only the district and office).
+                if panel["complete"] and getattr(viewer, "role", None) != Role.EXPERT
                 else None
             ),
         }
@@ -308,6 +313,23 @@ class ReviewAmendView(APIView):
             points=body["points"],
             reason=body["reason"],
         )
+        return _detail_response(request, pk)
+
+
+class ReviewReopenView(APIView):
+    @extend_schema(
+        request=ReopenBody,
+        responses={200: OpenApiTypes.OBJECT},
+        summary="区县重新开放一名专家已提交的评分（须说明理由；区县意见提出前）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        from experts.services.reviews import review_reopen
+
+        review = get_object_or_404(reviews_visible_to(request.user).select_related("expert"), pk=pk)
+        if request.user.role != Role.DISTRICT:
+            raise PermissionDenied(_("只有本区工作小组可以重新开放专家评分。"))
+        body = _body(request, ReopenBody)
+        review_reopen(review=review, by=request.user, reason=body["reason"])
         return _detail_response(request, pk)
 
 

@@ -11,7 +11,8 @@ snapshot (no live data is read on replay):
 - ``eligible_ids``: ``[{"id", "kind"}]`` ascending by id — the eligible pool snapshot;
 - ``excluded``: ``[{"id", "kind", "reason"}]`` ascending by id — every candidate of this
   application (a financial expert, or a technical expert of the field) left out, with the reason(s)
-  as Chinese msgids joined by “；”; technical experts of other fields are only counted in
+  as Chinese msgids joined by “；”, and ``details`` when an organisation matched by name with a
+  different code (``[{"reason", "template", "given", "other"}]``); technical experts of other fields are only counted in
   ``rules["pool"]["off_field_technical"]``;
 - ``panel``: ``[{"expert_id", "kind", "chair"}]`` in draw order (the chair first);
 - ``alternates``: ``[{"expert_id", "kind", "chair": false}]`` in the order they are used.
@@ -65,9 +66,30 @@ def impossible_message(exc: pure.DrawImpossible) -> str:
     return _(exc.template) % exc.params if exc.params else _(exc.template)
 
 
-def reason_text(reason: str) -> str:
-    """A stored exclusion reason (msgids joined by “；”) in the active language."""
-    return "；".join(_(part) for part in reason.split(pure.REASON_SEPARATOR) if part)
+def reason_text(reason: str, details: list[dict[str, str]] | None = None) -> str:
+    """A stored exclusion reason (msgids joined by “；”) in the active language.
+
+    ``details`` (the stored entry's code mismatches) are shown after their reason, e.g.
+    “任职于为申请企业出具专项审计报告的中介机构（名称相同，统一社会信用代码不同：填报 X / 专家单位 Y）”.
+    """
+    notes: dict[str, list[str]] = {}
+    for d in details or []:
+        try:
+            text = _(d["template"]) % {"given": d.get("given") or "—", "other": d.get("other") or "—"}
+        except (KeyError, TypeError, ValueError):
+            continue
+        notes.setdefault(d.get("reason", ""), []).append(text)
+    parts = []
+    for part in reason.split(pure.REASON_SEPARATOR):
+        if part:
+            extra = notes.get(part)
+            parts.append(_(part) + (_("（%(notes)s）") % {"notes": "；".join(extra)} if extra else ""))
+    return "；".join(parts)
+
+
+def excluded_entries(draw: Draw) -> list[dict[str, Any]]:
+    """The stored excluded candidates with their reasons in the active language (record, API, PDF)."""
+    return [{**e, "reason": reason_text(e.get("reason", ""), e.get("details"))} for e in draw.excluded or []]
 
 
 def review_due_on(today: dt.date | None = None) -> dt.date:
@@ -170,7 +192,12 @@ def draw_experts(
             },
             eligible_ids=result.eligible_entries(),
             excluded=[
-                {"id": eid, "kind": candidate_kinds[eid], "reason": reason}
+                {
+                    "id": eid,
+                    "kind": candidate_kinds[eid],
+                    "reason": reason,
+                    **({"details": result.details[eid]} if eid in result.details else {}),
+                }
                 for eid, reason in result.excluded.items()
             ],
             panel=[p.as_data() for p in result.panel],

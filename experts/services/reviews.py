@@ -1,4 +1,9 @@
-"""Every write to an expert review: submitting scores, amending a locked score, declining.
+"""Every write to an expert review: submitting scores, reopening and amending a locked score, declining.
+
+Scores are sealed (docs/domain.md “Expert review”): once submitted, the expert cannot change them.
+Only the district of the application may reopen ONE expert's score, with a reason, before its
+opinion on the result (``review_reopen``); the expert is told and submits again, and every changed
+indicator is kept as an amendment (old, new, the reason, who reopened).
 
 The browser pages, the API and (later) the district's sheet entry call these functions. Each opens
 a transaction, locks the draw, its reviews in id order and then the application (always in that
@@ -16,13 +21,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from certification import workflow
 from certification.application_data import rule_set_for
 from certification.models import Application
 from core.errors import ApplicationStateError, InvalidInput
-from experts.models import Draw, Review, ReviewStatus, ScoreAmendment, ScoreSource
+from experts.models import Draw, Review, ReviewStatus, ScoreAmendment, ScoreReopening, ScoreSource
 from experts.scoring import (
     INDICATORS,
     check_points,
@@ -73,9 +79,14 @@ def _is_district_official_of(user: User, application: Application) -> bool:
     return user.role == Role.DISTRICT and user.district_id == application.enterprise.district_id
 
 
+SEALED_MESSAGE = gettext_lazy(
+    "评分已提交并锁定，专家本人不能再修改。如确需更正，请联系区县工作小组重新开放您的评分（须说明理由）。"
+)
+
+
 def _state_error(review: Review) -> ApplicationStateError:
     if review.status == ReviewStatus.SUBMITTED:
-        message = _("评分已提交并锁定，不能再次提交；如需修改，请提交评分修正并说明理由。")
+        message = str(SEALED_MESSAGE)
     elif review.status == ReviewStatus.DECLINED:
         message = _("该评审任务已回避，不能再操作。")
     else:
@@ -167,7 +178,9 @@ def review_submit(
             raise InvalidInput({"source": [_("未知的评分来源。")]})
         if locked.status != ReviewStatus.ASSIGNED:
             raise _state_error(locked)
-        if application.status not in workflow.from_statuses("review_complete"):
+        # A score the district reopened may come back while the application is already ``reviewed``.
+        resubmission = application.status in AMENDABLE_APPLICATION_STATUSES and open_reopening(locked)
+        if application.status not in workflow.from_statuses("review_complete") and not resubmission:
             raise ApplicationStateError(
                 _("申请当前状态为“%(status)s”，不在专家评审阶段。")
                 % {"status": application.get_status_display()},
@@ -223,6 +236,25 @@ def review_submit(
         if errors:
             raise InvalidInput(errors)
 
+        reopening = open_reopening(locked)
+        if reopening is not None:
+            for indicator, value in points.items():
+                old = parse_points(reopening.previous.get(indicator))
+                if old != value:
+                    amendment = ScoreAmendment(
+                        review=locked,
+                        indicator=indicator,
+                        old_points=old,
+                        new_points=value,
+                        reason=reopening.reason,
+                        by=by,
+                        reopening=reopening,
+                    )
+                    amendment._history_user = by  # type: ignore[attr-defined]
+                    amendment.save()
+            reopening.resubmitted_at = timezone.now()
+            reopening._history_user = by  # type: ignore[attr-defined]
+            reopening.save(update_fields=["resubmitted_at"])
         for indicator, value in points.items():
             setattr(locked, indicator, value)
         locked.out_of_band_reasons = kept_reasons
@@ -238,17 +270,23 @@ def review_submit(
 
 
 def review_amend(*, review: Review, by: User, indicator: str, points: object, reason: str) -> ScoreAmendment:
-    """Change one locked score: the old and new points, the reason and who are kept.
+    """The district corrects one score of a paper score sheet it entered: old, new, reason and who are kept.
+
+    An expert's own submitted score is sealed: the expert gets a 409 (``SEALED_MESSAGE``); the
+    district reopens it instead (``review_reopen``).
 
     The same band rule applies (a reason is always given here). If the panel is complete, the
     result is recomputed (the application stays ``reviewed``; its composite is updated).
     """
     with transaction.atomic():
         application, locked, siblings = _lock(review)
-        is_expert = locked.expert.user_id == by.pk
         sheet_official = locked.source == ScoreSource.SHEET and _is_district_official_of(by, application)
-        if not (is_expert or sheet_official):
-            raise PermissionDenied(_("只有评分的专家本人可以修正评分。"))
+        if locked.expert.user_id == by.pk:
+            if locked.status == ReviewStatus.SUBMITTED:
+                # Sealed: the expert never changes a submitted score; the district may reopen it.
+                raise ApplicationStateError(str(SEALED_MESSAGE), status=locked.status)
+        elif not sheet_official:
+            raise PermissionDenied(_("评分已锁定：只有本区工作小组可以更正其录入的纸质评分表。"))
         if locked.status != ReviewStatus.SUBMITTED:
             message = (
                 _("评分尚未提交，请直接填写并提交评分。")
@@ -316,6 +354,10 @@ def review_decline(*, review: Review, by: User, reason: str) -> Review | None:
             raise PermissionDenied(_("只有被抽取的专家本人或本区工作小组可以办理回避。"))
         if locked.status != ReviewStatus.ASSIGNED:
             raise _state_error(locked)
+        if open_reopening(locked) is not None:
+            raise ApplicationStateError(
+                _("该评分已由区县工作小组重新开放，请修改后重新提交，不能回避。"), status=locked.status
+            )
         # The reason is checked (required, ≤ 300) by replace_from_alternates, one rule in one place.
         replacement = replace_from_alternates(review=locked, by=by, reason=reason_text)
         # Without a replacement the remaining panel may now be complete.
@@ -323,6 +365,89 @@ def review_decline(*, review: Review, by: User, reason: str) -> Review | None:
             fresh = list(Review.objects.filter(draw_id=locked.draw_id).order_by("pk"))
             _settle(application, fresh, by)
     return replacement
+
+
+def open_reopening(review: Review) -> ScoreReopening | None:
+    """The district's reopening of this review that the expert has not yet answered, if any."""
+    return review.reopenings.filter(resubmitted_at__isnull=True).order_by("-at", "-id").first()
+
+
+def review_reopen(*, review: Review, by: User, reason: str) -> ScoreReopening:
+    """The district reopens ONE expert's submitted score, with a required reason, before its opinion.
+
+    The review goes back to ``assigned`` (its points stay, pre-filled for the expert); the panel's
+    result on the application is cleared until the expert submits again (no stale composite); the
+    expert is emailed. 403 for anyone but an official of the application's district; 409 when the
+    score is not submitted or the district's opinion is recorded; 400 without a reason.
+    """
+    reason_text = _text(reason)
+    with transaction.atomic():
+        application, locked, siblings = _lock(review)
+        if not _is_district_official_of(by, application):
+            raise PermissionDenied(_("只有本区工作小组可以重新开放专家评分。"))
+        if locked.status != ReviewStatus.SUBMITTED:
+            raise ApplicationStateError(
+                _("该评审任务当前状态为“%(status)s”，只有已提交的评分可以重新开放。")
+                % {"status": locked.get_status_display()},
+                status=locked.status,
+            )
+        if application.status not in AMENDABLE_APPLICATION_STATUSES or application.opinion_at is not None:
+            raise ApplicationStateError(
+                _("申请当前状态为“%(status)s”，区县意见已提出或评审已结束，评分不能再重新开放。")
+                % {"status": application.get_status_display()},
+                status=application.status,
+            )
+        if not reason_text:
+            raise InvalidInput({"reason": [_("重新开放评分须说明理由。")]})
+        if len(reason_text) > _REASON_MAX:
+            raise InvalidInput({"reason": [_("理由最多 %(n)s 字。") % {"n": _REASON_MAX}]})
+        previous = {
+            k: (None if getattr(locked, k) is None else str(getattr(locked, k)))
+            for k in indicators_for_kind(locked.kind)
+        }
+        reopening = ScoreReopening(review=locked, reason=reason_text, previous=previous, by=by)
+        reopening._history_user = by  # type: ignore[attr-defined]
+        reopening.save()
+        workflow.set_status("review", locked, ReviewStatus.ASSIGNED)
+        locked.submitted_at = None
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save(update_fields=["status", "submitted_at"])
+        # The panel is incomplete again: no composite until the expert has submitted again.
+        application.composite_score = None
+        application.review_passed = None
+        application.score_spread_flag = False
+        application._history_user = by  # type: ignore[attr-defined]
+        application.save(
+            update_fields=["composite_score", "review_passed", "score_spread_flag", "updated_at"]
+        )
+        _tell_expert_reopened(locked, application, reason_text)
+    return reopening
+
+
+def _tell_expert_reopened(review: Review, application: Application, reason: str) -> None:
+    """Email the expert (after the commit) that the district reopened their score, with the reason."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from accounts.tasks import send_email
+
+    to = (review.expert.user.email or "").strip()
+    if not to:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("评分已重新开放：%(enterprise)s") % {"enterprise": application.enterprise.name}
+        body = _(
+            "区县工作小组重新开放了您对 %(enterprise)s %(year)s 年度认定申请的评分。\n"
+            "理由：%(reason)s\n请登录系统核对后重新提交评分。"
+        ) % {"enterprise": application.enterprise.name, "year": application.year, "reason": reason}
+    send_email.delay_on_commit(
+        subject=subject,
+        body=body,
+        to=[to],
+        district_id=application.enterprise.district_id,
+        url=reverse("experts:review_detail", args=[review.pk]),
+    )
 
 
 def _text(value: object) -> str:

@@ -1,9 +1,15 @@
 from django.urls import path
 
 from experts.views import meetings as meeting_views
+from experts.views import reopen as reopen_views
 
 # Included under /district/ in the `districts` namespace (districts/urls/__init__.py).
 urlpatterns = [
+    path(
+        "applications/<int:pk>/reviews/<int:review_pk>/reopen/",
+        reopen_views.review_reopen,
+        name="review_reopen",
+    ),
     path("applications/<int:pk>/meeting/", meeting_views.meeting, name="meeting"),
     path(
         "applications/<int:pk>/meeting/sheets.pdf",

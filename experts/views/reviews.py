@@ -108,6 +108,8 @@ def _render(
     amend: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    from experts.services.reviews import open_reopening
+
     errors = errors or {}
     known = {"comment", "confirm", "state"} | {f"{p}.{k}" for p in ("scores", "reasons") for k in WEIGHTS}
     application = review.application
@@ -125,6 +127,8 @@ def _render(
             for item in RDManagementItem
         ],
         "locked": review.status == ReviewStatus.SUBMITTED,
+        "reopening": open_reopening(review) if review.status == ReviewStatus.ASSIGNED else None,
+        "viewer_is_expert": getattr(request.user, "role", None) == Role.EXPERT,
     }
     return render(request, "experts/reviews/detail.html", context, status=status)
 

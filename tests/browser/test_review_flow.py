@@ -173,6 +173,29 @@ def test_review_in_the_browser(page, artifacts, tmp_path, settings):
     app.refresh_from_db()
     assert app.status == "reviewed" and app.composite_score is not None
 
+    # 4b. A submitted score is sealed for the expert; the official reopens ONE (with a reason and a
+    # confirmation), the expert sees why and submits again; the change is on the district's history.
+    chair = next(r for r in reviews if r.chair)
+    login(page, "flow_official")
+    page.goto(base + reverse("districts:application_detail", args=[app.pk]))
+    page.locator(f"[data-testid=reopen-{chair.pk}]").click()
+    page.locator("#id_reason").fill("知识产权分值与证书不符，请复核")
+    page.locator("input[name=confirm]").check()
+    page.get_by_role("button", name="确认重新开放").click()
+    page.wait_for_load_state()
+    chair.refresh_from_db()
+    assert chair.status == "assigned"
+    login(page, chair.expert.user.username)
+    page.goto(base + reverse("experts:review_detail", args=[chair.pk]))
+    assert "知识产权分值与证书不符，请复核" in page.locator("[data-testid=reopened]").inner_text()
+    page.locator("#id_points_ip").fill(str(bands["ip"].min))
+    page.locator("input[name=confirm]").check()
+    page.get_by_role("button", name="确认提交评分").click()
+    page.wait_for_load_state()
+    page.screenshot(path=str(artifacts / "review-03b-resubmitted.png"), full_page=True)
+    app.refresh_from_db()
+    assert app.status == "reviewed" and app.composite_score is not None
+
     # 5. The official reads the scores and records the opinion.
     login(page, "flow_official")
     page.goto(base + reverse("districts:application_detail", args=[app.pk]))
@@ -184,3 +207,12 @@ def test_review_in_the_browser(page, artifacts, tmp_path, settings):
     app.refresh_from_db()
     assert app.status == "recommended" and app.review_passed is True
     assert app.opinion_recommend is True
+    assert "知识产权分值与证书不符，请复核" in page.content()  # the amendment on the district's history
+
+    # 6. The enterprise sees the stage and the final composite, never an expert's name.
+    login(page, "flow_company")
+    page.goto(base + reverse("certification:application_detail", args=[app.pk]))
+    html = page.content()
+    assert "评审专家组" in html and str(app.composite_score) in html
+    for review in reviews:
+        assert review.expert.name not in html and review.expert.user.username not in html

@@ -415,7 +415,8 @@ def test_pool_snapshot_values():
 
     assert snapshot.id == expert.pk and snapshot.kind == "technical"
     assert snapshot.field_codes == {"0101", "01"}  # only the catalogue of the application's field
-    assert snapshot.relation_usccs == {"91120116MA00000009"}
+    assert snapshot.relations == {("", "91120116MA00000009")}
+    assert snapshot.employer_name == expert.employer and snapshot.employer_uscc == expert.employer_uscc
     assert snapshot.load == 1  # this year's non-declined reviews (not the declined one, not 2025's)
     assert snapshot.cap == 20 and snapshot.active is True
     assert snapshot.reviewed_enterprise_last_year is False

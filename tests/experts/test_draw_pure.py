@@ -77,7 +77,7 @@ def conflicted(expert: PoolExpert, request: DrawRequest) -> bool:
     return (
         not expert.active
         or expert.load >= expert.cap
-        or request.enterprise_uscc in expert.relation_usccs
+        or (request.enterprise_uscc != "" and request.enterprise_uscc in {c for _n, c in expert.relations})
         or (expert.employer_uscc != "" and expert.employer_uscc == request.enterprise_uscc)
         or (expert.employer_uscc != "" and expert.employer_uscc == request.intermediary_uscc)
         or expert.reviewed_enterprise_last_year
@@ -130,7 +130,7 @@ def pools(draw_, max_size: int = 40) -> list[PoolExpert]:
                 if kind == TECHNICAL
                 else frozenset(),
                 employer_uscc=draw_(employers),
-                relation_usccs=frozenset(draw_(st.sets(usccs.filter(bool), max_size=1))),
+                relations=frozenset(("", c) for c in draw_(st.sets(usccs.filter(bool), max_size=1))),
                 active=draw_(st.sampled_from([True, True, True, True, False])),
                 load=draw_(st.integers(0, 3)),
                 cap=draw_(st.sampled_from([20, 20, 20, 3, 1, 0])),
@@ -315,7 +315,7 @@ def test_field_matching():
         ({"active": False}, REASON_INACTIVE),
         ({"load": 20, "cap": 20}, REASON_OVER_CAP),
         ({"load": 21, "cap": 20}, REASON_OVER_CAP),
-        ({"relation_usccs": frozenset({ENTERPRISE})}, REASON_RELATION),
+        ({"relations": frozenset({("", ENTERPRISE)})}, REASON_RELATION),
         ({"employer_uscc": ENTERPRISE}, REASON_SAME_EMPLOYER),
         ({"employer_uscc": INTERMEDIARY}, REASON_INTERMEDIARY),
         ({"reviewed_enterprise_last_year": True}, REASON_LAST_YEAR),

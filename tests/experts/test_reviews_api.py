@@ -321,54 +321,130 @@ def test_malformed_body_is_400(client, panel, expert_user):
 # --- Amendments ---------------------------------------------------------------------------------------
 
 
-def test_amendment_keeps_old_new_reason_and_who(client, panel, expert_user):
+def reopen_and_resubmit(review, official, scores, reason="复核专利证书"):  # type: ignore[no-untyped-def]
+    """The district reopens ``review``; its expert submits ``scores`` again (reasons for out-of-band)."""
+    from experts.services.reviews import review_reopen, review_submit
+
+    review_reopen(review=review, by=official, reason=reason)
+    return review_submit(
+        review=review, by=review.expert.user, scores=scores, reasons={k: "依据复核" for k in scores}
+    )
+
+
+def test_a_submitted_score_is_sealed_for_the_expert(client, panel, expert_user):
+    """Scores sealed: the expert's amendment is a 409 with a clear Chinese message; nothing changes."""
     base = f"/api/v1/reviews/{panel['chair'].pk}/"
     post(api(client, expert_user), base + "submit/", {"scores": TECH_IN_BAND})
     response = post(
         client, base + "amend/", {"indicator": "ip", "points": "27.5", "reason": "复核专利证书后上调"}
     )
+    assert response.status_code == 409
+    assert "评分已提交并锁定，专家本人不能再修改" in response.json()["detail"]
+    assert not ScoreAmendment.objects.exists()
+    assert Review.objects.get(pk=panel["chair"].pk).ip == Decimal("24.0")
+    # Submitting again is refused too.
+    response = post(client, base + "submit/", {"scores": {**TECH_IN_BAND, "ip": "27.0"}})
+    assert response.status_code == 409
+    assert Review.objects.get(pk=panel["chair"].pk).ip == Decimal("24.0")
+
+
+def test_the_district_reopens_one_score_and_the_resubmission_is_an_amendment(
+    client, panel, expert_user, official, application, monkeypatch, django_capture_on_commit_callbacks
+):
+    from accounts.tasks import send_email
+
+    sent: list[dict] = []
+    monkeypatch.setattr(send_email, "delay", lambda **kwargs: sent.append(kwargs))
+    submit_all(panel)
+    application.refresh_from_db()
+    assert application.status == "reviewed" and application.composite_score == Decimal("74.00")
+    base = f"/api/v1/reviews/{panel['chair'].pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(api(client, official), base + "reopen/", {"reason": "专利证书核对有误"})
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "assigned"
+    chair = Review.objects.get(pk=panel["chair"].pk)
+    assert chair.status == ReviewStatus.ASSIGNED and chair.submitted_at is None
+    # Only ONE expert's score is reopened; the others stay sealed.
+    assert all(Review.objects.get(pk=r.pk).status == "submitted" for r in panel["technical"][1:])
+    # No stale composite while the score is out.
+    application.refresh_from_db()
+    assert application.composite_score is None and application.review_passed is None
+    # The expert is told, with the reason.
+    assert expert_user.email
+    assert any("专利证书核对有误" in m["body"] and m["to"] == [expert_user.email] for m in sent)
+    # The expert sees the reason and may submit again.
+    detail = api(client, expert_user).get(base).json()
+    assert detail["status"] == "assigned"
+    response = post(client, base + "submit/", {"scores": {**TECH_IN_BAND, "ip": "28.0"}})
     assert response.status_code == 200, response.json()
     amendment = ScoreAmendment.objects.get(review=panel["chair"])
     assert (amendment.indicator, amendment.old_points, amendment.new_points) == (
         "ip",
         Decimal("24.0"),
-        Decimal("27.5"),
+        Decimal("28.0"),
     )
-    assert amendment.reason == "复核专利证书后上调" and amendment.by == expert_user
-    data = response.json()
-    assert data["scores"]["ip"] == "27.5"
-    assert data["amendments"][0]["old_points"] == "24.0" and data["amendments"][0]["new_points"] == "27.5"
-    # A second amendment is another row: the whole history is kept.
-    post(client, base + "amend/", {"indicator": "ip", "points": "20.0", "reason": "专利与主营产品关联度低"})
-    assert list(
-        ScoreAmendment.objects.filter(review=panel["chair"]).values_list("old_points", "new_points")
-    ) == [
-        (Decimal("24.0"), Decimal("27.5")),
-        (Decimal("27.5"), Decimal("20.0")),
-    ]
-    review = Review.objects.get(pk=panel["chair"].pk)
-    assert review.ip == Decimal("20.0") and review.out_of_band_reasons == {"ip": "专利与主营产品关联度低"}
+    assert amendment.reason == "专利证书核对有误" and amendment.reopening.by == official
+    assert amendment.by == expert_user
+    application.refresh_from_db()
+    assert application.composite_score == Decimal("75.00")  # chair 68 → average 65, + 10
+    assert application.status == "reviewed"
+    assert ApplicationTransition.objects.filter(application=application, to_status="reviewed").count() == 1
+    # Sealed again.
+    response = post(client, base + "amend/", {"indicator": "ip", "points": "20.0", "reason": "x"})
+    assert response.status_code == 409
 
 
-@pytest.mark.parametrize(
-    ("body", "key"),
-    [
-        ({"indicator": "ip", "points": "27.0", "reason": ""}, "reason"),
-        ({"indicator": "ip", "points": "27.0", "reason": "   "}, "reason"),
-        ({"indicator": "growth", "points": "10.0", "reason": "x"}, "indicator"),
-        ({"indicator": "ip", "points": "31", "reason": "x"}, "points"),
-        ({"indicator": "ip", "points": "24.0", "reason": "x"}, "points"),  # unchanged
-        ({"indicator": "nonsense", "points": "1", "reason": "x"}, "indicator"),
-    ],
-)
-def test_bad_amendment_is_400_and_changes_nothing(client, panel, expert_user, body, key):
-    base = f"/api/v1/reviews/{panel['chair'].pk}/"
-    post(api(client, expert_user), base + "submit/", {"scores": TECH_IN_BAND})
-    response = post(client, base + "amend/", body)
-    assert response.status_code == 400
-    assert key in response.json()
-    assert not ScoreAmendment.objects.exists()
-    assert Review.objects.get(pk=panel["chair"].pk).ip == Decimal("24.0")
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 1001])
+def test_reopen_needs_a_reason_and_changes_nothing(client, panel, official, reason):
+    submit_all(panel)
+    response = post(api(client, official), f"/api/v1/reviews/{panel['chair'].pk}/reopen/", {"reason": reason})
+    assert response.status_code == 400 and "reason" in response.json()
+    assert Review.objects.get(pk=panel["chair"].pk).status == "submitted"
+    assert not panel["chair"].reopenings.exists()
+
+
+def test_only_the_district_reopens(
+    client, panel, expert_user, other_official, municipal_user, enterprise_user
+):
+    submit_all(panel)
+    url = f"/api/v1/reviews/{panel['chair'].pk}/reopen/"
+    assert post(api(client, expert_user), url, {"reason": "x"}).status_code == 403
+    assert post(api(client, municipal_user), url, {"reason": "x"}).status_code == 403
+    assert post(api(client, other_official), url, {"reason": "x"}).status_code == 404
+    assert post(api(client, enterprise_user), url, {"reason": "x"}).status_code in (403, 404)
+    assert Review.objects.get(pk=panel["chair"].pk).status == "submitted"
+
+
+def test_reopen_is_refused_once_the_district_opinion_is_recorded(client, panel, official, application):
+    from districts.services import application_opinion
+
+    submit_all(panel)
+    application.refresh_from_db()
+    application_opinion(application=application, by=official, recommend=True, note="")
+    response = post(api(client, official), f"/api/v1/reviews/{panel['chair'].pk}/reopen/", {"reason": "x"})
+    assert response.status_code == 409
+    assert "评分不能再重新开放" in response.json()["detail"]
+    assert Review.objects.get(pk=panel["chair"].pk).status == "submitted"
+
+
+def test_reopen_an_unsubmitted_score_is_409(client, panel, official):
+    response = post(api(client, official), f"/api/v1/reviews/{panel['chair'].pk}/reopen/", {"reason": "x"})
+    assert response.status_code == 409
+
+
+def test_no_district_opinion_while_a_score_is_reopened(panel, official, application):
+    from core.errors import ApplicationStateError
+    from districts.services import application_opinion
+    from experts.services.reviews import review_reopen
+
+    submit_all(panel)
+    review_reopen(review=panel["chair"], by=official, reason="复核")
+    application.refresh_from_db()
+    with pytest.raises(ApplicationStateError, match="重新开放"):
+        application_opinion(application=application, by=official, recommend=False, note="不予推荐的理由")
+    application.refresh_from_db()
+    assert application.status == "reviewed" and application.opinion_at is None
 
 
 def test_amending_an_unsubmitted_review_is_409(client, panel, expert_user):
@@ -380,7 +456,7 @@ def test_amending_an_unsubmitted_review_is_409(client, panel, expert_user):
 # --- Blind scoring and the panel's result ---------------------------------------------------------------
 
 
-def test_other_scores_stay_hidden_until_all_are_in(client, panel, expert_user):
+def test_other_scores_stay_hidden_even_when_all_are_in(client, panel, expert_user):
     # Four of five submitted, with distinctive numbers; the chair has not submitted yet.
     distinctive = {"ip": "29.3", "conversion": "28.7", "rd_management": "19.1"}
     submit_all(panel, tech=distinctive, fin={"growth": "11.7"}, skip=[panel["chair"]])
@@ -392,13 +468,22 @@ def test_other_scores_stay_hidden_until_all_are_in(client, panel, expert_user):
     others = [m for m in data["panel"] if not m["is_me"]]
     assert len(others) == 4 and all(m["status"] == "submitted" for m in others)
     assert all("scores" not in m and "expert_name" not in m for m in others)
-    # The last one in: now everybody's numbers show, and the result.
+    # The last one in: still no other expert's numbers, no composite, no pass/fail for an expert.
     response = post(client, f"/api/v1/reviews/{panel['chair'].pk}/submit/", {"scores": TECH_IN_BAND})
     data = response.json()
     assert data["panel_complete"] is True
-    others = [m for m in data["panel"] if not m["is_me"]]
-    assert {m["total"] for m in others} == {"77.1", "11.7"}
-    assert data["result"]["composite_score"] is not None
+    assert all("scores" not in m and "total" not in m for m in data["panel"] if not m["is_me"])
+    assert data["result"] is None
+    text = client.get(f"/api/v1/reviews/{panel['chair'].pk}/").content.decode()
+    for number in ("29.3", "28.7", "19.1", "11.7", "77.1", "85.53"):
+        assert number not in text
+    # The application as the expert reads it has no composite and no pass/fail either.
+    application_id = panel["chair"].application_id
+    app_data = client.get(f"/api/v1/applications/{application_id}/")
+    if app_data.status_code == 200:
+        body = app_data.json()
+        assert body["composite_score"] is None and body["review_passed"] is None
+        assert "85.53" not in app_data.content.decode()
 
 
 def test_a_submitted_expert_sees_own_scores_but_not_the_others(client, panel):
@@ -439,9 +524,6 @@ def test_composite_computed_when_the_fifth_expert_submits(client, panel, applica
         expert_user,
     )
     assert transition.data == {"composite_score": "77.25", "review_passed": True, "score_spread_flag": False}
-    # docs/api.md: the application shows composite_score and review_passed (the expert may see it).
-    app_data = client.get(f"/api/v1/applications/{application.pk}/").json()
-    assert app_data["composite_score"] == "77.25" and app_data["review_passed"] is True
 
 
 def _submit_with_reasons(review, scores):  # type: ignore[no-untyped-def]
@@ -507,15 +589,11 @@ def test_spread_of_more_than_20_points_is_flagged(panel, application, low_rd, fl
     assert application.score_spread_flag is flag
 
 
-def test_amendment_recomputes_the_composite(client, panel, application, expert_user):
+def test_a_resubmission_after_reopening_recomputes_the_composite(panel, application, official):
     submit_all(panel)
     application.refresh_from_db()
     assert application.composite_score == Decimal("74.00")  # 64 + 10
-    base = f"/api/v1/reviews/{panel['chair'].pk}/"
-    response = post(
-        api(client, expert_user), base + "amend/", {"indicator": "ip", "points": "28.0", "reason": "复核"}
-    )
-    assert response.status_code == 200
+    reopen_and_resubmit(panel["chair"], official, {**TECH_IN_BAND, "ip": "28.0"})
     application.refresh_from_db()
     assert application.composite_score == Decimal("75.00")  # chair 68 → average 65
     assert application.status == "reviewed"
@@ -658,12 +736,10 @@ def test_list_query_count_does_not_grow_with_rows(
     assert response.json()["count"] == 6
 
 
-def test_detail_query_count_is_pinned(client, panel, expert_user, django_assert_max_num_queries):
-    from experts.services.reviews import review_amend
-
+def test_detail_query_count_is_pinned(client, panel, expert_user, official, django_assert_max_num_queries):
     submit_all(panel)
     for points in ("25.0", "26.0", "27.0"):
-        review_amend(review=panel["chair"], by=expert_user, indicator="ip", points=points, reason="复核")
+        reopen_and_resubmit(panel["chair"], official, {**TECH_IN_BAND, "ip": points})
     c = api(client, expert_user)
     # token + user, review (visibility), expert, pledge, review with joins, six prefetches, panel.
     with django_assert_max_num_queries(12):
@@ -674,9 +750,8 @@ def test_detail_query_count_is_pinned(client, panel, expert_user, django_assert_
 # --- The district's view of the result and the paper score sheet -----------------------------------------
 
 
-def test_panel_result_for_the_district(panel, application, expert_user):
+def test_panel_result_for_the_district(panel, application, expert_user, official):
     from experts.review_result import panel_result
-    from experts.services.reviews import review_amend
 
     result = panel_result(application)
     assert result["complete"] is False and result["composite"] is None and result["submitted"] == 0
@@ -685,7 +760,7 @@ def test_panel_result_for_the_district(panel, application, expert_user):
 
     submit_all(panel, skip=[panel["technical"][3]])
     _submit_with_reasons(panel["technical"][3], {"ip": "30.0", "conversion": "30.0", "rd_management": "20.0"})
-    review_amend(review=panel["chair"], by=expert_user, indicator="ip", points="26.0", reason="复核")
+    reopen_and_resubmit(panel["chair"], official, {**TECH_IN_BAND, "ip": "26.0"})
     result = panel_result(application)
     assert result["complete"] is True and result["submitted"] == 5
     chair = result["experts"][0]

@@ -167,45 +167,68 @@ def test_outside_the_band_without_reason_shows_the_message_inline(client, panel,
     }
 
 
-def test_submit_locks_and_the_locked_view_offers_amendments(client, panel, expert_user):
+def test_submit_locks_and_the_locked_view_offers_no_amendment(client, panel, expert_user):
     client.force_login(expert_user)
     response = client.post(detail_url(panel["chair"]), submit_form(TECH_IN_BAND))
     assert response.status_code == 302 and response["Location"] == detail_url(panel["chair"])
     html = client.get(detail_url(panel["chair"])).content.decode()
     assert "评分已提交并锁定。" in html
+    assert "请联系区县工作小组重新开放您的评分" in html
     assert 'name="points_ip"' not in html  # no submission form any more
-    assert html.count('name="action" value="amend"') == 3
+    assert 'value="amend"' not in html  # and no amendment form
     # A second submission is refused (409) and changes nothing.
     response = client.post(detail_url(panel["chair"]), submit_form({**TECH_IN_BAND, "ip": "30.0"}))
     assert response.status_code == 409
     assert Review.objects.get(pk=panel["chair"].pk).ip == Decimal("24.0")
 
 
-def test_amendment_through_the_page_keeps_the_history(client, panel, expert_user):
+def test_an_amendment_posted_by_the_expert_is_a_409_form_message(client, panel, expert_user):
     client.force_login(expert_user)
     client.post(detail_url(panel["chair"]), submit_form(TECH_IN_BAND))
-    response = client.post(
-        detail_url(panel["chair"]), {"action": "amend", "indicator": "ip", "points": "26.0", "reason": ""}
-    )
-    assert response.status_code == 400
-    assert "修正评分须说明理由。" in response.content.decode()
     response = client.post(
         detail_url(panel["chair"]),
         {"action": "amend", "indicator": "ip", "points": "26.0", "reason": "复核专利证书"},
     )
+    assert response.status_code == 409
+    assert "评分已提交并锁定，专家本人不能再修改" in response.content.decode()
+    assert not ScoreAmendment.objects.exists()
+    assert Review.objects.get(pk=panel["chair"].pk).ip == Decimal("24.0")
+
+
+def test_the_district_reopens_on_its_page_and_the_expert_resubmits(
+    client, panel, expert_user, official, application
+):
+    from django.urls import reverse
+
+    submit_all(panel)
+    client.force_login(official)
+    detail = reverse("districts:application_detail", args=[application.pk])
+    url = reverse("districts:review_reopen", args=[application.pk, panel["chair"].pk])
+    assert url in client.get(detail).content.decode()
+    page = client.get(url).content.decode()
+    assert "确认重新开放" in page and "24.0" in page
+    # Without the confirmation, or without a reason: a form message, nothing changes.
+    response = client.post(url, {"reason": "专利证书核对有误"})
+    assert response.status_code == 400 and "请勾选确认" in response.content.decode()
+    response = client.post(url, {"reason": "", "confirm": "1"})
+    assert response.status_code == 400 and "重新开放评分须说明理由。" in response.content.decode()
+    assert Review.objects.get(pk=panel["chair"].pk).status == "submitted"
+    response = client.post(url, {"reason": "专利证书核对有误", "confirm": "1"})
     assert response.status_code == 302
-    amendment = ScoreAmendment.objects.get()
-    assert (amendment.old_points, amendment.new_points, amendment.reason, amendment.by) == (
-        Decimal("24.0"),
-        Decimal("26.0"),
-        "复核专利证书",
-        expert_user,
-    )
+    # The expert is told on the page and submits again.
+    client.force_login(expert_user)
     html = client.get(detail_url(panel["chair"])).content.decode()
-    assert "修正记录" in html and "24.0 → 26.0" in html and "复核专利证书" in html
+    assert "区县工作小组已重新开放您的评分" in html and "专利证书核对有误" in html
+    response = client.post(detail_url(panel["chair"]), submit_form({**TECH_IN_BAND, "ip": "26.0"}))
+    assert response.status_code == 302
+    # The district's history of the application has the amendment: old, new, reason, who reopened.
+    client.force_login(official)
+    html = client.get(detail).content.decode()
+    assert "评分重新开放与修正" in html
+    assert "24.0 → 26.0" in html and "专利证书核对有误" in html and official.display_name in html
 
 
-def test_other_scores_hidden_on_the_page_until_all_are_in(client, panel, expert_user, application):
+def test_other_scores_hidden_on_the_page_even_when_all_are_in(client, panel, expert_user, application):
     submit_all(
         panel,
         tech={"ip": "29.3", "conversion": "28.7", "rd_management": "19.1"},
@@ -216,16 +239,17 @@ def test_other_scores_hidden_on_the_page_until_all_are_in(client, panel, expert_
     html = client.get(detail_url(panel["chair"])).content.decode()
     for number in ("29.3", "28.7", "19.1", "11.7", "77.1"):
         assert number not in html
-    assert "全部专家提交评分前，其他专家的评分不公开。" in html
+    assert "其他专家的评分和评审组的综合评分不向专家公开" in html
     for other in panel["technical"][1:]:
         assert other.expert.name not in html
     client.post(detail_url(panel["chair"]), submit_form(TECH_IN_BAND))
     html = client.get(detail_url(panel["chair"])).content.decode()
-    assert "77.1" in html and "11.7" in html
     application.refresh_from_db()
     assert application.status == "reviewed"
-    assert str(application.composite_score) in html  # 64 + 3 × 77.1 = 295.3 / 4 = 73.825 + 11.7 → 85.53
     assert application.composite_score == Decimal("85.53")
+    for number in ("29.3", "77.1", "11.7", "85.53"):
+        assert number not in html
+    assert 'data-testid="result"' not in html
 
 
 # --- Declining -------------------------------------------------------------------------------------------
@@ -312,12 +336,14 @@ def test_list_page_query_count(client, application, official, expert_user, djang
     assert response.status_code == 200
 
 
-def test_detail_page_query_count(client, panel, expert_user, django_assert_max_num_queries):
-    from experts.services.reviews import review_amend
+def test_detail_page_query_count(client, panel, expert_user, official, django_assert_max_num_queries):
+    from tests.experts.test_reviews_api import reopen_and_resubmit
 
     submit_all(panel)
     for points in ("25.0", "26.0"):
-        review_amend(review=panel["chair"], by=expert_user, indicator="ip", points=points, reason="复核")
+        reopen_and_resubmit(
+            panel["chair"], official, {"ip": points, "conversion": "24.0", "rd_management": "16.0"}
+        )
     client.force_login(expert_user)
     # session, user, review with joins, six prefetches, expert + pledge, panel, session save
     with django_assert_max_num_queries(16):
