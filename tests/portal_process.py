@@ -102,3 +102,27 @@ def stop(process: subprocess.Popen, sig: signal.Signals = signal.SIGTERM) -> tup
         os.kill(pid, signal.SIGKILL)
     process.wait(timeout=10)
     return time.monotonic() - started, left
+
+
+# Written by the tools around the test, never by the portal.
+_NOT_THE_PORTALS = {".git", ".venv", "var", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache"}
+
+
+def outside_var(root: Path = ROOT) -> tuple[set[str], set[str]]:
+    """What the portal could have written outside var/ and .venv/: ``git status --porcelain`` (changed
+    and untracked files) and every file and folder of the tree, so an empty folder (Kombu's
+    ``control/``, which git does not list) counts too. Compare a snapshot before and after a run."""
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    changed = {line for line in status.splitlines() if line[3:].split("/")[0] not in {"var", ".venv"}}
+    paths = set()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in _NOT_THE_PORTALS]
+        base = Path(folder).relative_to(root)
+        paths.update(str(base / name) for name in dirs + files)
+    return changed, paths

@@ -42,7 +42,7 @@ import requests
 
 from certification.uscc import make_uscc
 from tests.embedded_default import ROOT
-from tests.portal_process import free_port, start, stop
+from tests.portal_process import free_port, outside_var, start, stop
 
 BJ = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 9, 14, 9, 0, tzinfo=BJ)  # a Monday; 2026 has an official calendar
@@ -232,6 +232,7 @@ def portal(stores, tmp_path):  # type: ignore[no-untyped-def]
     env = env | {"PYTHONPATH": str(ROOT / "tests" / "clock"), "PORTAL_CLOCK_FILE": str(clock)}
     port = free_port()
     log = var_dir / "run.log"
+    before = outside_var()
     started = time.monotonic()
     process = start(var_dir, port, log, env)
     try:
@@ -243,6 +244,7 @@ def portal(stores, tmp_path):  # type: ignore[no-untyped-def]
         for line in text.splitlines():
             if "Traceback" in line or " ERROR" in line:
                 print("run.log:", line)
+        assert outside_var() == before, "the portal wrote outside VAR_DIR"
 
 
 # --- The journey ---------------------------------------------------------------------------------------

@@ -30,22 +30,10 @@ import requests
 from pypdf import PdfReader
 
 from tests.embedded_default import ROOT, embedded_env
-from tests.portal_process import STOP_LIMIT, free_port, start, stop
+from tests.portal_process import STOP_LIMIT, free_port, outside_var, start, stop
 
 PASSWORD = "Demo-Pass-2026"
 BATCH_SIZE = 200  # certificates in the interrupted batch: rendering them outlasts the stop's 8 s grace
-
-
-def git_status() -> set[str]:
-    """What `git status --porcelain` reports outside var/ (untracked files included)."""
-    out = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=all"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return {line for line in out.splitlines() if not line[3:].startswith("var/")}
 
 
 def in_var_dir(var_dir: Path, script: str) -> str:
@@ -83,15 +71,15 @@ def counts(var_dir: Path) -> dict[str, int]:
 def test_run_stops_all_three_within_seconds(tmp_path_factory, sig):
     var_dir = tmp_path_factory.getbasetemp() / "run-script-var"  # shared: the second start is a restart
     var_dir.mkdir(exist_ok=True)
-    before = {p.name for p in ROOT.iterdir()}
-    status_before = git_status()
+    before = outside_var()
     process = start(var_dir, free_port(), var_dir / "run.log")
     time.sleep(3)  # the worker and beat finish starting (the pool's children exist)
     took, left = stop(process, sig)
     assert not left, f"still running {took:.1f} s after {sig.name}: {sorted(left)}"
     assert took < STOP_LIMIT, f"{sig.name}: stopped after {took:.1f} s"
-    assert {p.name for p in ROOT.iterdir()} - before == set(), "run.sh wrote outside VAR_DIR"
-    assert git_status() == status_before, "run.sh changed the repository outside var/"
+    after = outside_var()
+    assert after[0] == before[0], f"run.sh changed the repository outside var/: {after[0] ^ before[0]}"
+    assert after[1] - before[1] == set(), "run.sh wrote outside VAR_DIR"
 
 
 def sign_in(base: str, username: str) -> requests.Session:
@@ -138,7 +126,7 @@ def progress(session: requests.Session, url: str) -> tuple[str, int, int]:
 def test_restart_keeps_data_and_finishes_an_interrupted_batch(tmp_path):
     var_dir = tmp_path / "var"
     var_dir.mkdir()
-    status_before = git_status()
+    before = outside_var()
 
     # (a) Two starts in a row on one VAR_DIR: the second has the first one's data, the seed not doubled.
     port = free_port()
@@ -209,4 +197,4 @@ def test_restart_keeps_data_and_finishes_an_interrupted_batch(tmp_path):
     assert len(printed) == len(set(printed)), "a certificate printed twice"
     assert set(printed) == numbers, "a certificate missing"
     assert counts(var_dir) == first  # nothing issued twice, nothing lost
-    assert git_status() == status_before, "run.sh changed the repository outside var/"
+    assert outside_var() == before, "run.sh wrote outside VAR_DIR"
