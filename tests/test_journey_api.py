@@ -40,7 +40,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from certification.uscc import make_uscc
+from core.uscc import make_uscc
 from tests.embedded_default import ROOT
 from tests.portal_process import free_port, outside_var, start, stop
 
