@@ -11,7 +11,7 @@ Definitions (each dashboard table says the same in words):
 - *median days per stage*: from `ApplicationTransition` timestamps, in calendar days between Beijing
   dates; a stage runs from the last entry into its first status before the first entry into its
   second status (a resubmission restarts “submitted → accepted”). Each application carries these
-  dates (`certification.stage_dates`), so the medians aggregate one row per application;
+  dates (`certification.applications.stage_dates`), so the medians aggregate one row per application;
 - *by field*: the year's applications by top-level field of the catalogue (a sub-field counts for its
   parent), with how many of them are certified;
 - *pool*: the candidate pool (备选库) as it stands, by readiness;
@@ -31,7 +31,8 @@ from django.utils import timezone
 
 from audits.aggregates import Median
 from audits.models import CheckStatus, SupervisionCheck, Target
-from certification import stage_dates, workflow
+from certification import workflow
+from certification.applications import stage_dates
 from certification.models import (
     Application,
     ApplicationStatus,

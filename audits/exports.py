@@ -37,9 +37,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from accounts.models import Role, User
-from certification import lifecycle
-from certification.api.publicity import objections_visible_to
-from certification.certificates import certificate_status
+from certification.applications.permissions import applications_visible_to
+from certification.applications.selectors import fields_in_force
+from certification.certificates.services import certificate_status
+from certification.eligibility.pool import district_pool
+from certification.lifecycle import services as lifecycle
 from certification.models import (
     Application,
     ApplicationStatus,
@@ -50,9 +52,7 @@ from certification.models import (
     Readiness,
     ReportKind,
 )
-from certification.permissions import applications_visible_to
-from certification.pool import district_pool
-from certification.selectors import fields_in_force
+from certification.publicity.api.views import objections_visible_to
 from districts.api.filings import filings_visible_to
 from districts.models import District, FilingStatus
 from districts.selectors import QUEUE_SORTS, district_queue

@@ -75,7 +75,7 @@ def ensure_database(db_name: str) -> None:
 def fill(count: int) -> list[int]:
     """``count`` issued certificates of the bench's enterprises (created once); their ids."""
     from accounts.models import Role, User
-    from certification import certificates
+    from certification.certificates import services as certificates
     from certification.models import Application, Certificate, Enterprise, Field, RuleSet
     from core.uscc import make_uscc
     from districts.models import District
@@ -156,7 +156,8 @@ def main() -> int:
         from django.core.management import call_command
         from pypdf import PdfReader
 
-        from certification import certificate_pdf, certificate_tasks
+        from certification.certificates import pdf as certificate_pdf
+        from certification.certificates import tasks as certificate_tasks
         from certification.models import Certificate
 
         call_command("migrate", verbosity=0)

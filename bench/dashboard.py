@@ -5,7 +5,7 @@ database (``BENCH_DB``, default `portal_bench`) that it creates, migrates and fi
 year 2025: 100,000 enterprises and applications spread over the 16 districts and the fields of the
 catalogue, at every stage of the procedure, each with the status transitions of its path (640,000
 rows, written by COPY; a tenth filed after their 40-day limit) and the stage dates rebuilt from them
-(`certification.stage_dates.rebuild`, timed), a certificate for each certified one, a candidate pool
+(`certification.applications.stage_dates.rebuild`, timed), a certificate for each certified one, a candidate pool
 of 20,000 enterprises and a target per district. Then it requests the city dashboard
 (and one district's) ``--repeat`` times and prints the median and p95 server time and the number of
 SQL queries of one request; also the time of ``audits.dashboard.dashboard`` alone. Asserts nothing
@@ -66,7 +66,7 @@ def fill(count: int) -> None:
 
     from accounts.models import Role, User
     from audits.models import Target
-    from certification import stage_dates
+    from certification.applications import stage_dates
     from certification.models import Application, Certificate, Enterprise, Field, PoolEntry, RuleSet
     from core.uscc import make_uscc
     from districts.models import District

@@ -1,4 +1,4 @@
-"""Benchmark of the pure eligibility engine (certification.eligibility.evaluate) on one core.
+"""Benchmark of the pure eligibility engine (certification.eligibility.engine.evaluate) on one core.
 
 Usage: ``.venv/bin/python bench/eligibility.py [--seconds 5] [--inputs 1000] [--seed 2015]``
 
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from certification.eligibility import (  # noqa: E402 - after the sys.path set-up above
+from certification.eligibility.engine import (  # noqa: E402 - after the sys.path set-up above
     ACQUISITION_LABELS,
     IP_KIND_LABELS,
     RULE_SET_CODES,

@@ -10,7 +10,7 @@ an input error (400) — then prints the median and p95 latency in milliseconds 
 second, and stops gunicorn. Only 127.0.0.1 is contacted; the run is bounded in count and time.
 
 The endpoint's throttle (120/min per address) would stop a single client at once, so the bench
-sets ``ELIGIBILITY_RATE`` (read by ``certification.api.eligibility.EligibilityRateThrottle``) high:
+sets ``ELIGIBILITY_RATE`` (read by ``certification.eligibility.api.views.EligibilityRateThrottle``) high:
 the throttle still runs and its cache round trip is part of the measured latency.
 """
 

@@ -130,7 +130,7 @@ def fill() -> None:
 
     from accounts.models import Role, User
     from certification import workflow
-    from certification.certificates import certificate_number, valid_until
+    from certification.certificates.services import certificate_number, valid_until
     from certification.models import (
         Application,
         ApplicationFiscalYear,

@@ -16,7 +16,10 @@ class CertificationConfig(AppConfig):
     verbose_name = _("认定管理")
 
     def ready(self) -> None:
-        from certification import clocks, eligibility, lifecycle, publicity
+        from certification import clocks
+        from certification.eligibility import engine as eligibility
+        from certification.lifecycle import services as lifecycle
+        from certification.publicity import services as publicity
         from notifications.clocks import register_clocks
         from workdays.services import register_recomputer
 

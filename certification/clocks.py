@@ -6,7 +6,7 @@ The rules of each, once (notifications/clocks.py explains the kinds of step):
   reminded at 09:00 that day and told again at 00:00 the next day if the application is still unchecked;
 - the 40-day limit: the district's officials at 10 and 3 days before ``review_deadline``, the
   municipal office when it passes (the clock stops once the application is filed, or ends);
-- publicity: the day after ``end`` the notice is closed through ``certification.publicity.notice_close``;
+- publicity: the day after ``end`` the notice is closed through ``certification.publicity.services.notice_close``;
 - objection findings: the district is reminded on the 5th working day after an objection was
   filed while it is still open;
 - certificates: the enterprise's users at 90 and 30 days before ``valid_until``;
@@ -26,8 +26,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from certification import workflow
-from certification.lifecycle import periods_within_validity
-from certification.lifecycle_tasks import flag_missing_reports
+from certification.lifecycle.services import periods_within_validity
+from certification.lifecycle.tasks import flag_missing_reports
 from certification.models import (
     Application,
     ApplicationStatus,
@@ -39,7 +39,7 @@ from certification.models import (
     ObjectionStatus,
     PublicityNotice,
 )
-from certification.publicity import notice_close
+from certification.publicity.services import notice_close
 from notifications.clocks import (
     DAY,
     FLAG_TIME,

@@ -205,7 +205,7 @@ class Application(models.Model):
     opinion_at = models.DateTimeField(_("意见时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    # Stage dates for the dashboards, derived from the transitions (certification/stage_dates.py): per
+    # Stage dates for the dashboards, derived from the transitions (certification/applications/stage_dates.py): per
     # stage, the Beijing date of the last entry into its first status so far, of the first entry into
     # its second status, and the calendar days between. Not user data: kept out of the history.
     acceptance_started_on = models.DateField(_("受理阶段起始日"), null=True, blank=True, editable=False)
@@ -619,4 +619,4 @@ class CertificateVersion(models.Model):
         return f"{self.certificate.number} v{self.version}"
 
 
-from certification.models_lifecycle import *  # noqa: E402,F401,F403
+from certification.lifecycle.models import *  # noqa: E402,F401,F403

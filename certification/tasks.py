@@ -1,15 +1,7 @@
-from __future__ import annotations
+"""Every Celery task of the app, imported from the stage that defines it: the worker autodiscovers
+``certification.tasks``, so importing them here registers them all. Each task keeps the dotted name it had
+before the split (``name=`` on its decorator), so beat schedules and queued messages still find it."""
 
-from celery import shared_task
-
-from certification import publicity
-
-# Tasks defined beside their features; importing them here registers them with every worker.
-from certification.certificate_tasks import render_certificate_batch  # noqa: F401
-from certification.lifecycle_tasks import flag_missing_reports  # noqa: F401
-
-
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def close_due_notices() -> list[int]:
-    """The day after a notice's end the scheduler closes it; a second run finds nothing to do."""
-    return publicity.close_due_notices()
+from certification.certificates.tasks import render_certificate_batch  # noqa: F401
+from certification.lifecycle.tasks import flag_missing_reports  # noqa: F401
+from certification.publicity.tasks import close_due_notices  # noqa: F401

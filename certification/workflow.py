@@ -302,7 +302,7 @@ def _record(
 
     The transition is written first so that its timestamp also dates the stage (stage_dates.py) in the
     same UPDATE as the status."""
-    from certification import stage_dates
+    from certification.applications import stage_dates
 
     record = ApplicationTransition.objects.create(
         application=application,

@@ -250,7 +250,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", VAR_DIR / "media")
 # A prefix no route answers: uploaded files are never reachable by URL.
 MEDIA_URL = "/private-media/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", 20, minimum=1, maximum=500) * 1024 * 1024
-# Per application: how many materials, and how much together (certification.services._require_quota).
+# Per application: how many materials, and how much together (certification.applications.services._require_quota).
 UPLOAD_MAX_FILES = env.int("UPLOAD_MAX_FILES", 40, minimum=1, maximum=1000)
 UPLOAD_MAX_TOTAL_BYTES = env.int("UPLOAD_MAX_TOTAL_MB", 200, minimum=1, maximum=10000) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

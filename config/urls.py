@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import urls as account_urls
 from accounts import views as account_views
 from certification.api import registration as registration_api
-from certification.views import documents as document_views
-from certification.views import procedure as procedure_views
+from certification.applications.views import documents as document_views
+from certification.applications.views import procedure as procedure_views
 from certification.views import registration as registration_views
 
 # accounts' pages, plus the registration of a new enterprise (certification's) as accounts:register.
@@ -21,13 +21,13 @@ api_v1 = [
     path("auth/", include("accounts.api.urls")),
     path("reference/", include("districts.api.urls.reference")),
     path("reference/", include("certification.api.urls.reference")),
-    path("eligibility/", include("certification.api.urls.eligibility")),
+    path("eligibility/", include("certification.eligibility.api.urls")),
     path("calendar/", include("workdays.api.urls")),
-    path("", include("certification.api.urls.publicity")),
+    path("", include("certification.publicity.api.urls")),
     path("filings/", include("districts.api.urls.filings")),
     path("filings/", include("audits.api.urls")),
-    path("certificates/", include("certification.api.urls.certificates")),
-    path("applications/", include("certification.api.urls.applications")),
+    path("certificates/", include("certification.certificates.api.urls")),
+    path("applications/", include("certification.applications.api.urls")),
     path("experts/", include("experts.api.urls.pool")),
     path("draws/", include("experts.api.urls.draws")),
     path("reviews/", include("experts.api.urls.reviews")),
@@ -38,13 +38,13 @@ urlpatterns = [
     path("healthz/", account_views.healthz, name="healthz"),
     path("procedure/", procedure_views.procedure, name="procedure"),
     path("accounts/", include((account_patterns, "accounts"))),
-    path("self-check/", include("certification.urls.self_check")),
-    path("", include("certification.urls.public")),
-    path("", include("certification.urls.certificates")),
-    path("", include("certification.urls.lifecycle_public")),
+    path("self-check/", include("certification.eligibility.urls")),
+    path("", include("certification.publicity.urls")),
+    path("", include("certification.certificates.urls")),
+    path("", include("certification.lifecycle.urls.public")),
     path("", include("audits.urls.public")),
     path("", include("notifications.urls")),
-    path("enterprise/", include("certification.urls")),
+    path("enterprise/", include("certification.applications.urls")),
     path("documents/<int:doc_id>/download/", document_views.document_download, name="document_download"),
     path("district/", include("districts.urls")),
     path("expert/", include("experts.urls")),

@@ -1,6 +1,6 @@
 """The state of a background job with a progress page, kept in the Django cache (Redis in production).
 
-Used by the certificate batches (``certification/certificate_tasks.py``) and the exports
+Used by the certificate batches (``certification/certificates/tasks.py``) and the exports
 (``audits/tasks.py``): the view records a queued job and enqueues the task on commit, the task writes
 its progress and the result, the status page reads it. No model holds the state: after ``ttl`` seconds
 it expires, and the download with it. Job ids are 32 hex characters (``uuid4().hex``); anything else

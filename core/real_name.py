@@ -1,5 +1,5 @@
 """The checks of a real-name submission from the public: an objection to a publicity entry
-(certification.publicity.objection_file) and a report about a certified enterprise
+(certification.publicity.services.objection_file) and a report about a certified enterprise
 (audits.services.office.report_file) ask the same of the person — a name, a phone number, a
 reason of bounded length and an optional evidence PDF — and answer the same messages. Both give the
 person a tracking number to follow the submission with (:func:`unique_tracking_number`).

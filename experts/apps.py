@@ -8,7 +8,7 @@ class ExpertsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.models import Role
-        from certification.permissions import register_material_gate, register_reader_rule
+        from certification.applications.permissions import register_material_gate, register_reader_rule
         from certification.workflow import Audience, register_audience
         from experts import clocks
         from experts.permissions import applications_read_by_expert, panel_users, require_pledge

@@ -136,7 +136,7 @@ class PoolExpert:
 
 @dataclass(frozen=True, slots=True)
 class DrawRules:
-    """The panel rules of the rule set (``certification.eligibility.PanelRules``) plus the alternates."""
+    """The panel rules of the rule set (``certification.eligibility.engine.PanelRules``) plus the alternates."""
 
     min_panel: int
     min_technical_share: Decimal

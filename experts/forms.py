@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from certification.selectors import fields_in_force
+from certification.applications.selectors import fields_in_force
 from experts.importing import MAX_BYTES
 from experts.models import Expert, ExpertKind
 from experts.services.pool import MAX_YEARLY_CAP, ExpertData, clean_expert_data, expert_as_data

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.models import Role
-from certification.application_data import rule_set_for
+from certification.applications.data import rule_set_for
 from certification.models import Application
 from experts.models import ExpertKind, Review, ReviewStatus
 from experts.scoring import (

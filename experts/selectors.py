@@ -46,7 +46,7 @@ def reviews_visible_to(user) -> QuerySet[Review]:  # type: ignore[no-untyped-def
     """Every review list, detail and action starts here; a review outside it is a 404.
 
     - expert: their own assignments, except those they declined (the material is no longer theirs,
-      as in certification.permissions.applications_visible_to);
+      as in certification.applications.permissions.applications_visible_to);
     - district official: the reviews of their district's applications (the district reads the scores);
     - municipal office: all;
     - the enterprise, anyone else and anonymous visitors: none.
@@ -191,7 +191,7 @@ from collections.abc import Collection  # noqa: E402
 
 from django.db.models import Count, Q  # noqa: E402
 
-from certification.eligibility import RuleSet as RuleSetRules  # noqa: E402
+from certification.eligibility.engine import RuleSet as RuleSetRules  # noqa: E402
 from experts.draw import DrawRequest, DrawRules, PoolExpert  # noqa: E402
 from experts.models import Expert, ExpertRelation  # noqa: E402
 

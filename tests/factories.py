@@ -194,7 +194,7 @@ def reach(
 
     ``by`` makes the steps its role may make; a stand-in (``walker``) or the scheduler makes the others.
     ``at`` backdates steps: {target status: aware datetime} (the stage dates are then rebuilt)."""
-    from certification import stage_dates
+    from certification.applications import stage_dates
     from certification.models import ApplicationTransition
 
     for row in workflow.path(application.status, status):

@@ -21,7 +21,9 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
-from certification import certificates, lifecycle, pool
+from certification.certificates import services as certificates
+from certification.eligibility import pool
+from certification.lifecycle import services as lifecycle
 from certification.models import (
     Application,
     ApplicationStatus,
@@ -380,8 +382,8 @@ def _job_states(world: World) -> dict[str, dict[str, Any]]:
     official and one of the office; their files are written once, with the world."""
     from audits.tasks import JOBS as EXPORT_JOBS
     from audits.tasks import export_file_name
-    from certification.certificate_tasks import JOBS as BATCH_JOBS
-    from certification.certificate_tasks import batch_file_name
+    from certification.certificates.tasks import JOBS as BATCH_JOBS
+    from certification.certificates.tasks import batch_file_name
 
     official, municipal = world.people["official"], world.people["municipal"]
     assert official is not None and municipal is not None

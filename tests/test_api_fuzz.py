@@ -51,7 +51,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from certification.certificates import certificate_issue
+from certification.certificates.services import certificate_issue
 from certification.models import (
     Application,
     ApplicationFiscalYear,

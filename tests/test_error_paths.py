@@ -82,7 +82,7 @@ def draft(enterprise_user):
 def test_service_refusal_is_the_403_page_in_the_browser(client, enterprise_user, draft):
     client.force_login(enterprise_user)
     with mock.patch(
-        "certification.services.application_submit", side_effect=DomainPermissionDenied(REFUSAL)
+        "certification.applications.services.application_submit", side_effect=DomainPermissionDenied(REFUSAL)
     ) as submit:
         response = client.post(reverse("certification:application_submit", args=[draft.pk]))
     assert submit.called
@@ -94,7 +94,7 @@ def test_service_refusal_is_the_403_page_in_the_browser(client, enterprise_user,
 def test_service_refusal_is_a_403_json_in_the_api(client, enterprise_user, draft):
     token = issue_token(enterprise_user)
     with mock.patch(
-        "certification.services.application_submit", side_effect=DomainPermissionDenied(REFUSAL)
+        "certification.applications.services.application_submit", side_effect=DomainPermissionDenied(REFUSAL)
     ) as submit:
         response = client.post(
             f"/api/v1/applications/{draft.pk}/submit/",

@@ -7,7 +7,10 @@ import pytest
 from django.urls import resolve, reverse
 
 from accounts.models import Role
-from certification import lifecycle, permissions, publicity, workflow
+from certification import workflow
+from certification.applications import permissions
+from certification.lifecycle import services as lifecycle
+from certification.publicity import services as publicity
 from experts.permissions import applications_read_by_expert, panel_users, require_pledge
 from experts.services.reviews import reviews_moved_by_calendar
 from workdays.services import recomputers

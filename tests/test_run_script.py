@@ -102,7 +102,7 @@ def sign_in(base: str, username: str) -> requests.Session:
 
 ISSUE = f"""
 from accounts.models import User
-from certification import certificates
+from certification.certificates import services as certificates
 from tests.factories import ApplicationFactory, EnterpriseFactory, district, field
 
 official = User.objects.get(username="official_120116")
@@ -172,7 +172,7 @@ def test_restart_keeps_data_and_finishes_an_interrupted_batch(tmp_path):
     job = json.loads(
         in_var_dir(
             var_dir,
-            "import json; from certification.certificate_tasks import batch_job; "
+            "import json; from certification.certificates.tasks import batch_job; "
             f"print(json.dumps(batch_job({job_id!r})))",
         )
     )

@@ -26,7 +26,7 @@ from audits.models import (
     SupervisionCheck,
     Target,
 )
-from certification.certificates import certificate_revoke
+from certification.certificates.services import certificate_revoke
 from certification.models import Certificate
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from core.real_name import check_real_name, unique_tracking_number

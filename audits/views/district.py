@@ -18,7 +18,7 @@ from audits import history, pages
 from audits.forms.office import ReportResolveForm
 from audits.models import Report, ReportStatus, SupervisionCheck
 from audits.services import office as services_office
-from certification.permissions import applications_visible_to
+from certification.applications.permissions import applications_visible_to
 from core.web import form_errors
 
 official_only = role_required(Role.DISTRICT)

@@ -27,8 +27,8 @@ from audits.forms.office import (
 )
 from audits.models import CheckStatus, Report, SpotCheckDraw, SupervisionCheck, Target
 from audits.services import office as services_office
+from certification.applications.permissions import applications_visible_to
 from certification.models import Certificate
-from certification.permissions import applications_visible_to
 from core.errors import InvalidInput
 from core.web import form_errors
 from districts.models import District

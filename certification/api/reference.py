@@ -8,8 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from certification.applications.selectors import fields_in_force
 from certification.models import REQUIRED_DOCUMENT_KINDS, DocumentKind
-from certification.selectors import fields_in_force
 
 
 class FieldSerializer(serializers.Serializer):

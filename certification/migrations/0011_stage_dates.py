@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def backfill(apps, schema_editor):
     """Date the stages of the applications that already exist, from their transitions."""
-    from certification.stage_dates import rebuild
+    from certification.applications.stage_dates import rebuild
 
     Application = apps.get_model("certification", "Application")
     rebuild(Application.objects.using(schema_editor.connection.alias).all())

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from certification.api.form_pdf import PDFRenderer
+from certification.applications.api.pdf import PDFRenderer
 from core.pdf import PDF_CONTENT_TYPE
 from districts import services
 from districts.filing_package import complete, filing_letter_download

@@ -10,10 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from certification.api.serializers import ApplicationSerializer
+from certification.applications.api.serializers import ApplicationSerializer
+from certification.applications.permissions import applications_visible_to
+from certification.applications.selectors import with_application_details
 from certification.models import DocumentKind
-from certification.permissions import applications_visible_to
-from certification.selectors import with_application_details
 from districts import services
 
 

@@ -15,7 +15,7 @@ urlpatterns = [
     path("applications/<int:pk>/draw/", views.application_draw, name="application_draw"),
     path("applications/<int:pk>/opinion/", views.application_opinion, name="application_opinion"),
     path("", include("districts.urls.publicity")),
-    path("", include("certification.urls.lifecycle_district")),
+    path("", include("certification.lifecycle.urls.district")),
     path("", include("experts.urls.meetings")),
     path("", include("audits.urls.district")),
 ]

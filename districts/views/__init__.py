@@ -12,18 +12,19 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from certification import pool, workflow
-from certification.application_data import eligibility_input_for, rule_set_for
-from certification.eligibility import evaluate
-from certification.eligibility_rules import field_codes_in_force
-from certification.models import Application, ApplicationStatus, DocumentKind, PoolEntry, Readiness
-from certification.permissions import applications_visible_to
-from certification.selectors import (
+from certification import workflow
+from certification.applications.data import eligibility_input_for, rule_set_for
+from certification.applications.permissions import applications_visible_to
+from certification.applications.selectors import (
     documents_for,
     duplicate_documents,
     fields_in_force,
     with_application_details,
 )
+from certification.eligibility import pool
+from certification.eligibility.engine import evaluate
+from certification.eligibility.rules import field_codes_in_force
+from certification.models import Application, ApplicationStatus, DocumentKind, PoolEntry, Readiness
 from core.web import flash_errors
 from districts import services
 from districts.selectors import days_left, district_queue

@@ -23,8 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from certification import publicity, workflow
-from certification.api.publicity import objections_visible_to
+from certification import workflow
 from certification.models import (
     Application,
     EntryOutcome,
@@ -32,6 +31,8 @@ from certification.models import (
     ObjectionStatus,
     PublicityNotice,
 )
+from certification.publicity import services as publicity
+from certification.publicity.api.views import objections_visible_to
 from core.errors import ApplicationStateError, InvalidInput
 from core.web import add_form_errors, form_errors
 from districts import services

@@ -24,8 +24,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from certification.api.form_pdf import PDFRenderer
-from certification.permissions import applications_visible_to
+from certification.applications.api.pdf import PDFRenderer
+from certification.applications.permissions import applications_visible_to
 from core.pdf import PDF_CONTENT_TYPE
 from experts.draw_record import draw_record_download
 from experts.models import Draw, ReviewMode

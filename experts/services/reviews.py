@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from certification import workflow
-from certification.application_data import rule_set_for
+from certification.applications.data import rule_set_for
 from certification.models import Application
 from core.errors import ApplicationStateError, InvalidInput
 from experts.models import Draw, Review, ReviewStatus, ScoreAmendment, ScoreReopening, ScoreSource

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from certification.eligibility_rules import field_codes_in_force
+from certification.eligibility.rules import field_codes_in_force
 from core.web import form_errors
 from experts.forms import DATA_TO_FORM, ExpertFilterForm, ExpertForm, ImportForm, ToggleActiveForm
 from experts.importing import XLSX_CONTENT_TYPE, SheetError, export_experts, import_experts, parse_sheet

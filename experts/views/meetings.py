@@ -27,8 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role
 from certification import workflow
+from certification.applications.permissions import applications_visible_to
 from certification.models import Application
-from certification.permissions import applications_visible_to
 from core.errors import ApplicationStateError, InvalidInput
 from core.uploads import format_limit
 from core.web import flash_errors

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from simple_history.models import HistoricalRecords
 
-from certification import stage_dates
-from certification.certificates import certificate_number, valid_until
+from certification.applications import stage_dates
+from certification.certificates.services import certificate_number, valid_until
 from certification.models import (
     Application,
     ApplicationTransition,

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from audits.dashboard import CITY_ANCHORS, dashboard
 from audits.models import CheckKind, CheckStatus, SupervisionCheck, Target
+from certification.applications.stage_dates import fold
 from certification.models import Application, ApplicationTransition, Certificate, PoolEntry
-from certification.stage_dates import fold
 from tests.audits import builders as b
 from tests.factories import UserFactory, district
 

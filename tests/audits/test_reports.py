@@ -214,8 +214,8 @@ def test_report_and_objection_share_the_real_name_checks(
     certificate, official, time_machine, settings, tmp_path
 ):
     """One helper (core.real_name) checks both: the same fields answer the same messages."""
-    from certification import publicity
     from certification.models import Objection
+    from certification.publicity import services as publicity
     from tests.factories import ApplicationFactory
 
     settings.MEDIA_ROOT = tmp_path
@@ -274,8 +274,8 @@ def test_tracking_numbers_skip_a_taken_one_and_never_reuse_it(
 ):
     """Both real-name submissions get their number from core.real_name.unique_tracking_number:
     a number already taken is skipped; when every try collides, nothing is saved and the error says so."""
-    from certification import publicity
     from certification.models import Objection
+    from certification.publicity import services as publicity
     from core import real_name
     from tests.factories import ApplicationFactory
 

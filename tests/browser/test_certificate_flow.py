@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from certification import certificates
+from certification.certificates import services as certificates
 from certification.models import Application, ApplicationFiscalYear, Field
 from tests.factories import PASSWORD, ApplicationFactory, UserFactory
 

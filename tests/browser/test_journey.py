@@ -26,7 +26,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from certification import pool
+from certification.eligibility import pool
 from certification.models import (
     REQUIRED_DOCUMENT_KINDS,
     Application,

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from certification.models import ApplicationStatus, NoticeStatus, Objection, PublicityNotice
-from certification.publicity import close_due_notices
+from certification.publicity.services import close_due_notices
 from districts.models import Filing, FilingEntry
 from tests.factories import PASSWORD, ApplicationFactory, EnterpriseFactory, UserFactory, district
 

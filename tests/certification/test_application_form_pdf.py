@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from accounts.tokens import issue as issue_token
-from certification.application_data import eligibility_input_for, rule_set_for
-from certification.application_form_pdf import application_form_context, format_yuan
-from certification.eligibility import EligibilityInput, FiscalYear, IPItem, RuleSet, Staff
-from certification.eligibility_rules import clear_cache
+from certification.applications.data import eligibility_input_for, rule_set_for
+from certification.applications.pdf import application_form_context, format_yuan
+from certification.eligibility.engine import EligibilityInput, FiscalYear, IPItem, RuleSet, Staff
+from certification.eligibility.rules import clear_cache
 from certification.models import (
     Application,
     ApplicationFiscalYear,

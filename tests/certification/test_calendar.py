@@ -122,8 +122,8 @@ def test_entering_a_year_confirms_it_and_moves_open_periods(
 def test_entering_that_years_schedule_moves_an_open_notices_end_and_notifies_its_official(
     official, other_official, municipal_user, time_machine, django_capture_on_commit_callbacks
 ):
-    from certification import publicity
     from certification.models import PublicityNotice
+    from certification.publicity import services as publicity
     from notifications.models import Notification
     from tests.factories import ApplicationFactory, EnterpriseFactory
 

@@ -14,7 +14,8 @@ import subprocess
 import pytest
 from PIL import Image, ImageChops
 
-from certification import certificate_pdf, certificates
+from certification.certificates import pdf as certificate_pdf
+from certification.certificates import services as certificates
 from certification.models import Field
 from tests.factories import ApplicationFactory
 

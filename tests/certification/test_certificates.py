@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from accounts.tokens import issue as issue_token
-from certification import certificates
+from certification.certificates import services as certificates
 from certification.models import Certificate
 from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, district
 
@@ -127,7 +127,7 @@ def test_verify(client, official, approved, time_machine):
 def test_verify_is_rate_limited(client, monkeypatch):
     from django.core.cache import cache
 
-    from certification.api.certificates import VerifyRateThrottle
+    from certification.certificates.api.views import VerifyRateThrottle
 
     cache.clear()
     monkeypatch.setattr(VerifyRateThrottle, "rate", "3/min")

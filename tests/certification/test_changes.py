@@ -6,9 +6,10 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from certification import certificates, lifecycle
+from certification.certificates import services as certificates
+from certification.lifecycle import services as lifecycle
 from certification.models import Certificate, CertificateVersion, ChangeRequest
-from certification.publicity import publicity_period
+from certification.publicity.services import publicity_period
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from tests.factories import ApplicationFactory, EnterpriseFactory, district
 

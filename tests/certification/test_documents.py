@@ -12,9 +12,9 @@ from django.db import IntegrityError
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from certification import services
+from certification.applications import services
+from certification.applications.selectors import documents_for, duplicate_documents
 from certification.models import Document, DocumentKind
-from certification.selectors import documents_for, duplicate_documents
 from core.errors import ApplicationStateError
 from core.uploads import (
     DocumentError,

@@ -12,9 +12,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from certification.api.eligibility import EligibilityCheckView, EligibilityRateThrottle
-from certification.eligibility import CONDITION_CODES, load_rule_set_data
-from certification.eligibility_rules import (
+from certification.eligibility.api.views import EligibilityCheckView, EligibilityRateThrottle
+from certification.eligibility.engine import CONDITION_CODES, load_rule_set_data
+from certification.eligibility.rules import (
     clear_cache,
     db_rule_sets,
     default_rule_set_code,
@@ -480,7 +480,7 @@ def test_field_codes_are_the_catalogue_in_force():
 def test_documented_in_the_openapi_schema():
     from drf_spectacular.generators import SchemaGenerator
 
-    from certification.api.urls import eligibility as eligibility_urls
+    from certification.eligibility.api import urls as eligibility_urls
 
     patterns = [p for p in eligibility_urls.urlpatterns]
     from django.urls import include, path

@@ -12,9 +12,9 @@ import re
 import pytest
 from django.utils import translation
 
-from certification import pool
-from certification.eligibility import load_rule_set, translate_label, validate_payload
-from certification.eligibility_rules import evaluate_payload
+from certification.eligibility import pool
+from certification.eligibility.engine import load_rule_set, translate_label, validate_payload
+from certification.eligibility.rules import evaluate_payload
 from tests.certification.test_eligibility_api import EXAMPLE, URL
 from tests.certification.test_pool import GOOD
 from tests.test_i18n import compiled_catalogue  # noqa: F401  (fixture)

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from certification import certificates, lifecycle
-from certification.lifecycle_tasks import flag_missing_reports
+from certification.certificates import services as certificates
+from certification.lifecycle import services as lifecycle
+from certification.lifecycle.tasks import flag_missing_reports
 from certification.models import Certificate, MonitoringReport
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory, district

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from certification import pool
+from certification.eligibility import pool
 from certification.models import PoolEntry, Readiness
 from core.errors import InvalidInput
 from tests.factories import EnterpriseFactory, UserFactory, district

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tokens import issue as issue_token
-from certification import publicity
 from certification.models import ApplicationStatus, EntryOutcome, Objection, PublicityNotice
+from certification.publicity import services as publicity
 from tests.factories import ApplicationFactory, EnterpriseFactory, district
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +183,7 @@ def test_bad_objection_is_400_and_saves_nothing(
 
 
 def test_honeypot_and_rate_limit(client, official, recommended, today, monkeypatch):
-    from certification.api.publicity import ObjectionRateThrottle
+    from certification.publicity.api.views import ObjectionRateThrottle
 
     notice_id = publish(client, official, recommended).json()["id"]
     assert file_objection(client, notice_id, recommended[0].pk, website="http://spam").status_code == 400

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
-from certification import publicity
 from certification.models import ApplicationStatus, NoticeStatus, Objection, ObjectionStatus, PublicityNotice
+from certification.publicity import services as publicity
 from districts.models import Filing, FilingStatus
 from tests.factories import ApplicationFactory, EnterpriseFactory, district
 
@@ -483,7 +483,7 @@ def test_public_list_query_count_is_constant(client, official, today, django_ass
 
 
 def test_public_list_is_paginated_by_entry_and_searchable(client, official, today, django_assert_num_queries):
-    from certification.views.public import LIST_PAGE_SIZE
+    from certification.publicity.views import LIST_PAGE_SIZE
 
     first = recommended_apps(LIST_PAGE_SIZE - 2, prefix="早公示企业")
     publicity.publicity_publish(
@@ -545,7 +545,7 @@ def test_office_filing_list_query_count_is_constant(
 
 
 def test_guessing_tracking_numbers_is_rate_limited(client, objection, monkeypatch):
-    from certification.api.publicity import ObjectionRateThrottle
+    from certification.publicity.api.views import ObjectionRateThrottle
 
     monkeypatch.setattr(ObjectionRateThrottle, "rate", "2/hour")
     url = reverse("objection_track")

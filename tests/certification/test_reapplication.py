@@ -7,7 +7,8 @@ import pytest
 from django.core.files.base import ContentFile
 
 from accounts.tokens import issue as issue_token
-from certification import certificates, reapplication
+from certification.applications import reapplication
+from certification.certificates import services as certificates
 from certification.models import (
     Application,
     ApplicationFiscalYear,

@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from certification.eligibility import CONDITION_CODES
-from certification.eligibility_rules import clear_cache
-from certification.views.self_check import form_values_from_payload, payload_from_form
+from certification.eligibility.engine import CONDITION_CODES
+from certification.eligibility.rules import clear_cache
+from certification.eligibility.views import form_values_from_payload, payload_from_form
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from certification import stage_dates
+from certification.applications import stage_dates
 from certification.models import Application, ApplicationTransition
 from certification.workflow import _record, transition
 from tests.factories import ApplicationFactory, UserFactory

@@ -13,7 +13,7 @@ import datetime as dt
 
 import time_machine
 
-from certification import stage_dates
+from certification.applications import stage_dates
 from certification.models import Application, ApplicationTransition
 from certification.workflow import _record
 from tests.certification.test_stage_dates import BJ, PATH, WANT

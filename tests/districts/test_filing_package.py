@@ -18,8 +18,8 @@ from pypdf import PdfReader
 from accounts.tokens import issue as issue_token
 from audits import services as audit_services
 from audits.models import FilingSample, FilingSampleCheck
-from certification import publicity
 from certification.models import ApplicationStatus, Document, DocumentKind, Objection
+from certification.publicity import services as publicity
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from districts import services
 from districts.models import Filing, FilingEntry

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 from accounts.tokens import issue as issue_token
-from certification.eligibility_rules import field_codes_in_force
+from certification.eligibility.rules import field_codes_in_force
 from core.uscc import make_uscc
 from experts.importing import COLUMNS, MAX_ROWS, SheetError, export_experts, import_experts, parse_sheet
 from experts.models import Expert, ExpertKind, ExpertRelation

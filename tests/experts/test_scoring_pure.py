@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import pytest
 
-from certification.eligibility import load_rule_set
+from certification.eligibility.engine import load_rule_set
 from experts.scoring import (
     Band,
     FiscalFigures,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from certification import certificates
+from certification.certificates import services as certificates
 from certification.models import (
     Application,
     Certificate,

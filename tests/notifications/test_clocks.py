@@ -170,7 +170,7 @@ def test_publicity_closes_the_day_after_its_end(travel, official):
 
 
 def test_publicity_closed_by_hand_is_skipped(travel, official):
-    from certification.publicity import notice_close
+    from certification.publicity.services import notice_close
 
     travel("2026-11-02 09:00")
     notice = open_notice(official, start=D("2026-11-02"), end=D("2026-11-13"))
@@ -265,7 +265,7 @@ def test_monitoring_report_30_and_7_days_before(travel, official, enterprise_use
 
 
 def test_a_filed_report_is_not_reminded(travel, official, enterprise_user):
-    from certification import lifecycle
+    from certification.lifecycle import services as lifecycle
 
     travel("2026-12-01 10:00")
     certificate = issued_certificate(
@@ -313,7 +313,7 @@ def test_next_years_calendar_missing_from_1_december(travel, municipal_user, off
 
 def test_missing_report_flags_run_daily(travel, monkeypatch, django_capture_on_commit_callbacks):
     calls = []
-    monkeypatch.setattr("certification.lifecycle_tasks.flag_missing_reports.delay", lambda: calls.append(1))
+    monkeypatch.setattr("certification.lifecycle.tasks.flag_missing_reports.delay", lambda: calls.append(1))
     travel("2027-02-01 01:59")
     with django_capture_on_commit_callbacks(execute=True):
         sweep()

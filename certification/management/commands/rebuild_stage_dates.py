@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from certification.applications.stage_dates import rebuild
 from certification.models import Application
-from certification.stage_dates import rebuild
 
 
 class Command(BaseCommand):

@@ -1,7 +1,0 @@
-from django.urls import path
-
-from certification.api import certificate_pdf
-
-urlpatterns = [
-    path("<str:number>/pdf/", certificate_pdf.CertificatePdfView.as_view(), name="api-certificate-pdf"),
-]

@@ -1,0 +1,370 @@
+"""The public side of publicity (第十条（4）): open notices, the notice as PDF, real-name objections, tracking.
+
+No login. Every write goes through :mod:`certification.publicity`; these views parse input and render.
+The objection form shares the API's rate limit (``ObjectionRateThrottle``: same rate, same counter, per
+client address), so switching between the form and the API does not double anyone's allowance.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from certification.models import NoticeStatus, Objection, PublicityEntry, PublicityNotice
+from certification.publicity import services as publicity
+from certification.publicity.api.views import ObjectionRateThrottle, notices_with_entries
+from core.pdf import pdf_response, render_pdf
+from core.web import add_form_errors, domain_errors
+
+PAGE_SIZE = 25
+NOTICE_PDF_TEMPLATE = "pdf/publicity_notice.html"
+NOTICE_PDF_CACHE_SECONDS = 600  # a public, unauthenticated render of ~0.3 s: keep one copy for a while
+OBJECTION_SCOPE = "objections"  # the API's throttle_scope: one counter for the form and the API
+TRACK_MISS_SCOPE = (
+    "objection-track-miss"  # unknown tracking numbers only: guessing is limited, checking is not
+)
+DONE_SESSION_KEY = "objection_done"
+_PERIODS = {
+    1: gettext_lazy("每秒"),
+    60: gettext_lazy("每分钟"),
+    3600: gettext_lazy("每小时"),
+    86400: gettext_lazy("每天"),
+}
+
+
+# --- The rate limit ---------------------------------------------------------------------------
+
+
+class _AddressThrottle(ObjectionRateThrottle):
+    """``ObjectionRateThrottle`` keyed by client address even for a signed-in visitor.
+
+    DRF's ScopedRateThrottle keys signed-in users by id; the API views authenticate no one, so their
+    counter is per address (``ClientAddressThrottle.get_ident``) and the form must use the same key.
+    """
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+@dataclass(frozen=True)
+class _Scope:
+    throttle_scope: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    wait_minutes: int
+    limit: int
+    period: str
+
+
+def rate_limited(request: HttpRequest, scope: str) -> Refusal | None:
+    """Count this request against ``scope``; a :class:`Refusal` when the address is over the limit."""
+    throttle = _AddressThrottle()
+    if throttle.allow_request(request, _Scope(scope)):  # type: ignore[arg-type]
+        return None
+    wait = throttle.wait() or 60
+    period = _PERIODS.get(throttle.duration) or _("每 %(n)s 秒") % {"n": throttle.duration}
+    return Refusal(wait_minutes=max(1, math.ceil(wait / 60)), limit=throttle.num_requests, period=str(period))
+
+
+def refusal_message(refusal: Refusal) -> str:
+    return _(
+        "提交过于频繁：同一网络地址%(period)s最多提交 %(n)s 次。请约 %(minutes)s 分钟后再试；"
+        "如确有多项异议，可在一次提交中写明。"
+    ) % {"period": refusal.period, "n": refusal.limit, "minutes": refusal.wait_minutes}
+
+
+def track_refusal_message(refusal: Refusal) -> str:
+    return _(
+        "查询过于频繁：同一网络地址%(period)s最多查询 %(n)s 个不存在的编号。请核对编号，约 %(minutes)s 分钟后再试。"
+    ) % {"period": refusal.period, "n": refusal.limit, "minutes": refusal.wait_minutes}
+
+
+# --- Notices ----------------------------------------------------------------------------------
+
+
+def _public_notices():  # type: ignore[no-untyped-def]
+    # Published notices stay public after they close (the record of what was published); the list
+    # shows only open ones, like GET /api/v1/publicity/.
+    return notices_with_entries(PublicityNotice.objects.all())
+
+
+LIST_PAGE_SIZE = 50  # entries per page of the public list (all open notices together)
+
+
+def _open_entries(q: str) -> QuerySet[PublicityEntry]:
+    """Every entry of every open notice, newest notice first, searchable by enterprise name or USCC."""
+    qs = (
+        PublicityEntry.objects.filter(notice__status=NoticeStatus.OPEN)
+        .select_related("notice__district", "application__enterprise__district", "application__field")
+        .order_by("-notice__start", "-notice_id", "id")
+    )
+    if q:
+        qs = qs.filter(
+            Q(application__enterprise__name__icontains=q) | Q(application__enterprise__uscc__istartswith=q)
+        )
+    return qs
+
+
+@require_safe
+def publicity_list(request: HttpRequest) -> HttpResponse:
+    """The public list, paginated by entry (the 435 ms / 207 KiB page of every entry at once is gone):
+    two queries per page (the count and the page) whatever the number of notices and entries."""
+    q = " ".join(request.GET.get("q", "").split())[:100]
+    page = Paginator(_open_entries(q), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    groups = []  # consecutive entries of one notice share a heading
+    for _notice, entries in groupby(page.object_list, key=lambda e: e.notice_id):
+        entries = list(entries)
+        notice = entries[0].notice
+        groups.append(
+            {
+                "notice": notice,
+                "entries": entries,
+                "accepting": publicity.notice_is_open_for_objections(notice, today),
+                "first": page.start_index() + sum(len(g["entries"]) for g in groups),
+            }
+        )
+    return render(request, "public/publicity_list.html", {"page": page, "groups": groups, "query": q})
+
+
+@require_safe
+def publicity_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(_public_notices(), pk=pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "public/publicity_notice.html",
+        {
+            "notice": notice,
+            "entries": list(notice.entries.all()),
+            "accepting": publicity.notice_is_open_for_objections(notice, today),
+            "not_started": notice.status == NoticeStatus.OPEN and today < notice.start,
+        },
+    )
+
+
+def notice_pdf_context(notice: PublicityNotice) -> dict[str, Any]:
+    site = settings.SITE_URL
+    return {
+        "notice": notice,
+        "entries": list(notice.entries.all()),
+        "government": notice.district.government_name or notice.district.name,
+        "notice_url": site + reverse("publicity_notice", args=[notice.pk]),
+        "track_url": site + reverse("objection_track"),
+        "site_url": site,
+        "issued_on": timezone.localdate(timezone.localtime(notice.created_at)),
+    }
+
+
+@require_safe
+def publicity_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(_public_notices(), pk=pk)
+    key = (
+        f"publicity-notice-pdf:{notice.pk}:{notice.status}:{notice.end.isoformat()}:{notice.end_confirmed}:"
+        f"{translation.get_language()}"
+    )
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_pdf(NOTICE_PDF_TEMPLATE, notice_pdf_context(notice))
+        cache.set(key, pdf, NOTICE_PDF_CACHE_SECONDS)
+    filename = _("%(district)s高新技术企业拟认定名单公示-%(start)s.pdf") % {
+        "district": notice.district.name,
+        "start": notice.start.isoformat(),
+    }
+    return pdf_response(pdf, filename, ascii_filename=f"publicity-notice-{notice.pk}.pdf", inline=True)
+
+
+# --- Objections -------------------------------------------------------------------------------
+
+
+class ObjectionForm(forms.Form):
+    """Shape only; :func:`certification.publicity.services.objection_file` decides what a valid objection is.
+
+    The honeypot ``website`` is not a form field: the template renders it hidden from people, and
+    the view refuses any submission that fills it before this form is even looked at.
+    """
+
+    application = forms.TypedChoiceField(
+        label=gettext_lazy("异议对象（公示企业）"),
+        coerce=int,
+        error_messages={
+            "required": gettext_lazy("请选择对哪家公示企业提出异议。"),
+            "invalid_choice": gettext_lazy("该企业不在本次公示名单中。"),
+        },
+    )
+    name = forms.CharField(
+        label=gettext_lazy("真实姓名"),
+        max_length=50,
+        error_messages={"required": gettext_lazy("请填写真实姓名。")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("联系电话"),
+        max_length=20,
+        error_messages={"required": gettext_lazy("请填写联系电话。")},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("异议理由"),
+        max_length=5000,
+        error_messages={"required": gettext_lazy("请写明异议理由。")},
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy(
+            "写明异议所针对的事实（10 至 5000 字），例如知识产权权属、研发费用、人员情况等。"
+        ),
+    )
+    evidence = forms.FileField(
+        label=gettext_lazy("证明材料（可选，PDF）"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+        help_text=gettext_lazy("仅限一个 PDF 文件；多份材料请合并为一个文件。"),
+    )
+
+    def __init__(self, *args: Any, notice: PublicityNotice, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["application"].choices = [("", _("— 请选择 —"))] + [
+            (e.application_id, f"{e.application.enterprise.name}（{e.application.enterprise.uscc}）")
+            for e in notice.entries.all()
+        ]
+
+
+def _objection_page(
+    request: HttpRequest,
+    notice: PublicityNotice,
+    form: ObjectionForm | None,
+    *,
+    status: int = 200,
+    error: str = "",
+) -> HttpResponse:
+    return render(
+        request,
+        "public/objection_form.html",
+        {
+            "notice": notice,
+            "form": form,
+            "error": error,
+            "accepting": publicity.notice_is_open_for_objections(notice),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(_public_notices(), pk=pk)
+    if request.method == "GET":
+        form = ObjectionForm(notice=notice, initial={"application": request.GET.get("application", "")})
+        return _objection_page(request, notice, form)
+    refusal = rate_limited(request, OBJECTION_SCOPE)  # every POST counts, as in the API
+    if refusal is not None:
+        return _objection_page(
+            request,
+            notice,
+            ObjectionForm(request.POST, notice=notice),
+            status=429,
+            error=refusal_message(refusal),
+        )
+    if request.POST.get("website"):
+        # Only scripts fill the invisible field: refuse without saying why, save nothing.
+        return _objection_page(
+            request, notice, ObjectionForm(notice=notice), status=400, error=_("提交失败。")
+        )
+    form = ObjectionForm(request.POST, request.FILES, notice=notice)
+    if not form.is_valid():
+        return _objection_page(request, notice, form, status=400)
+    entry = next(e for e in notice.entries.all() if e.application_id == form.cleaned_data["application"])
+    with domain_errors() as failed:
+        objection = publicity.objection_file(
+            entry=entry,
+            name=form.cleaned_data["name"],
+            phone=form.cleaned_data["phone"],
+            reason=form.cleaned_data["reason"],
+            evidence=form.cleaned_data.get("evidence"),
+        )
+    if failed:  # the form with the service's complaints (400) or the refusal (409)
+        add_form_errors(form, failed.errors)
+        return _objection_page(request, notice, form, status=failed.status, error=failed.message)
+    # Post/redirect/get: a reload of the result page must not file the objection twice.
+    request.session[DONE_SESSION_KEY] = {"notice": notice.pk, "number": objection.tracking_number}
+    return redirect("objection_done", pk=notice.pk)
+
+
+@never_cache
+@require_safe
+def objection_done(request: HttpRequest, pk: int) -> HttpResponse:
+    done = request.session.get(DONE_SESSION_KEY) or {}
+    if done.get("notice") != pk:
+        return redirect("publicity_notice", pk=pk)
+    notice = get_object_or_404(PublicityNotice.objects.select_related("district"), pk=pk)
+    return render(
+        request, "public/objection_done.html", {"notice": notice, "tracking_number": done["number"]}
+    )
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(
+        label=gettext_lazy("查询编号"),
+        max_length=20,
+        error_messages={"required": gettext_lazy("请填写提交异议时得到的查询编号。")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono", "placeholder": "YY…"}),
+    )
+
+    def clean_number(self) -> str:
+        return "".join(self.cleaned_data["number"].split()).upper()
+
+
+@never_cache
+@require_safe
+def objection_track(request: HttpRequest) -> HttpResponse:
+    """Status and finding by tracking number; never the objector's name or phone."""
+    form = TrackForm(request.GET if "number" in request.GET else None)
+    result = None
+    status = 200
+    if form.is_bound and form.is_valid():
+        objection = (
+            Objection.objects.select_related("entry__application__enterprise", "entry__notice__district")
+            .filter(tracking_number=form.cleaned_data["number"])
+            .first()
+        )
+        if objection is not None:
+            # Only these fields reach the template: the objector's identity cannot leak from it.
+            result = {
+                "tracking_number": objection.tracking_number,
+                "status": objection.status,
+                "status_label": objection.get_status_display(),
+                "finding": objection.finding,
+                "decided_at": objection.decided_at,
+                "created_at": objection.created_at,
+                "enterprise_name": objection.entry.application.enterprise.name,
+                "notice_title": objection.entry.notice.title,
+            }
+        else:
+            refusal = rate_limited(request, TRACK_MISS_SCOPE)
+            if refusal is not None:
+                form.add_error("number", track_refusal_message(refusal))
+                status = 429
+            else:
+                form.add_error("number", _("未找到该查询编号，请核对后重新输入。"))
+                status = 404
+    elif form.is_bound:
+        status = 400
+    return render(request, "public/objection_track.html", {"form": form, "result": result}, status=status)
