@@ -2,13 +2,14 @@
 # Debian packages the portal needs. Installs the missing ones when run as root; otherwise says what to install.
 #   run:  CJK fonts and HarfBuzz subsetting for WeasyPrint PDFs (without libharfbuzz-subset0 a one-page
 #         Chinese certificate takes ~12 s instead of ~0.2 s), Pango, gettext for compilemessages.
-#   test: the same plus Chromium for the browser tests and poppler-utils (pdftoppm renders a certificate
-#         page to PNG in tests/certification/test_certificate_render.py).
+#   test: the same plus Chromium for the browser tests, poppler-utils (pdftoppm renders a certificate
+#         page to PNG in tests/certification/test_certificate_render.py) and zbar-tools (zbarimg reads
+#         the certificate's QR code back from that PNG).
 set -euo pipefail
 what=${1:-run}
 packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext)
 if [[ $what == test ]]; then
-  packages+=(chromium poppler-utils)
+  packages+=(chromium poppler-utils zbar-tools)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -1276,3 +1276,39 @@ def test_the_enterprise_never_sees_an_experts_name(fresh, client_, django_captur
     assert str(application.composite_score) in seen[detail]  # the final score, after the district's opinion
     api = url_of("api/v1/applications/<int:pk>/", NAMES["api/v1/applications/<int:pk>/"], fresh)
     assert "评审专家组" in seen[api]
+
+
+# --- CSRF: every state-changing browser form refuses a POST without the token ----------------------
+
+
+def csrf_cases() -> Iterator[Any]:
+    """Each browser route with a POST row, sent by the first person the matrix lets past authorisation
+    (any answer but the login redirect, 403 and 404): what the token must protect."""
+    for route, methods in MATRIX.items():
+        if route.startswith("api/") or "POST" not in methods:
+            continue
+        allowed = [p for p in PEOPLE if methods["POST"][p] not in (LOGIN, 403, 404)]
+        if allowed:
+            yield pytest.param(route, allowed[0], id=f"/{route} {allowed[0]}")
+
+
+CSRF_CASES = list(csrf_cases())
+
+
+def test_csrf_cases_cover_the_forms():
+    """The list is not empty by accident: sign-in, registration, the objection form and the officials'
+    decisions are all in it."""
+    routes = {case.values[0] for case in CSRF_CASES}
+    assert len(routes) >= 20
+    assert {"accounts/login/", "district/applications/<int:pk>/accept/"} <= routes
+
+
+@pytest.mark.parametrize(("route", "person"), CSRF_CASES)
+def test_browser_posts_without_the_csrf_token_are_refused(fresh, route, person):
+    """The same POST the matrix sends (which gets past authorisation), without the CSRF token: 403."""
+    client = Client(enforce_csrf_checks=True)
+    url = url_of(route, NAMES[route], fresh)
+    response = send(client, fresh, route, "POST", person, url)
+    assert response.status_code == 403, f"POST {url} as {person} without a CSRF token: {response.status_code}"
+    assert response.reason_phrase == "Forbidden"
+    assert b"CSRF" in response.content or "csrf" in response.content.decode().lower()

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.conf import settings
 from PIL import Image, ImageChops
 
 from certification.certificates import pdf as certificate_pdf
@@ -65,10 +66,11 @@ def certificate_png(enterprise_user, official, tmp_path, artifacts):
         capture_output=True,
         timeout=60,
     )
-    return artifacts / "certificate.png"
+    return artifacts / "certificate.png", certificate
 
 
 def test_page_one_renders_to_a_png_with_the_seal(certificate_png):
+    certificate_png, _certificate = certificate_png
     assert certificate_png.stat().st_size > 20_000
     with Image.open(certificate_png) as png:
         assert png.format == "PNG"
@@ -92,3 +94,17 @@ def test_page_one_renders_to_a_png_with_the_seal(certificate_png):
     # The QR code: a black-and-white block in the lower left.
     qr = grey.crop((0, height // 2, width // 3, height))
     assert count_below(qr, 60) > 1000
+
+
+@pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbar-tools (zbarimg) not installed")
+def test_the_printed_qr_code_reads_back_as_the_verification_url(certificate_png):
+    """What a phone reads off the printed page: zbarimg decodes the QR code from the rendered PNG."""
+    png, certificate = certificate_png
+    out = subprocess.run(
+        ["zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", str(png)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines() == [f"{settings.SITE_URL}/verify/{certificate.number}/"]
