@@ -72,13 +72,13 @@ class Report(models.Model):
     tracking_number = models.CharField(_("查询编号"), max_length=20, unique=True)
     reporter_name = models.CharField(_("举报人姓名"), max_length=50)
     reporter_phone = models.CharField(_("举报人联系电话"), max_length=20)
-    reason = models.TextField(_("举报事项"))
+    reason = models.TextField(_("举报事项"), max_length=5000)
     evidence = models.FileField(_("证明材料"), upload_to=report_upload_to, blank=True, max_length=200)
     evidence_sha256 = models.CharField(_("证明材料 SHA-256"), max_length=64, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN, db_index=True
     )
-    finding = models.TextField(_("核查结论"), blank=True)
+    finding = models.TextField(_("核查结论"), blank=True, max_length=5000)
     certificate_revoked = models.BooleanField(_("据此撤销证书"), default=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -170,7 +170,7 @@ class SupervisionCheck(models.Model):
         _("状态"), max_length=10, choices=CheckStatus.choices, default=CheckStatus.PLANNED, db_index=True
     )
     result = models.CharField(_("检查结果"), max_length=200, blank=True)
-    findings = models.TextField(_("发现的问题及处理意见"), blank=True)
+    findings = models.TextField(_("发现的问题及处理意见"), blank=True, max_length=5000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("安排人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -242,7 +242,7 @@ class FilingSampleCheck(models.Model):
         related_name="sample_checks",
     )
     passed = models.BooleanField(_("检查结果"), null=True, blank=True)  # None: not checked yet
-    result = models.TextField(_("检查情况"), blank=True)
+    result = models.TextField(_("检查情况"), blank=True, max_length=2000)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("记录人"),

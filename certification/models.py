@@ -167,8 +167,8 @@ class Application(models.Model):
     )
     # Enterprise facts (step 1).
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
-    main_products = models.TextField(_("主要产品（服务）"), blank=True)
-    core_technology = models.TextField(_("核心技术说明"), blank=True)
+    main_products = models.TextField(_("主要产品（服务）"), blank=True, max_length=2000)
+    core_technology = models.TextField(_("核心技术说明"), blank=True, max_length=4000)
     contact_name = models.CharField(_("申报联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     # Staff (第九条（三）), for the latest year.
@@ -193,7 +193,7 @@ class Application(models.Model):
     score_spread_flag = models.BooleanField(_("专家评分差异过大"), default=False)
     # The district's opinion (区县工作小组意见).
     opinion_recommend = models.BooleanField(_("推荐意见"), null=True, blank=True)
-    opinion_note = models.TextField(_("意见说明"), blank=True)
+    opinion_note = models.TextField(_("意见说明"), blank=True, max_length=2000)
     opinion_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("意见人"),
@@ -353,7 +353,7 @@ class ApplicationTransition(models.Model):
         "accounts.User", verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), blank=True, max_length=2000)
     data = models.JSONField(_("附加信息"), default=dict, blank=True)
     history = HistoricalRecords()
 
@@ -523,13 +523,13 @@ class Objection(models.Model):
     tracking_number = models.CharField(_("查询编号"), max_length=20, unique=True)
     name = models.CharField(_("姓名"), max_length=50)
     phone = models.CharField(_("联系电话"), max_length=20)
-    reason = models.TextField(_("异议理由"))
+    reason = models.TextField(_("异议理由"), max_length=5000)
     evidence = models.FileField(_("证明材料"), upload_to=objection_upload_to, blank=True, max_length=200)
     evidence_sha256 = models.CharField(max_length=64, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN, db_index=True
     )
-    finding = models.TextField(_("核实结论"), blank=True)
+    finding = models.TextField(_("核实结论"), blank=True, max_length=5000)
     decided_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("核实人"),
@@ -585,7 +585,7 @@ class Certificate(models.Model):
         "accounts.User", verbose_name=_("发证人"), on_delete=models.PROTECT, related_name="+"
     )
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
-    revoked_reason = models.TextField(_("撤销理由"), blank=True)
+    revoked_reason = models.TextField(_("撤销理由"), blank=True, max_length=2000)
     revocation_flag = models.CharField(_("待撤销提示"), max_length=200, blank=True)
     history = HistoricalRecords()
 

@@ -55,7 +55,7 @@ class FilingEntry(models.Model):
         "certification.Application", on_delete=models.PROTECT, related_name="filing_entries"
     )
     approved = models.BooleanField(_("审核通过"), null=True, blank=True)
-    reason = models.TextField(_("审核意见"), blank=True)
+    reason = models.TextField(_("审核意见"), blank=True, max_length=2000)
     decided_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("审核人"),

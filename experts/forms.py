@@ -57,6 +57,7 @@ class ExpertForm(forms.Form):
     relation_usccs = forms.CharField(
         label=_("回避企业统一社会信用代码"),
         required=False,
+        max_length=2000,  # one code (18) a line: about a hundred
         widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}),
         help_text=_("每行一个。专家不会被抽取评审这些企业的申请。"),
     )

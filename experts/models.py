@@ -155,7 +155,7 @@ class Review(models.Model):
     )
     growth = models.DecimalField(_("成长性"), max_digits=4, decimal_places=1, null=True, blank=True)
     out_of_band_reasons = models.JSONField(_("超出建议档次的理由"), default=dict, blank=True)
-    comment = models.TextField(_("评审意见"), blank=True)
+    comment = models.TextField(_("评审意见"), blank=True, max_length=5000)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     declined_reason = models.CharField(_("回避理由"), max_length=300, blank=True)
     replaced_by = models.OneToOneField(
@@ -199,7 +199,7 @@ class ScoreReopening(models.Model):
     """
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reopenings")
-    reason = models.TextField(_("重新开放理由"))
+    reason = models.TextField(_("重新开放理由"), max_length=1000)
     previous = models.JSONField(_("原评分"), default=dict)
     by = models.ForeignKey(
         "accounts.User", verbose_name=_("重新开放人"), on_delete=models.PROTECT, related_name="+"
@@ -228,7 +228,7 @@ class ScoreAmendment(models.Model):
     indicator = models.CharField(_("指标"), max_length=20)
     old_points = models.DecimalField(_("原分值"), max_digits=4, decimal_places=1, null=True)
     new_points = models.DecimalField(_("新分值"), max_digits=4, decimal_places=1)
-    reason = models.TextField(_("理由"))
+    reason = models.TextField(_("理由"), max_length=1000)
     by = models.ForeignKey(
         "accounts.User", verbose_name=_("修改人"), on_delete=models.PROTECT, related_name="+"
     )

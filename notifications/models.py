@@ -70,7 +70,7 @@ class Deadline(models.Model):
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, blank=True, default="")
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
-    last_error = models.TextField(_("最近错误"), blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True, max_length=4000)
     # After an error the step waits (exponential backoff) before the sweep tries it again.
     retry_at = models.DateTimeField(_("重试时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
@@ -151,7 +151,7 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("类型"), max_length=50)
     subject = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"))
+    body = models.TextField(_("内容"), max_length=20000)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     # What the email templates are rendered with at delivery (JSON: ids, names, ISO dates).
     context = models.JSONField(_("模板数据"), default=dict, blank=True)
@@ -226,7 +226,7 @@ class FailedTask(models.Model):
     task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
     args = models.JSONField(_("参数"), default=list, blank=True)
     kwargs = models.JSONField(_("关键字参数"), default=dict, blank=True)
-    error = models.TextField(_("错误"))
+    error = models.TextField(_("错误"), max_length=4000)
     failed_at = models.DateTimeField(_("失败时间"), default=timezone.now, db_index=True)
     retried_at = models.DateTimeField(_("重试时间"), null=True, blank=True)
     retried_by = models.ForeignKey(

@@ -160,3 +160,112 @@ def test_a_control_character_in_a_query_string_is_400(client, municipal_user, pa
     response = client.get(path, {"q": "a\x00b"})
     assert response.status_code == 400
     assert "控制字符" in response.content.decode()
+
+
+# --- Every text input has its maximum length -------------------------------------------------------
+
+PROJECT_APPS = (
+    "accounts",
+    "certification",
+    "districts",
+    "experts",
+    "audits",
+    "notifications",
+    "workdays",
+    "core",
+    "demo",
+)
+UNBOUNDED_FORMATS = {"binary", "date", "date-time", "decimal", "uri", "email", "uuid"}
+
+
+def test_every_text_field_of_the_models_has_a_max_length():
+    """A TextField's max_length reaches the ModelForms and ModelSerializers built on it (and the pages'
+    maxlength); CharFields must have one anyway."""
+    from django.apps import apps
+    from django.db import models
+
+    unbounded = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        if model._meta.app_label in PROJECT_APPS
+        for field in model._meta.get_fields()
+        if isinstance(field, models.CharField | models.TextField) and field.max_length is None
+    ]
+    assert not unbounded
+
+
+def _request_strings(schema):  # type: ignore[no-untyped-def]
+    """(where, schema) of every writable string property in every request body of the API schema."""
+    components = schema["components"]["schemas"]
+
+    def walk(node, path, seen):  # type: ignore[no-untyped-def]
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            if name in seen:
+                return
+            seen, path, node = seen | {name}, name, components[name]
+        for key in ("allOf", "oneOf", "anyOf"):
+            for sub in node.get(key, []):
+                yield from walk(sub, path, seen)
+        if node.get("type") == "string" and not node.get("readOnly"):
+            yield path, node
+        for key, sub in node.get("properties", {}).items():
+            if not sub.get("readOnly"):
+                yield from walk(sub, f"{path}.{key}", seen)
+        if "items" in node:
+            yield from walk(node["items"], f"{path}[]", seen)
+        if isinstance(node.get("additionalProperties"), dict):
+            yield from walk(node["additionalProperties"], f"{path}{{}}", seen)
+
+    for route, item in schema["paths"].items():
+        for method, operation in item.items():
+            for body in (operation.get("requestBody") or {}).get("content", {}).values():
+                yield from walk(body["schema"], f"{method.upper()} {route}", frozenset())
+
+
+def test_every_text_input_of_the_api_has_a_max_length():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    strings = list(_request_strings(schema))
+    assert len(strings) > 50  # the walk reaches the bodies
+    unbounded = sorted(
+        {
+            where
+            for where, node in strings
+            if "maxLength" not in node
+            and not node.get("enum")
+            and node.get("format") not in UNBOUNDED_FORMATS
+        }
+    )
+    assert not unbounded
+
+
+def test_every_text_input_of_the_browser_forms_has_a_max_length():
+    import importlib
+    import pkgutil
+
+    from django import forms
+
+    for app in PROJECT_APPS:
+        package = importlib.import_module(app)
+        for module in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ".migrations" not in module.name and ".management" not in module.name:
+                importlib.import_module(module.name)
+
+    def subclasses(cls):  # type: ignore[no-untyped-def]
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    checked, unbounded = 0, []
+    for form in set(subclasses(forms.BaseForm)):
+        if form.__module__.split(".")[0] not in PROJECT_APPS or not hasattr(form, "base_fields"):
+            continue
+        for name, field in form.base_fields.items():
+            if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+                checked += 1
+                if field.max_length is None:
+                    unbounded.append(f"{form.__module__}.{form.__name__}.{name}")
+    assert checked > 40
+    assert not sorted(unbounded)

@@ -23,8 +23,9 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    username = serializers.CharField(max_length=150)
+    # 4096: Django's own bound on a password it will hash (a longer one costs a hash of its length).
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"}, max_length=4096)
     otp = serializers.CharField(
         required=False,
         allow_blank=True,

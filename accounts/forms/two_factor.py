@@ -11,6 +11,7 @@ class AuthenticatorCodeForm(forms.Form):
 
     token = forms.RegexField(
         regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        max_length=16,
         label=_("6 位动态验证码"),
         error_messages={"invalid": _("请输入验证器应用中显示的 6 位数字。")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}),

@@ -20,7 +20,7 @@ from districts.api.filings import FilingSerializer, filings_visible_to
 class DecisionSerializer(serializers.Serializer):
     application = serializers.IntegerField()
     approved = serializers.BooleanField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class DecideSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ class CalendarYearForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2004, max_value=2100)
     text = forms.CharField(
         label=_("放假与调休安排（每行一条）"),
+        max_length=5000,  # a year's schedule is about 30 lines
         widget=forms.Textarea(
             attrs={
                 "rows": 12,

@@ -20,7 +20,9 @@ from config.throttling import REGISTRATION_SCOPE, RegistrationRateThrottle
 class EnterpriseRegistrationSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     uscc = serializers.CharField(min_length=18, max_length=18)
-    district = serializers.RegexField(r"^\d{6}$", error_messages={"invalid": _("区代码应为 6 位数字。")})
+    district = serializers.RegexField(
+        r"^\d{6}$", max_length=6, error_messages={"invalid": _("区代码应为 6 位数字。")}
+    )
     registered_on = serializers.DateField()
     address = serializers.CharField(max_length=200)
     contact_name = serializers.CharField(max_length=50)
@@ -33,7 +35,9 @@ class RegistrationSerializer(serializers.Serializer):
     """Shape of docs/api.md's registration body; the rules are certification.registration.registration_problems."""
 
     username = serializers.RegexField(r"^[\w.@+-]+$", max_length=150)
-    password = serializers.CharField(write_only=True, style={"input_type": "password"}, trim_whitespace=False)
+    password = serializers.CharField(
+        write_only=True, style={"input_type": "password"}, trim_whitespace=False, max_length=4096
+    )
     email = serializers.EmailField()
     enterprise = EnterpriseRegistrationSerializer()
 

@@ -115,7 +115,7 @@ class ChangeRequest(models.Model):
     )
     old_name = models.CharField(_("原企业名称"), max_length=200)
     new_name = models.CharField(_("新企业名称"), max_length=200, blank=True)
-    description = models.TextField(_("变化情况说明"), blank=True)
+    description = models.TextField(_("变化情况说明"), blank=True, max_length=2000)
     event_date = models.DateField(_("变更发生日期"))
     reported_late = models.BooleanField(_("超过三个月报告"), default=False)
     evidence = models.FileField(_("证明材料"), upload_to=change_evidence_upload_to, max_length=200)
@@ -146,7 +146,7 @@ class ChangeRequest(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    note = models.TextField(_("办理意见"), blank=True)
+    note = models.TextField(_("办理意见"), blank=True, max_length=2000)
     requested_by = models.ForeignKey(
         "accounts.User", verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
     )

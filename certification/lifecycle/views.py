@@ -50,25 +50,32 @@ class MonitoringReportForm(forms.Form):
     # A select of the open periods; which periods are owed is the service's decision, not the form's.
     report = forms.CharField(
         label=gettext_lazy("报告期"),
+        max_length=20,
         widget=forms.Select,
         error_messages={"required": gettext_lazy("请选择报告期。")},
     )
     revenue = forms.CharField(
         label=gettext_lazy("营业收入（元）"),
         required=False,
+        max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     rd_expense = forms.CharField(
         label=gettext_lazy("研究开发费用（元）"),
         required=False,
+        max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     staff_total = forms.CharField(
-        label=gettext_lazy("职工总数"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+        label=gettext_lazy("职工总数"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     new_ip_count = forms.CharField(
         label=gettext_lazy("报告期内新增知识产权数"),
         required=False,
+        max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     confirm = forms.BooleanField(
@@ -105,6 +112,7 @@ class ChangeRequestForm(forms.Form):
     description = forms.CharField(
         label=gettext_lazy("变化情况说明（重大变化时填写）"),
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     event_date = forms.DateField(
@@ -141,6 +149,7 @@ class PublishForm(forms.Form):
 class RejectForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("不予更名的理由"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": gettext_lazy("请填写不予更名的理由。")},
     )
@@ -157,7 +166,10 @@ class DecideForm(forms.Form):
         error_messages={"required": gettext_lazy("请选择复核结论。")},
     )
     note = forms.CharField(
-        label=gettext_lazy("复核意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("复核意见"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     confirm = forms.BooleanField(
         label=gettext_lazy("我已核实证明材料，确认以上复核结论。"),

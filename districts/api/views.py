@@ -19,17 +19,17 @@ from districts import services
 
 class ReturnSerializer(serializers.Serializer):
     reasons = serializers.ListField(
-        child=serializers.CharField(allow_blank=True), required=False, default=list
+        child=serializers.CharField(allow_blank=True, max_length=500), required=False, default=list
     )
     missing_documents = serializers.ListField(
         child=serializers.ChoiceField(choices=DocumentKind.choices), required=False, default=list
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class OpinionSerializer(serializers.Serializer):
     recommend = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class DistrictActionView(APIView):

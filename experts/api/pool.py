@@ -82,28 +82,30 @@ class PledgeSerializer(serializers.Serializer):
 
 
 class ExpertPatchBody(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=50)
     kind = serializers.ChoiceField(choices=ExpertKind.choices, required=False)
-    title = serializers.CharField(required=False, allow_blank=True)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=50)
     fields = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="专业领域代码；技术专家至少一个"
+        child=serializers.CharField(max_length=10), required=False, help_text="专业领域代码；技术专家至少一个"
     )
-    employer = serializers.CharField(required=False, allow_blank=True)
-    employer_uscc = serializers.CharField(required=False, allow_blank=True)
+    employer = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    employer_uscc = serializers.CharField(required=False, allow_blank=True, max_length=18)
     relations = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="回避企业统一社会信用代码（整体替换）"
+        child=serializers.CharField(max_length=18),
+        required=False,
+        help_text="回避企业统一社会信用代码（整体替换）",
     )
     yearly_cap = serializers.IntegerField(required=False)
-    email = serializers.CharField(required=False, allow_blank=True)
-    phone = serializers.CharField(required=False, allow_blank=True)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
     active = serializers.BooleanField(required=False, help_text="false 停用（须填 reason），true 启用")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=90, help_text="停用原因")
 
 
 class RelationBody(serializers.Serializer):
-    uscc = serializers.CharField()
-    enterprise_name = serializers.CharField(required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    uscc = serializers.CharField(max_length=18)
+    enterprise_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
 def bad_request(errors: dict[str, list[str]]) -> Response:

@@ -39,26 +39,26 @@ class SubmitBody(serializers.Serializer):
         help_text='{"ip": "24.0", "conversion": "21.0", "rd_management": "14.0"} 或 {"growth": "12.0"}'
     )
     reasons = serializers.DictField(
-        child=serializers.CharField(allow_blank=True),
+        child=serializers.CharField(allow_blank=True, max_length=1000),
         required=False,
         default=dict,
         help_text="超出建议档次的理由",
     )
-    comment = serializers.CharField(allow_blank=True, required=False, default="")
+    comment = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
 
 
 class AmendBody(serializers.Serializer):
     indicator = serializers.ChoiceField(choices=["ip", "conversion", "rd_management", "growth"])
-    points = serializers.CharField()
-    reason = serializers.CharField(allow_blank=True)
+    points = serializers.CharField(max_length=10)
+    reason = serializers.CharField(allow_blank=True, max_length=1000)
 
 
 class DeclineBody(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, max_length=300)
 
 
 class ReopenBody(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, max_length=1000)
 
 
 # --- Output -------------------------------------------------------------------------------------------

@@ -59,11 +59,12 @@ class StaffOutSerializer(serializers.Serializer):
 
 
 class FactsOutSerializer(serializers.Serializer):
-    legal_representative = serializers.CharField()
-    main_products = serializers.CharField()
-    core_technology = serializers.CharField()
-    contact_name = serializers.CharField()
-    contact_phone = serializers.CharField()
+    # The limits of certification.applications.input.FACT_KEYS.
+    legal_representative = serializers.CharField(max_length=50)
+    main_products = serializers.CharField(max_length=2000)
+    core_technology = serializers.CharField(max_length=4000)
+    contact_name = serializers.CharField(max_length=50)
+    contact_phone = serializers.CharField(max_length=20)
 
 
 class AuditOutSerializer(serializers.Serializer):
@@ -150,13 +151,13 @@ class ApplicationSerializer(ApplicationListSerializer):
 class ApplicationWriteSerializer(serializers.Serializer):
     """Schema documentation of the write body; validation is certification.applications.input."""
 
-    field_code = serializers.CharField(required=False, allow_null=True)
+    field_code = serializers.CharField(required=False, allow_null=True, max_length=10)
     facts = FactsOutSerializer(required=False)
     staff = serializers.DictField(required=False, help_text='{"total", "tech_college", "rd"}')
     fiscal_years = serializers.ListField(child=serializers.DictField(), required=False)
     ip = serializers.ListField(child=serializers.DictField(), required=False)
     conversions = ConversionSerializer(many=True, required=False)
-    rd_management = serializers.ListField(child=serializers.CharField(), required=False)
+    rd_management = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
     products = ProductSerializer(many=True, required=False)
     audit = serializers.DictField(
         required=False, help_text='{"firm", "firm_uscc", "report_number", "report_date"}'

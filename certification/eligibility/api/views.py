@@ -69,7 +69,9 @@ class EligibilityFiscalYearSerializer(serializers.Serializer):
 
 class EligibilityCheckSerializer(serializers.Serializer):
     rule_set = serializers.CharField(
-        required=False, help_text="规则集代码：tianjin-2015（默认，市级）或 national-2016（国家级预审）"
+        required=False,
+        max_length=40,
+        help_text="规则集代码：tianjin-2015（默认，市级）或 national-2016（国家级预审）",
     )
     as_of = serializers.DateField(required=False, help_text="评估日期，默认今天（北京时间）")
     registered_on = serializers.DateField(help_text="企业注册日期")
@@ -77,6 +79,7 @@ class EligibilityCheckSerializer(serializers.Serializer):
     field_code = serializers.CharField(
         required=False,
         allow_null=True,
+        max_length=10,
         help_text="在用《国家重点支持的高新技术领域》代码；省略则该项 passed 为 null",
     )
     ip = EligibilityIPItemSerializer(many=True, help_text="知识产权，最多 1000 项")

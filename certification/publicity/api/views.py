@@ -65,7 +65,7 @@ class NoticeSerializer(serializers.ModelSerializer):
 class PublishSerializer(serializers.Serializer):
     applications = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
     start = serializers.DateField()
-    title = serializers.CharField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
 def notices_with_entries(qs: QuerySet[PublicityNotice]) -> QuerySet[PublicityNotice]:
@@ -136,7 +136,9 @@ class ObjectionCreateSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=20)
     reason = serializers.CharField(max_length=5000)
     evidence = serializers.FileField(required=False)
-    website = serializers.CharField(required=False, allow_blank=True, help_text="留空（防机器人字段）")
+    website = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="留空（防机器人字段）"
+    )
 
 
 class ObjectionCreateView(APIView):
