@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from certification.models import Application, ApplicationStatus, ApplicationTransition
-from core.errors import ApplicationStateError, DomainPermissionDenied
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 
 logger = logging.getLogger(__name__)
 
@@ -362,6 +362,24 @@ def transition(
     record = _record(application, t.target, by=by, note=note, data=data)
     _notify_on_commit(t, application.pk, note)
     return record
+
+
+def check_district_batch(
+    applications: list[Application], *, application_ids: list[int], by: User, name: str, refusal: str
+) -> None:
+    """A district's batch action (issue certificates, file): every id is an application of the official's
+    district (else 400, naming the others) and every one may take row `name` (else 409 with `refusal`,
+    formatted with the enterprise's ``name`` and the ``status`` label). The caller has locked the rows."""
+    known = {a.pk for a in applications if a.enterprise.district_id == by.district_id}
+    missing = [i for i in application_ids if i not in known]
+    if missing:
+        raise InvalidInput({"applications": [_("申请不存在或不属于本区：%(ids)s。") % {"ids": missing}]})
+    for application in applications:
+        if application.status not in from_statuses(name):
+            raise ApplicationStateError(
+                refusal % {"name": application.enterprise.name, "status": application.get_status_display()},
+                status=application.status,
+            )
 
 
 def create(

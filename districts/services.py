@@ -149,17 +149,13 @@ def filing_create(*, by: User, application_ids: list[int]) -> Filing:
                 .order_by("pk")
             )
         )
-        known = {a.pk for a in applications if a.enterprise.district_id == by.district_id}
-        missing = [i for i in application_ids if i not in known]
-        if missing:
-            raise InvalidInput({"applications": [_("申请不存在或不属于本区：%(ids)s。") % {"ids": missing}]})
-        for application in applications:
-            if application.status not in workflow.from_statuses("file"):
-                raise ApplicationStateError(
-                    _("“%(name)s”的申请当前状态为“%(status)s”，只有公示通过的申请可以报备。")
-                    % {"name": application.enterprise.name, "status": application.get_status_display()},
-                    status=application.status,
-                )
+        workflow.check_district_batch(
+            applications,
+            application_ids=application_ids,
+            by=by,
+            name="file",
+            refusal=_("“%(name)s”的申请当前状态为“%(status)s”，只有公示通过的申请可以报备。"),
+        )
         filing = Filing.objects.create(district_id=by.district_id, created_by=by)
         filed_on = timezone.localdate(filing.created_at)
         for application in applications:

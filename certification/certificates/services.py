@@ -79,17 +79,13 @@ def certificate_issue(
             .select_related("enterprise__district", "field")
             .order_by("pk")
         )
-        known = {a.pk for a in applications if a.enterprise.district_id == by.district_id}
-        missing = [i for i in application_ids if i not in known]
-        if missing:
-            raise InvalidInput({"applications": [_("申请不存在或不属于本区：%(ids)s。") % {"ids": missing}]})
-        for application in applications:
-            if application.status not in workflow.from_statuses("certify"):
-                raise ApplicationStateError(
-                    _("“%(name)s”的申请当前状态为“%(status)s”，只有审核通过的申请可以发证。")
-                    % {"name": application.enterprise.name, "status": application.get_status_display()},
-                    status=application.status,
-                )
+        workflow.check_district_batch(
+            applications,
+            application_ids=application_ids,
+            by=by,
+            name="certify",
+            refusal=_("“%(name)s”的申请当前状态为“%(status)s”，只有审核通过的申请可以发证。"),
+        )
         for application in applications:
             district = application.enterprise.district
             serial = _next_serial(district.pk, issued_on.year)

@@ -13,17 +13,6 @@ from core.errors import InvalidInput
 
 MUNICIPAL_RULE_SET, NATIONAL_RULE_SET = "tianjin-2015", "national-2016"
 
-CONDITION_CODES = (
-    "registration",
-    "core_ip",
-    "field",
-    "tech_staff_ratio",
-    "rd_staff_ratio",
-    "rd_expense_ratio",
-    "domestic_rd_ratio",
-    "hightech_revenue_ratio",
-    "composite_score",
-)
 
 
 def entry_for(enterprise: Enterprise) -> PoolEntry | None:
