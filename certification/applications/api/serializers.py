@@ -45,7 +45,8 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 class TransitionSerializer(serializers.ModelSerializer):
-    by = serializers.CharField(source="by.username", default=None)
+    # null when the scheduler made the change (publicity passed at the end of the notice).
+    by = serializers.CharField(source="by.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = ApplicationTransition
