@@ -14,7 +14,6 @@ from core.errors import InvalidInput
 MUNICIPAL_RULE_SET, NATIONAL_RULE_SET = "tianjin-2015", "national-2016"
 
 
-
 def entry_for(enterprise: Enterprise) -> PoolEntry | None:
     return PoolEntry.objects.filter(enterprise=enterprise).select_related("field").first()
 
