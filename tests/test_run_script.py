@@ -55,7 +55,7 @@ import json
 from django.apps import apps
 labels = [
     "accounts.User", "districts.District", "certification.Catalogue", "certification.Field",
-    "certification.RuleSet", "certification.CalendarYear", "certification.CalendarDay",
+    "certification.RuleSet", "workdays.CalendarYear", "workdays.CalendarDay",
     "certification.Enterprise", "certification.Application", "certification.Certificate",
     "certification.CertificateVersion", "certification.CertificateSerial", "experts.Expert",
 ]
