@@ -34,6 +34,7 @@ class Failure:
     status: int = 0  # 400 (InvalidInput) or 409 (ApplicationStateError)
     errors: dict[str, list[str]] = field(default_factory=dict)  # InvalidInput.errors
     message: str = ""  # ApplicationStateError.message
+    state: str = ""  # ApplicationStateError.status (the object's status when refused)
 
     def __bool__(self) -> bool:
         return self.status != 0
@@ -58,7 +59,7 @@ def domain_errors() -> Iterator[Failure]:
     except InvalidInput as exc:
         failure.status, failure.errors = 400, exc.errors
     except ApplicationStateError as exc:
-        failure.status, failure.message = 409, exc.message
+        failure.status, failure.message, failure.state = 409, exc.message, exc.status
 
 
 @contextmanager

@@ -6,10 +6,13 @@
 - A service's DomainPermissionDenied reaching a real view: the 403 page in the browser (with the
   service's message), a 403 JSON in the API.
 - The browser helpers (core/web.py) put the errors where the views used to.
+- No view module catches a domain error (or a permission refusal) by hand.
 """
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -22,7 +25,7 @@ from rest_framework import exceptions
 from accounts.tokens import issue as issue_token
 from certification.api.exceptions import exception_handler
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
-from core.web import flash_errors, form_errors
+from core.web import domain_errors, flash_errors, form_errors
 from tests.factories import ApplicationFactory
 
 REFUSAL = "您不是该区县的工作小组成员，无权办理此事项。"
@@ -144,6 +147,12 @@ def test_form_errors_puts_a_conflict_in_the_non_field_errors():
     assert form.non_field_errors() == ["已处理。"]
 
 
+def test_domain_errors_keeps_the_objects_status_of_a_conflict():
+    with domain_errors() as failed:
+        raise ApplicationStateError("已处理。", status="done")
+    assert (failed.status, failed.message, failed.state) == (409, "已处理。", "done")
+
+
 def test_form_errors_lets_success_through():
     form = bound_form()
     with form_errors(form) as failed:
@@ -168,3 +177,62 @@ def test_flash_errors_makes_every_problem_a_message(rf: RequestFactory):
             raise ApplicationStateError("已处理。", status="done")
         assert failed.status == 409
         assert [c.args[1] for c in error.call_args_list] == ["已处理。"]
+
+
+# --- No view catches them by hand ----------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("accounts", "certification", "districts", "experts", "audits", "notifications", "workdays", "demo")
+CAUGHT_BY_CORE = {"InvalidInput", "ApplicationStateError", "DomainPermissionDenied", "PermissionDenied"}
+
+
+def view_modules() -> list[Path]:
+    """Every file under a views/ package or named views.py, in every app (the API's views included)."""
+    return sorted(
+        path
+        for app in APPS
+        for path in (ROOT / app).rglob("*.py")
+        if "views" in path.relative_to(ROOT).parts[:-1] or path.name == "views.py"
+    )
+
+
+def caught_names(handler: ast.ExceptHandler) -> set[str]:
+    """The exception classes an ``except`` names: ``except X``, ``except (X, m.Y)``."""
+    if handler.type is None:
+        return set()
+    nodes = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    names = set()
+    for node in nodes:
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+    return names
+
+
+def test_the_scan_sees_the_view_modules():
+    found = {path.relative_to(ROOT).as_posix() for path in view_modules()}
+    assert "certification/applications/views/__init__.py" in found
+    assert "experts/views/reviews.py" in found
+    assert "notifications/views.py" in found
+    assert not any("__pycache__" in name for name in found)
+
+
+def test_caught_names_reads_plain_dotted_and_tuple_handlers():
+    tree = ast.parse(
+        "try:\n    f()\nexcept (errors.InvalidInput, KeyError):\n    pass\nexcept PermissionDenied:\n    pass"
+    )
+    handlers = [node for node in ast.walk(tree) if isinstance(node, ast.ExceptHandler)]
+    assert [caught_names(h) for h in handlers] == [{"InvalidInput", "KeyError"}, {"PermissionDenied"}]
+
+
+def test_no_view_catches_a_domain_error_by_hand():
+    """Views call services inside core.web's form_errors / flash_errors / domain_errors; a refusal
+    reaches handler403. A view that catches one of these by hand answers its own way, out of step."""
+    offenders = [
+        f"{path.relative_to(ROOT).as_posix()}:{node.lineno} except {', '.join(sorted(names))}"
+        for path in view_modules()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+        if isinstance(node, ast.ExceptHandler) and (names := caught_names(node) & CAUGHT_BY_CORE)
+    ]
+    assert offenders == [], "use core.web's helpers instead:\n" + "\n".join(offenders)

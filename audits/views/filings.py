@@ -21,7 +21,7 @@ from accounts.models import Role
 from accounts.permissions import role_required
 from audits.models import FilingSample, FilingSampleCheck
 from audits.services import filing_decide, filing_sample_draw, filing_sample_record, filing_sample_replay
-from core.errors import ApplicationStateError, InvalidInput
+from core.web import domain_errors
 from districts.api.filings import filings_visible_to
 from districts.filing_package import entries_for_display, filing_letter_download
 from districts.models import District, Filing, FilingEntry, FilingStatus
@@ -155,30 +155,29 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(
             request, filing, status=400, values=values, errors=[_("请勾选确认后再提交审核决定。")]
         )
-    try:
+    with domain_errors() as failed:
         filing_decide(filing=filing, by=request.user, decisions=decisions)
-    except InvalidInput as exc:
-        general: list[str] = []
-        row_errors: dict[int, list[str]] = {}
-        for key, problems in exc.errors.items():
-            # "decisions[1].reason" → the row of the second decision sent.
-            index = key[len("decisions[") :].split("]", 1)[0] if key.startswith("decisions[") else ""
-            if index.isdigit() and int(index) < len(decisions):
-                row_errors.setdefault(decisions[int(index)]["application"], []).extend(problems)
-            else:
-                general.extend(problems)
-        return _render_detail(
-            request, filing, status=400, values=values, row_errors=row_errors, errors=general, confirmed=True
+        approved = sum(1 for d in decisions if d["approved"])
+        messages.success(
+            request,
+            _("已审核 %(n)s 件：通过 %(ok)s 件，退回 %(back)s 件。")
+            % {"n": len(decisions), "ok": approved, "back": len(decisions) - approved},
         )
-    except ApplicationStateError as exc:
-        return _render_detail(request, filing, status=409, values=values, errors=[exc.message])
-    approved = sum(1 for d in decisions if d["approved"])
-    messages.success(
-        request,
-        _("已审核 %(n)s 件：通过 %(ok)s 件，退回 %(back)s 件。")
-        % {"n": len(decisions), "ok": approved, "back": len(decisions) - approved},
+        return redirect("audits:filing_detail", pk=filing.pk)
+    if failed.status == 409:
+        return _render_detail(request, filing, status=409, values=values, errors=[failed.message])
+    general: list[str] = []
+    row_errors: dict[int, list[str]] = {}
+    for key, problems in failed.errors.items():
+        # "decisions[1].reason" → the row of the second decision sent.
+        index = key[len("decisions[") :].split("]", 1)[0] if key.startswith("decisions[") else ""
+        if index.isdigit() and int(index) < len(decisions):
+            row_errors.setdefault(decisions[int(index)]["application"], []).extend(problems)
+        else:
+            general.extend(problems)
+    return _render_detail(
+        request, filing, status=400, values=values, row_errors=row_errors, errors=general, confirmed=True
     )
-    return redirect("audits:filing_detail", pk=filing.pk)
 
 
 def _visible_filing(request: HttpRequest, pk: int) -> Filing:
@@ -201,22 +200,21 @@ def filing_sample_new(request: HttpRequest, pk: int) -> HttpResponse:
     filing = _visible_filing(request, pk)
     raw_size, seed = request.POST.get("size", "").strip(), request.POST.get("seed", "")
     size: object = int(raw_size) if raw_size.isdigit() else raw_size
-    try:
+    with domain_errors() as failed:
         sample = filing_sample_draw(filing=filing, by=request.user, size=size, seed=seed)
-    except InvalidInput as exc:
-        return _render_detail(
+        messages.success(
             request,
-            filing,
-            status=400,
-            sample_errors=exc.errors,
-            sample_values={"size": raw_size, "seed": seed},
+            _("已随机抽取 %(n)s 家企业进行抽查（随机种子 %(seed)s）。")
+            % {"n": len(sample.chosen_ids), "seed": sample.seed},
         )
-    messages.success(
+        return redirect(f"{reverse('audits:filing_detail', args=[filing.pk])}#samples")
+    return _render_detail(
         request,
-        _("已随机抽取 %(n)s 家企业进行抽查（随机种子 %(seed)s）。")
-        % {"n": len(sample.chosen_ids), "seed": sample.seed},
+        filing,
+        status=failed.status,
+        sample_errors=failed.errors,
+        sample_values={"size": raw_size, "seed": seed},
     )
-    return redirect(f"{reverse('audits:filing_detail', args=[filing.pk])}#samples")
 
 
 @role_required(Role.MUNICIPAL)
@@ -227,14 +225,11 @@ def filing_sample_check(request: HttpRequest, pk: int, check_id: int) -> HttpRes
     check = get_object_or_404(FilingSampleCheck.objects.filter(sample__filing=filing), pk=check_id)
     choice = request.POST.get("passed", "")
     passed: object = {"yes": True, "no": False}.get(choice, choice or None)
-    try:
+    with domain_errors() as failed:
         filing_sample_record(
             check=check, by=request.user, passed=passed, result=request.POST.get("result", "")
         )
-    except InvalidInput as exc:
-        problems = [m for msgs in exc.errors.values() for m in msgs]
-        return _render_detail(request, filing, status=400, check_errors={check.pk: problems})
-    except ApplicationStateError as exc:
-        return _render_detail(request, filing, status=409, check_errors={check.pk: [exc.message]})
-    messages.success(request, _("抽查结果已记录。"))
-    return redirect(f"{reverse('audits:filing_detail', args=[filing.pk])}#samples")
+        messages.success(request, _("抽查结果已记录。"))
+        return redirect(f"{reverse('audits:filing_detail', args=[filing.pk])}#samples")
+    problems = [failed.message] if failed.message else [m for msgs in failed.errors.values() for m in msgs]
+    return _render_detail(request, filing, status=failed.status, check_errors={check.pk: problems})

@@ -29,8 +29,7 @@ from audits.models import CheckStatus, Report, SpotCheckDraw, SupervisionCheck, 
 from audits.services import office as services_office
 from certification.applications.permissions import applications_visible_to
 from certification.models import Certificate
-from core.errors import InvalidInput
-from core.web import form_errors
+from core.web import domain_errors, form_errors
 from districts.models import District
 
 office_only = role_required(Role.MUNICIPAL)
@@ -87,7 +86,7 @@ def targets(request: HttpRequest) -> HttpResponse:
                 continue
             changes.append((d, certified, pool))
         if not row_errors:
-            try:
+            with domain_errors() as failed:
                 with transaction.atomic():  # all rows or none
                     for d, certified, pool in changes:
                         services_office.target_set(
@@ -97,11 +96,9 @@ def targets(request: HttpRequest) -> HttpResponse:
                             certified_target=certified,
                             pool_target=pool,
                         )
-            except InvalidInput as exc:
-                row_errors[d.pk] = [p for problems in exc.errors.values() for p in problems]
-            else:
                 messages.success(request, _("已保存 %(year)s 年度目标。") % {"year": year})
                 return redirect(f"{request.path}?year={year}")
+            row_errors[d.pk] = [p for problems in failed.errors.values() for p in problems]
         status = 400
     rows = []
     for d in districts:

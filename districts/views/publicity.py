@@ -33,8 +33,7 @@ from certification.models import (
 )
 from certification.publicity import services as publicity
 from certification.publicity.api.views import objections_visible_to
-from core.errors import ApplicationStateError, InvalidInput
-from core.web import add_form_errors, form_errors
+from core.web import domain_errors, form_errors
 from districts import services
 from districts.api.filings import filings_visible_to
 
@@ -256,10 +255,10 @@ def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(notices_of(request.user).select_related("created_by", "closed_by"), pk=pk)
     if request.POST.get("confirm") != "1":
         return _render_notice(request, notice, status=400, close_error=_("请勾选确认后再结束公示。"))
-    try:
+    with domain_errors() as failed:
         notice, closed_now = publicity.notice_close(notice=notice, by=request.user)
-    except ApplicationStateError as exc:
-        return _render_notice(request, notice, status=409, close_error=exc.message)
+    if failed:
+        return _render_notice(request, notice, status=failed.status, close_error=failed.message)
     if closed_now:
         outcomes = dict(
             notice.entries.order_by().values("outcome").annotate(n=Count("id")).values_list("outcome", "n")
@@ -288,21 +287,18 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResolveForm(request.POST, prefix=f"o{objection.pk}")
     if not form.is_valid():
         return _render_notice(request, notice, status=400, bound=(objection.pk, form))
-    try:
+    with form_errors(form, conflict_request=request) as failed:
         publicity.objection_resolve(
             objection=objection,
             by=request.user,
             upheld=form.cleaned_data["decision"] == "upheld",
             finding=form.cleaned_data["finding"],
         )
-    except InvalidInput as exc:
-        add_form_errors(form, exc.errors)
-        return _render_notice(request, notice, status=400, bound=(objection.pk, form))
-    except ApplicationStateError as exc:
-        messages.error(request, exc.message)
-        return _render_notice(request, notice, status=409)
-    messages.success(request, _("已记录对异议 %(n)s 的核实结论。") % {"n": objection.tracking_number})
-    return redirect(reverse("districts:notice_detail", args=[notice.pk]) + f"#objection-{objection.pk}")
+        messages.success(request, _("已记录对异议 %(n)s 的核实结论。") % {"n": objection.tracking_number})
+        return redirect(reverse("districts:notice_detail", args=[notice.pk]) + f"#objection-{objection.pk}")
+    # A conflict is a flash message over the page as it is now; invalid input stays on the form.
+    bound = (objection.pk, form) if failed.status == 400 else None
+    return _render_notice(request, notice, status=failed.status, bound=bound)
 
 
 @role_required(Role.DISTRICT, Role.MUNICIPAL)

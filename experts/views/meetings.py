@@ -29,9 +29,8 @@ from accounts.models import Role
 from certification import workflow
 from certification.applications.permissions import applications_visible_to
 from certification.models import Application
-from core.errors import ApplicationStateError, InvalidInput
 from core.uploads import format_limit
-from core.web import flash_errors
+from core.web import domain_errors, flash_errors
 from experts.models import Draw, Review, ReviewMode, ReviewStatus
 from experts.review_result import panel_result
 from experts.scoring import WEIGHTS, indicator_bands, indicator_label, indicators_for_kind
@@ -212,7 +211,7 @@ def sheet_enter(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
     if request.POST.get("confirm") != "1":
         errors = {"confirm": [_("请勾选“已核对录入内容与专家签字的评分表一致”以确认录入。")]}
         return _render(request, application, draw, errors=errors, status=400, **again)
-    try:
+    with domain_errors() as failed:
         enter(
             review=review,
             by=request.user,
@@ -222,13 +221,12 @@ def sheet_enter(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
             present=present,
             sheet_file=request.FILES.get("sheet"),
         )
-    except InvalidInput as exc:
-        return _render(request, application, draw, errors=exc.errors, status=400, **again)
-    except ApplicationStateError as exc:
+        messages.success(request, _("已录入 %(name)s 的评分表，评分已锁定。") % {"name": review.expert.name})
+        return redirect(reverse("districts:meeting", args=[application.pk]) + f"#review-{review.pk}")
+    if failed.status == 409:  # the meeting as it is now, the message at the top
         application, draw = _meeting_of(request, pk)
-        return _render(request, application, draw, errors={"state": [exc.message]}, status=409, **again)
-    messages.success(request, _("已录入 %(name)s 的评分表，评分已锁定。") % {"name": review.expert.name})
-    return redirect(reverse("districts:meeting", args=[application.pk]) + f"#review-{review.pk}")
+        return _render(request, application, draw, errors={"state": [failed.message]}, status=409, **again)
+    return _render(request, application, draw, errors=failed.errors, status=failed.status, **again)
 
 
 @login_required

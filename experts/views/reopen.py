@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
-from core.errors import ApplicationStateError, InvalidInput
+from core.web import domain_errors
 from experts.scoring import indicator_label, indicators_for_kind
 from experts.selectors import reviews_visible_to
 
@@ -48,17 +48,16 @@ def review_reopen(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse
     if request.POST.get("confirm") != "1":
         context["errors"] = [_("请勾选确认重新开放该专家的评分。")]
         return render(request, "experts/reopen.html", context, status=400)
-    try:
+    with domain_errors() as failed:
         reopen(review=review, by=request.user, reason=reason)
-    except InvalidInput as exc:
-        context["errors"] = [m for msgs in exc.errors.values() for m in msgs]
-        return render(request, "experts/reopen.html", context, status=400)
-    except ApplicationStateError as exc:
-        context["errors"] = [exc.message]
-        return render(request, "experts/reopen.html", context, status=409)
-    messages.success(
-        request,
-        _("已重新开放 %(name)s 的评分并通知该专家；其重新提交后将重新计算综合评分。")
-        % {"name": review.expert.name},
-    )
-    return redirect("districts:application_detail", pk=pk)
+        messages.success(
+            request,
+            _("已重新开放 %(name)s 的评分并通知该专家；其重新提交后将重新计算综合评分。")
+            % {"name": review.expert.name},
+        )
+        return redirect("districts:application_detail", pk=pk)
+    if failed.message:
+        context["errors"] = [failed.message]
+    else:
+        context["errors"] = [m for msgs in failed.errors.values() for m in msgs]
+    return render(request, "experts/reopen.html", context, status=failed.status)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.models import Role
 from accounts.permissions import role_required
 from certification.models import RDManagementItem
-from core.errors import ApplicationStateError, InvalidInput
+from core.web import Failure, domain_errors
 from experts.models import Review, ReviewStatus
 from experts.review_result import panel_for_viewer, visible_bands
 from experts.scoring import WEIGHTS, indicator_label
@@ -39,13 +39,10 @@ def _own_review(request: HttpRequest, pk: int) -> Review:
 
 
 def _pledge_problem(user) -> str | None:  # type: ignore[no-untyped-def]
-    from experts.permissions import require_pledge
+    # The review page shows the pledge prompt in place of the material, not the 403 page.
+    from experts.permissions import material_open_to, pledge_required_message
 
-    try:
-        require_pledge(user)
-    except PermissionDenied as exc:
-        return str(exc) or _("查看申报材料前须先签署保密承诺（第十三条）。")
-    return None
+    return None if material_open_to(user) else pledge_required_message()
 
 
 def _pledge_url(next_url: str) -> str:
@@ -165,7 +162,7 @@ def _submit(request: HttpRequest, review: Review) -> HttpResponse:
     if request.POST.get("confirm") != "1":
         errors = {"confirm": [_("请勾选“提交后不可修改，修改须说明理由”以确认提交。")]}
         return _render(request, review, errors=errors, status=400, **again)
-    try:
+    with domain_errors() as failed:
         review_submit(
             review=review,
             by=request.user,
@@ -173,13 +170,17 @@ def _submit(request: HttpRequest, review: Review) -> HttpResponse:
             reasons=reasons,
             comment=comment,
         )
-    except InvalidInput as exc:
-        return _render(request, review, errors=exc.errors, status=400, **again)
-    except ApplicationStateError as exc:
-        review = _own_review(request, review.pk)
-        return _render(request, review, errors={"state": [exc.message]}, status=409)
-    messages.success(request, _("评分已提交并锁定。"))
-    return redirect("experts:review_detail", pk=review.pk)
+        messages.success(request, _("评分已提交并锁定。"))
+        return redirect("experts:review_detail", pk=review.pk)
+    if failed.status == 409:
+        return _conflict(request, review, failed)
+    return _render(request, review, errors=failed.errors, status=failed.status, **again)
+
+
+def _conflict(request: HttpRequest, review: Review, failed: Failure) -> HttpResponse:
+    """A state conflict shows the review as it is now, the message at the top (409)."""
+    review = _own_review(request, review.pk)
+    return _render(request, review, errors={"state": [failed.message]}, status=failed.status)
 
 
 def _amend(request: HttpRequest, review: Review) -> HttpResponse:
@@ -188,18 +189,17 @@ def _amend(request: HttpRequest, review: Review) -> HttpResponse:
     indicator = request.POST.get("indicator", "")
     points = request.POST.get("points", "").strip()
     reason = request.POST.get("reason", "").strip()
-    try:
+    with domain_errors() as failed:
         review_amend(review=review, by=request.user, indicator=indicator, points=points, reason=reason)
-    except InvalidInput as exc:
-        amend = {"indicator": indicator, "points": points, "reason": reason, "errors": exc.errors}
-        return _render(request, review, amend=amend, status=400)
-    except ApplicationStateError as exc:
-        review = _own_review(request, review.pk)
-        return _render(request, review, errors={"state": [exc.message]}, status=409)
-    messages.success(
-        request, _("“%(indicator)s”的评分已修正，理由已记录。") % {"indicator": indicator_label(indicator)}
-    )
-    return redirect("experts:review_detail", pk=review.pk)
+        messages.success(
+            request,
+            _("“%(indicator)s”的评分已修正，理由已记录。") % {"indicator": indicator_label(indicator)},
+        )
+        return redirect("experts:review_detail", pk=review.pk)
+    if failed.status == 409:
+        return _conflict(request, review, failed)
+    amend = {"indicator": indicator, "points": points, "reason": reason, "errors": failed.errors}
+    return _render(request, review, amend=amend, status=failed.status)
 
 
 @login_required
@@ -219,13 +219,12 @@ def review_decline(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("confirm") != "1":
         context["errors"] = [_("请勾选确认回避。")]
         return render(request, "experts/reviews/decline.html", context, status=400)
-    try:
+    with domain_errors() as failed:
         decline(review=review, by=request.user, reason=reason)
-    except InvalidInput as exc:
-        context["errors"] = [m for msgs in exc.errors.values() for m in msgs]
-        return render(request, "experts/reviews/decline.html", context, status=400)
-    except ApplicationStateError as exc:
-        context["errors"] = [exc.message]
-        return render(request, "experts/reviews/decline.html", context, status=409)
-    messages.success(request, _("已回避该评审任务，将由候补专家递补。"))
-    return redirect("experts:review_list")
+        messages.success(request, _("已回避该评审任务，将由候补专家递补。"))
+        return redirect("experts:review_list")
+    if failed.message:
+        context["errors"] = [failed.message]
+    else:
+        context["errors"] = [m for msgs in failed.errors.values() for m in msgs]
+    return render(request, "experts/reviews/decline.html", context, status=failed.status)

@@ -31,7 +31,7 @@ from certification.eligibility.engine import evaluate
 from certification.eligibility.pool import MUNICIPAL_RULE_SET
 from certification.eligibility.rules import evaluate_payload, field_codes_in_force
 from certification.models import Acquisition, Application, IPKind, RDManagementItem
-from core.errors import ApplicationStateError, InvalidInput
+from core.web import domain_errors
 
 
 def _own_application(request: HttpRequest, pk: int) -> Application:
@@ -91,17 +91,16 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
             return render(
                 request, "certification/self_check.html", {**context, **sc.page_context(values=values)}
             )
-        try:
+        with domain_errors() as failed:
             entry = pool.pool_join(enterprise=enterprise, by=request.user, payload=payload)
-        except InvalidInput as exc:
-            return render(
-                request,
-                "certification/self_check.html",
-                {**context, **sc.page_context(values=values, errors=exc.errors, submitted=True)},
-                status=400,
-            )
-        messages.success(request, _("自我评价已保存，企业已进入备选库。"))
-        return redirect("certification:self_assessment")
+            messages.success(request, _("自我评价已保存，企业已进入备选库。"))
+            return redirect("certification:self_assessment")
+        return render(
+            request,
+            "certification/self_check.html",
+            {**context, **sc.page_context(values=values, errors=failed.errors, submitted=True)},
+            status=failed.status,
+        )
     if entry:
         values, answer = sc.form_values_from_payload(entry.payload), entry.result
         if not translation.get_language().startswith("zh"):
@@ -124,18 +123,17 @@ def application_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "certification/application_new.html", {"year": timezone.localdate().year})
     data, _errors = parse_application({}, field_codes=(), today=timezone.localdate())
-    try:
+    with domain_errors() as failed:
         application = services.application_create(
             enterprise=request.user.enterprise, by=request.user, data=data
         )
-    except ApplicationStateError as exc:
-        messages.info(request, exc.message)
-        existing = request.user.enterprise.applications.filter(year=timezone.localdate().year).first()
-        if existing is None:  # refused for another reason (a revocation this year): say so, no 500
-            return redirect("certification:home")
-        return redirect("certification:application_detail", pk=existing.pk)
-    messages.success(request, _("已创建 %(year)s 年度认定申请草稿。") % {"year": application.year})
-    return redirect("certification:application_step", pk=application.pk, step=STEPS[0].slug)
+        messages.success(request, _("已创建 %(year)s 年度认定申请草稿。") % {"year": application.year})
+        return redirect("certification:application_step", pk=application.pk, step=STEPS[0].slug)
+    messages.info(request, failed.message)
+    existing = request.user.enterprise.applications.filter(year=timezone.localdate().year).first()
+    if existing is None:  # refused for another reason (a revocation this year): say so, no 500
+        return redirect("certification:home")
+    return redirect("certification:application_detail", pk=existing.pk)
 
 
 class ReapplyForm(forms.Form):
@@ -156,24 +154,22 @@ def application_reapply(request: HttpRequest) -> HttpResponse:
     form = ReapplyForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
+        with domain_errors() as failed:
             application = reapplication.application_reapply(
                 enterprise=enterprise, by=request.user, today=today
             )
-        except ApplicationStateError as exc:
-            existing = enterprise.applications.filter(year=today.year).first()
-            if existing is not None:  # a second click, another tab: go to the draft already there
-                messages.info(request, exc.message)
-                return redirect("certification:application_detail", pk=existing.pk)
-            form.add_error(None, exc.message)
-            status = 409
-        else:
             messages.success(
                 request,
                 _("已创建 %(year)s 年度认定申请草稿，内容复制自上一次申请。请更新各部分并重新上传申报材料。")
                 % {"year": application.year},
             )
             return redirect("certification:application_detail", pk=application.pk)
+        existing = enterprise.applications.filter(year=today.year).first()
+        if existing is not None:  # a second click, another tab: go to the draft already there
+            messages.info(request, failed.message)
+            return redirect("certification:application_detail", pk=existing.pk)
+        form.add_error(None, failed.message)
+        status = failed.status
     elif form.is_bound:
         status = 400
     certificate = reapplication.latest_certificate(enterprise.pk)
@@ -232,16 +228,17 @@ def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         )
         errors = input_errors(parse_errors, renames)
         if not errors:
-            try:
+            with domain_errors() as failed:
                 services.application_update(
                     application=application, by=request.user, data=data, step=current.slug
                 )
-            except ApplicationStateError as exc:
+            if failed:
                 if autosave:
                     return JsonResponse(
-                        {"saved": False, "detail": exc.message, "status": exc.status}, status=409
+                        {"saved": False, "detail": failed.message, "status": failed.state},
+                        status=failed.status,
                     )
-                messages.error(request, exc.message)
+                messages.error(request, failed.message)
                 return redirect("certification:application_detail", pk=pk)
         if autosave:
             application = _own_application(request, pk)
@@ -301,28 +298,27 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own_application(request, pk)
     check = services.submission_check(application)
     if request.method == "POST":
-        try:
+        with domain_errors() as failed:
             services.application_submit(
                 application=application,
                 by=request.user,
                 acknowledge_failures=request.POST.get("acknowledge") == "1",
             )
-        except ApplicationStateError as exc:
-            messages.error(request, exc.message)
-            return redirect("certification:application_detail", pk=pk)
-        except InvalidInput as exc:
-            return render(
+            messages.success(
                 request,
-                "certification/application_submit.html",
-                {"application": application, "check": check, "problems": exc.errors},
-                status=400,
+                _("申请已提交至%(district)s工作小组，等待完整性审查。")
+                % {"district": application.enterprise.district.name},
             )
-        messages.success(
+            return redirect("certification:application_detail", pk=pk)
+        if failed.status == 409:
+            messages.error(request, failed.message)
+            return redirect("certification:application_detail", pk=pk)
+        return render(
             request,
-            _("申请已提交至%(district)s工作小组，等待完整性审查。")
-            % {"district": application.enterprise.district.name},
+            "certification/application_submit.html",
+            {"application": application, "check": check, "problems": failed.errors},
+            status=failed.status,
         )
-        return redirect("certification:application_detail", pk=pk)
     return render(
         request, "certification/application_submit.html", {"application": application, "check": check}
     )

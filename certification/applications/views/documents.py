@@ -23,9 +23,8 @@ from certification.applications.permissions import (
 )
 from certification.applications.selectors import documents_for
 from certification.models import REQUIRED_DOCUMENT_KINDS, Application, Document, DocumentKind
-from core.errors import ApplicationStateError
 from core.uploads import DocumentError, display_name, format_limit
-from core.web import flash_errors
+from core.web import domain_errors, flash_errors
 
 
 # Kept beside its only view: the page has one small form (shape only; the service decides the rest).
@@ -105,25 +104,26 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
         errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
         return _render_page(request, application, error_kind=kind, errors=errors, status=400)
     try:
-        document = services.document_upload(
-            application=application,
-            kind=form.cleaned_data["kind"],
-            uploaded_file=form.cleaned_data["file"],
-            by=request.user,
-            # The name as sent (core.uploads): "../../x.pdf" is refused here as in the API.
-            original_name=getattr(form.cleaned_data["file"], "client_name", None),
-        )
-    except ApplicationStateError as exc:
-        application.refresh_from_db()
-        return _render_page(request, application, error_kind=kind, errors=[exc.message], status=409)
+        with domain_errors() as failed:
+            document = services.document_upload(
+                application=application,
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
+                by=request.user,
+                # The name as sent (core.uploads): "../../x.pdf" is refused here as in the API.
+                original_name=getattr(form.cleaned_data["file"], "client_name", None),
+            )
+            messages.success(
+                request,
+                _("已上传“%(name)s”（%(kind)s）。")
+                % {"name": document.original_name, "kind": document.get_kind_display()},
+            )
+            return redirect("certification:application_documents", pk=application.pk)
     except DocumentError as exc:
         return _render_page(request, application, error_kind=kind, errors=[exc.message], status=400)
-    messages.success(
-        request,
-        _("已上传“%(name)s”（%(kind)s）。")
-        % {"name": document.original_name, "kind": document.get_kind_display()},
-    )
-    return redirect("certification:application_documents", pk=application.pk)
+    application.refresh_from_db()
+    problems = [failed.message] if failed.message else [m for ms in failed.errors.values() for m in ms]
+    return _render_page(request, application, error_kind=kind, errors=problems, status=failed.status)
 
 
 @login_required
