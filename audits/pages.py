@@ -7,13 +7,14 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from audits import charts
+from audits import charts, history
 from audits.dashboard import Dashboard, dashboard
 from audits.forms.office import CheckFilterForm, year_from
 from audits.models import CheckStatus, Report, ReportStatus, SupervisionCheck
+from certification.applications.permissions import applications_visible_to
 from core.uploads import stored_pdf_response
 from districts.models import District
 
@@ -188,3 +189,15 @@ def evidence_response(report: Report) -> HttpResponse:
     if not report.evidence:
         raise Http404
     return stored_pdf_response(report.evidence, _("举报证明材料-%(n)s.pdf") % {"n": report.tracking_number})
+
+
+def history_timeline(request: HttpRequest, pk: int, *, ns: str) -> HttpResponse:
+    """One application's timeline, for whoever may see the application (its district, the office)."""
+    application = get_object_or_404(
+        applications_visible_to(request.user).select_related("enterprise__district", "field"), pk=pk
+    )
+    return render(
+        request,
+        "audits/history_timeline.html",
+        {"application": application, "events": history.application_timeline(application), "ns": ns},
+    )

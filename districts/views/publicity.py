@@ -36,7 +36,7 @@ from certification.publicity.api.views import objections_visible_to
 from core.uploads import stored_pdf_response
 from core.web import domain_errors, form_errors
 from districts import services
-from districts.api.filings import filings_visible_to
+from districts.selectors import filings_visible_to
 
 PAGE_SIZE = 25
 # A selection must see every candidate at once (a choice cannot span pages); the set is one
