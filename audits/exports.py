@@ -27,7 +27,7 @@ from functools import reduce
 from typing import IO, Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -53,9 +53,8 @@ from certification.models import (
     ReportKind,
 )
 from certification.publicity.api.views import objections_visible_to
-from districts.api.filings import filings_visible_to
 from districts.models import District, FilingStatus
-from districts.selectors import QUEUE_SORTS, district_queue
+from districts.selectors import QUEUE_SORTS, district_queue, filings_with_counts
 from experts.forms import ExpertFilterForm
 from experts.models import Expert, ExpertKind
 from experts.services.pool import filter_experts, with_expert_details
@@ -305,19 +304,7 @@ EXPERTS = ExportList(
 
 def build_filings(user: User, p: Mapping[str, str]) -> QuerySet:
     ids = district_ids(user, p)
-    qs = (
-        filings_visible_to(user)
-        .prefetch_related(None)
-        .filter(district_id__in=ids)
-        .select_related("district", "created_by")
-        .annotate(
-            entry_count=Count("entries"),
-            approved_count=Count("entries", filter=Q(entries__approved=True)),
-            returned_count=Count("entries", filter=Q(entries__approved=False)),
-            pending_count=Count("entries", filter=Q(entries__approved__isnull=True)),
-        )
-        .order_by("-created_at", "-id")
-    )
+    qs = filings_with_counts(user).filter(district_id__in=ids)
     if p.get("status") in FilingStatus.values:
         qs = qs.filter(status=p["status"])
     return qs

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from audits.models import Report, ReportStatus
+from audits.models import Report
 from certification.models import (
     Application,
     ApplicationFiscalYear,
@@ -45,7 +45,6 @@ from certification.models import (
     HighTechProduct,
     IPItem,
     Objection,
-    ObjectionStatus,
 )
 from experts.models import Draw, Expert, Review, ReviewStatus, ScoreAmendment, ScoreReopening
 
@@ -200,6 +199,27 @@ def _changes(diff: _Diff, related: dict[tuple[Any, Any], str]) -> list[Change]:
 
 _CHILD_MODELS: tuple[type[models.Model], ...] = (ApplicationFiscalYear, IPItem, Conversion, HighTechProduct)
 _REVIEW_POINTS = ("ip", "conversion", "rd_management", "growth")
+
+
+def _submission_events(
+    rows: QuerySet, *, kind: str, received: Callable[[Any], str], decided: Callable[[Any], str]
+) -> list[Event]:
+    """A public real-name submission's events: its arrival (from 公众: the submitter's identity is not
+    part of the timeline) and, once decided, the decision with its finding."""
+    events = []
+    for row in rows.order_by("created_at", "id"):
+        events.append(Event(at=row.created_at, kind=kind, title=received(row), who_text=_("公众")))
+        if row.decided_at is not None:  # set by the decision only
+            events.append(
+                Event(
+                    at=row.decided_at,
+                    kind=kind,
+                    title=decided(row),
+                    who_id=row.decided_by_id,
+                    note=row.finding,
+                )
+            )
+    return events
 
 
 def application_timeline(application: Application) -> list[Event]:
@@ -372,28 +392,15 @@ def application_timeline(application: Application) -> list[Event]:
         )
 
     # Objections (the objector's identity is not part of the timeline).
-    for objection in Objection.objects.filter(entry__application_id=application.pk).order_by(
-        "created_at", "id"
-    ):
-        events.append(
-            Event(
-                at=objection.created_at,
-                kind="objection",
-                title=_("收到实名异议 %(number)s") % {"number": objection.tracking_number},
-                who_text=_("公众"),
-            )
-        )
-        if objection.status != ObjectionStatus.OPEN and objection.decided_at:
-            events.append(
-                Event(
-                    at=objection.decided_at,
-                    kind="objection",
-                    title=_("异议 %(number)s 核实：%(status)s")
-                    % {"number": objection.tracking_number, "status": objection.get_status_display()},
-                    who_id=objection.decided_by_id,
-                    note=objection.finding,
-                )
-            )
+    events += _submission_events(
+        Objection.objects.filter(entry__application_id=application.pk),
+        kind="objection",
+        received=lambda o: _("收到实名异议 %(number)s") % {"number": o.tracking_number},
+        decided=lambda o: (
+            _("异议 %(number)s 核实：%(status)s")
+            % {"number": o.tracking_number, "status": o.get_status_display()}
+        ),
+    )
 
     # The certificate: issue, reissue under a new name, flags and revocation.
     for diff in _diffs(
@@ -419,32 +426,19 @@ def application_timeline(application: Application) -> list[Event]:
         events.append(event)
 
     # Reports (举报) about the certificate (the reporter's identity is not part of the timeline).
-    for report in Report.objects.filter(certificate__application_id=application.pk).order_by(
-        "created_at", "id"
-    ):
-        events.append(
-            Event(
-                at=report.created_at,
-                kind="report",
-                title=_("收到举报 %(number)s") % {"number": report.tracking_number},
-                who_text=_("公众"),
-            )
-        )
-        if report.status != ReportStatus.OPEN and report.decided_at:
-            events.append(
-                Event(
-                    at=report.decided_at,
-                    kind="report",
-                    title=_("举报 %(number)s 核查：%(status)s%(revoked)s")
-                    % {
-                        "number": report.tracking_number,
-                        "status": report.get_status_display(),
-                        "revoked": _("，撤销证书") if report.certificate_revoked else "",
-                    },
-                    who_id=report.decided_by_id,
-                    note=report.finding,
-                )
-            )
+    events += _submission_events(
+        Report.objects.filter(certificate__application_id=application.pk),
+        kind="report",
+        received=lambda r: _("收到举报 %(number)s") % {"number": r.tracking_number},
+        decided=lambda r: (
+            _("举报 %(number)s 核查：%(status)s%(revoked)s")
+            % {
+                "number": r.tracking_number,
+                "status": r.get_status_display(),
+                "revoked": _("，撤销证书") if r.certificate_revoked else "",
+            }
+        ),
+    )
 
     # Notifications sent by the application's clocks (and its experts' scoring clocks).
     events.extend(_notifications(application, {r.id for r in review_records}))

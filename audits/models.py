@@ -112,7 +112,23 @@ class CheckStatus(models.TextChoices):
     DONE = "done", _("已完成")
 
 
-class SpotCheckDraw(models.Model):
+class ReplayableDraw(models.Model):
+    """What every random draw keeps so that an auditor can replay it: the seed, the algorithm's version,
+    who drew and when. Subclasses add what was drawn from and what was chosen."""
+
+    seed = models.CharField(_("随机种子"), max_length=64)
+    algorithm_version = models.CharField(_("算法版本"), max_length=20)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("抽取人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("抽取时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+
+class SpotCheckDraw(ReplayableDraw):
     """One random draw of certified enterprises for spot checks; re-running it gives the same choice.
 
     The seed, the algorithm version and the eligible certificates at the time of the draw are kept,
@@ -121,19 +137,12 @@ class SpotCheckDraw(models.Model):
 
     year = models.PositiveSmallIntegerField(_("年度"))
     count = models.PositiveSmallIntegerField(_("抽查数量"))
-    seed = models.CharField(_("随机种子"), max_length=64)
-    algorithm_version = models.CharField(_("算法版本"), max_length=20)
     eligible_ids = models.JSONField(_("可抽取证书"))
     chosen_ids = models.JSONField(_("抽中证书"))
     scheduled_on = models.DateField(_("计划检查日期"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("抽取人"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("抽取时间"), auto_now_add=True)
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(ReplayableDraw.Meta):
         verbose_name = _("随机抽查抽取")
         verbose_name_plural = _("随机抽查抽取")
 
@@ -201,7 +210,7 @@ class SupervisionCheck(models.Model):
         return f"{self.get_kind_display()} {self.district} {self.scheduled_on}"
 
 
-class FilingSample(models.Model):
+class FilingSample(ReplayableDraw):
     """A random sample of one district filing's entries for a deeper check (审核检查 抽查).
 
     Like :class:`SpotCheckDraw`: the seed, the algorithm version and the entries drawn from are kept,
@@ -212,18 +221,11 @@ class FilingSample(models.Model):
         "districts.Filing", verbose_name=_("报备"), on_delete=models.PROTECT, related_name="samples"
     )
     size = models.PositiveSmallIntegerField(_("抽查数量"))
-    seed = models.CharField(_("随机种子"), max_length=64)
-    algorithm_version = models.CharField(_("算法版本"), max_length=20)
     eligible_ids = models.JSONField(_("可抽取的报备企业"))
     chosen_ids = models.JSONField(_("抽中的报备企业"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("抽取人"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("抽取时间"), auto_now_add=True)
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(ReplayableDraw.Meta):
         verbose_name = _("报备抽查")
         verbose_name_plural = _("报备抽查")
 

@@ -6,14 +6,16 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from audits import charts
+from audits import charts, history
 from audits.dashboard import Dashboard, dashboard
 from audits.forms.office import CheckFilterForm, year_from
 from audits.models import CheckStatus, Report, ReportStatus, SupervisionCheck
+from certification.applications.permissions import applications_visible_to
+from core.uploads import stored_pdf_response
 from districts.models import District
 
 PAGE_SIZE = 25
@@ -186,16 +188,16 @@ def checks_list(
 def evidence_response(report: Report) -> HttpResponse:
     if not report.evidence:
         raise Http404
-    try:
-        handle = report.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("文件不存在。")) from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        content_type="application/pdf",
-        filename=_("举报证明材料-%(n)s.pdf") % {"n": report.tracking_number},
+    return stored_pdf_response(report.evidence, _("举报证明材料-%(n)s.pdf") % {"n": report.tracking_number})
+
+
+def history_timeline(request: HttpRequest, pk: int, *, ns: str) -> HttpResponse:
+    """One application's timeline, for whoever may see the application (its district, the office)."""
+    application = get_object_or_404(
+        applications_visible_to(request.user).select_related("enterprise__district", "field"), pk=pk
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return render(
+        request,
+        "audits/history_timeline.html",
+        {"application": application, "events": history.application_timeline(application), "ns": ns},
+    )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -50,23 +54,46 @@ def rate_from_env(name: str, default: str) -> str | None:
     return rate
 
 
+@dataclass(frozen=True)
 class _Scope:
-    def __init__(self, scope: str) -> None:
-        self.throttle_scope = scope
+    throttle_scope: str
+
+
+_PERIODS = {
+    1: gettext_lazy("每秒"),
+    60: gettext_lazy("每分钟"),
+    3600: gettext_lazy("每小时"),
+    86400: gettext_lazy("每天"),
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a browser form's submission was not counted in: the limit, its period, the wait."""
+
+    wait_minutes: int
+    limit: int
+    period: str
+
+
+def address_refusal(request, throttle_class: type[ClientAddressThrottle], scope: str) -> Refusal | None:  # type: ignore[no-untyped-def]
+    """For a browser form: count this request against ``scope`` by client address, as the API view with
+    the same throttle class and scope does (one counter for both, even for a signed-in visitor, whom
+    DRF would count by id); a :class:`Refusal` once the address is over the limit."""
+    throttle = throttle_class()
+    throttle.get_cache_key = lambda req, view: (  # type: ignore[method-assign]
+        throttle.cache_format % {"scope": scope, "ident": throttle.get_ident(req)}
+    )
+    if throttle.allow_request(request, _Scope(scope)):  # type: ignore[arg-type]
+        return None
+    wait = throttle.wait() or 60
+    period = _PERIODS.get(throttle.duration) or _("每 %(n)s 秒") % {"n": throttle.duration}
+    return Refusal(wait_minutes=max(1, math.ceil(wait / 60)), limit=throttle.num_requests, period=str(period))
 
 
 def address_allowed(request, throttle_class: type[ClientAddressThrottle], scope: str) -> bool:  # type: ignore[no-untyped-def]
-    """For a browser form: count this request against ``scope`` by client address (as the API view
-    with the same throttle class and scope does); False once the address is over the limit."""
-    throttle = throttle_class()
-    throttle.get_cache_key = lambda req, view: (
-        throttle.cache_format
-        % {  # type: ignore[method-assign]
-            "scope": scope,
-            "ident": throttle.get_ident(req),
-        }
-    )
-    return throttle.allow_request(request, _Scope(scope))  # type: ignore[arg-type]
+    """:func:`address_refusal` as a yes/no."""
+    return address_refusal(request, throttle_class, scope) is None
 
 
 class RegistrationRateThrottle(ClientAddressThrottle):

@@ -11,9 +11,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import InvalidInput
 from core.uploads import inspect_pdf, read_head_tail, sha256_of
@@ -95,3 +97,52 @@ def unique_tracking_number(prefix: str, model: type[models.Model], tries: int = 
     raise TrackingNumbersExhausted(
         f"{tries} {prefix} tracking numbers in a row were taken ({model.__name__})"
     )
+
+
+class RealNameForm(forms.Form):
+    """The fields every real-name submission asks for: name, phone, an optional evidence PDF.
+
+    Subclasses add what they are about (the target and the reason, with their own wording) and set
+    ``field_order``. The shape only: :func:`check_real_name` decides what is valid.
+    """
+
+    name = forms.CharField(
+        label=gettext_lazy("真实姓名"),
+        max_length=NAME_MAX,
+        error_messages={"required": gettext_lazy("请填写真实姓名。")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("联系电话"),
+        max_length=PHONE_MAX,
+        error_messages={"required": gettext_lazy("请填写联系电话。")},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    evidence = forms.FileField(
+        label=gettext_lazy("证明材料（可选，PDF）"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+        help_text=gettext_lazy("仅限一个 PDF 文件；多份材料请合并为一个文件。"),
+    )
+
+
+class TrackingNumberForm(forms.Form):
+    """A tracking number as people type it: spaces dropped, upper case. Subclasses set the wording."""
+
+    required_message = gettext_lazy("请填写查询编号。")
+    placeholder = ""
+
+    number = forms.CharField(
+        label=gettext_lazy("查询编号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        number = self.fields["number"]
+        number.error_messages["required"] = self.required_message
+        number.widget.attrs["placeholder"] = self.placeholder
+
+    def clean_number(self) -> str:
+        return "".join(self.cleaned_data["number"].split()).upper()

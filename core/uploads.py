@@ -17,9 +17,9 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParser
 from django.utils.datastructures import ImmutableList
 from django.utils.translation import gettext as _
@@ -153,3 +153,18 @@ class ClientFileNameMiddleware:
 
         request.parse_file_upload = parse_file_upload  # type: ignore[method-assign]
         return self.get_response(request)
+
+
+def stored_pdf_response(stored: Any, filename: str) -> FileResponse:
+    """A stored PDF (a FieldFile) as a private download: never cached, never sniffed into HTML.
+
+    A file missing from storage is a 404 with a plain message, not a 500.
+    """
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("文件不存在。")) from None
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

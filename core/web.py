@@ -16,13 +16,14 @@ DomainPermissionDenied is not caught: Django's handler403 renders the 403 page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationStateError, InvalidInput
 
@@ -89,3 +90,57 @@ def flash_errors(request: HttpRequest) -> Iterator[Failure]:
             messages.error(request, problem)
     if failure.message:
         messages.error(request, failure.message)
+
+
+HONEYPOT_FIELD = "website"  # rendered hidden from people by the public forms' templates; only scripts fill it
+
+
+def public_submission(
+    request: HttpRequest,
+    *,
+    refusal: str,
+    make_form: Callable[..., Any],
+    page: Callable[..., HttpResponse],
+    submit: Callable[[dict[str, Any]], Any],
+) -> Any:
+    """One POST of a public form that files something under a real name (an objection, a report).
+
+    In order: over the address's rate limit (``refusal``, the message; "" when allowed) → 429 with the
+    input kept; the honeypot filled → 400 that says nothing of why, nothing saved; the form invalid →
+    400; then ``submit(cleaned_data)``, whose domain errors come back on the form (400) or as the
+    page's message (409). Returns the page to answer with, or what ``submit`` returned.
+    """
+    if refusal:
+        return page(make_form(request.POST), status=429, error=refusal)
+    if request.POST.get(HONEYPOT_FIELD):
+        return page(make_form(), status=400, error=_("提交失败。"))
+    form = make_form(request.POST, request.FILES)
+    if not form.is_valid():
+        return page(form, status=400)
+    with domain_errors() as failed:
+        filed = submit(form.cleaned_data)
+    if failed:
+        add_form_errors(form, failed.errors)
+        return page(form, status=failed.status, error=failed.message)
+    return filed
+
+
+def tracking_lookup(
+    form: Any, *, find: Callable[[str], dict[str, Any] | None], over_limit: Callable[[], str]
+) -> tuple[dict[str, Any] | None, int]:
+    """A public tracking-number look-up: (what the page may show, the status to answer with).
+
+    ``find`` gives only the fields the page may show (never the submitter's identity) or None;
+    ``over_limit`` counts an unknown number against the address and gives the message once it is over
+    its limit (guessing is limited, checking a real number is not).
+    """
+    if not form.is_bound:
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    result = find(form.cleaned_data["number"])
+    if result is not None:
+        return result, 200
+    refusal = over_limit()
+    form.add_error("number", refusal or _("未找到该查询编号，请核对后重新输入。"))
+    return None, 429 if refusal else 404

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import Role
 from certification.models import Application, ApplicationStatus
+from districts.models import Filing
 
 QUEUE_SORTS = {
     "deadline": [F("review_deadline").asc(nulls_last=True), "submitted_at", "id"],
@@ -36,3 +38,30 @@ def days_left(deadline: dt.date | None, today: dt.date | None = None) -> int | N
     if deadline is None:
         return None
     return (deadline - (today or timezone.localdate())).days
+
+
+def filings_visible_to(user) -> QuerySet[Filing]:  # type: ignore[no-untyped-def]
+    """A district official sees their district's filings, the municipal office every filing."""
+    qs = Filing.objects.select_related("district").prefetch_related("entries__application__enterprise")
+    if user.role == Role.DISTRICT:
+        return qs.filter(district_id=user.district_id)
+    if user.role == Role.MUNICIPAL:
+        return qs
+    return qs.none()
+
+
+def filings_with_counts(user) -> QuerySet[Filing]:  # type: ignore[no-untyped-def]
+    """The filings' list rows, newest first: counts of entries by outcome instead of the entries, so a
+    list page or an export stays at a fixed number of queries."""
+    return (
+        filings_visible_to(user)
+        .prefetch_related(None)
+        .select_related("district", "created_by")
+        .annotate(
+            entry_count=Count("entries"),
+            approved_count=Count("entries", filter=Q(entries__approved=True)),
+            returned_count=Count("entries", filter=Q(entries__approved=False)),
+            pending_count=Count("entries", filter=Q(entries__approved__isnull=True)),
+        )
+        .order_by("-created_at", "-id")
+    )

@@ -84,34 +84,15 @@ def preference_update(*, user: User, mode: str, language: str) -> NotificationPr
 # --- Sending ---------------------------------------------------------------------------------------
 
 
-def notify(
-    *,
-    users: Sequence[User],
-    kind: str,
-    url: str = "",
-    context: dict[str, Any] | None = None,
-    subject: str | None = None,
-    body: str | None = None,
-    deadline: Deadline | None = None,
-    now: dt.datetime | None = None,
-) -> list[Notification]:
+def notify(*, users: Sequence[User], kind: str, **options: Any) -> list[Notification]:
     """An inbox row per person; their email at once (after the commit) or in tomorrow's digest.
 
+    ``options`` are :func:`build_notifications`' (url, context, subject, body, deadline, now).
     ``subject``/``body`` are rendered from ``templates/notifications/email/<kind>.*`` in each
     person's language unless given. Call inside the caller's transaction: nothing is sent if it
     rolls back. With ``deadline``, a person gets one row per deadline step (unique constraint).
     """
-    rows = build_notifications(
-        users=users,
-        kind=kind,
-        url=url,
-        context=context,
-        subject=subject,
-        body=body,
-        deadline=deadline,
-        now=now,
-    )
-    return save_notifications(rows)
+    return save_notifications(build_notifications(users=users, kind=kind, **options))
 
 
 def build_notifications(

@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from audits.services import filing_decide
-from districts.api.filings import FilingSerializer, filings_visible_to
+from districts.api.filings import FilingSerializer
+from districts.selectors import filings_visible_to
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.models import CheckKind, CheckStatus, ReportStatus
+from core.real_name import RealNameForm, TrackingNumberForm
 from districts.models import District
 
 YEAR_MIN, YEAR_MAX = 2015, 2100
@@ -32,8 +33,10 @@ def _district_choices() -> list[tuple[str, str]]:
     ]
 
 
-class ReportForm(forms.Form):
+class ReportForm(RealNameForm):
     """The public report (举报). The honeypot ``website`` is rendered by the template, not a field."""
+
+    field_order = ["target", "name", "phone", "reason", "evidence"]
 
     target = forms.CharField(
         label=_("被举报企业的证书编号或统一社会信用代码"),
@@ -41,18 +44,6 @@ class ReportForm(forms.Form):
         error_messages={"required": _("请填写被举报企业的证书编号或统一社会信用代码。")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}),
         help_text=_("可在“证书查验”中查到企业的证书编号。"),
-    )
-    name = forms.CharField(
-        label=_("真实姓名"),
-        max_length=50,
-        error_messages={"required": _("请填写真实姓名。")},
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    phone = forms.CharField(
-        label=_("联系电话"),
-        max_length=20,
-        error_messages={"required": _("请填写联系电话。")},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     reason = forms.CharField(
         label=_("举报事项"),
@@ -63,24 +54,11 @@ class ReportForm(forms.Form):
             "写明举报的事实（10 至 5000 字），例如申报材料弄虚作假、发生重大安全或质量事故、严重环境违法行为等。"
         ),
     )
-    evidence = forms.FileField(
-        label=_("证明材料（可选，PDF）"),
-        required=False,
-        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
-        help_text=_("仅限一个 PDF 文件；多份材料请合并为一个文件。"),
-    )
 
 
-class TrackForm(forms.Form):
-    number = forms.CharField(
-        label=_("查询编号"),
-        max_length=20,
-        error_messages={"required": _("请填写提交举报时得到的查询编号。")},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono", "placeholder": "JB…"}),
-    )
-
-    def clean_number(self) -> str:
-        return "".join(self.cleaned_data["number"].split()).upper()
+class TrackForm(TrackingNumberForm):
+    required_message = _("请填写提交举报时得到的查询编号。")
+    placeholder = "JB…"
 
 
 class ReportResolveForm(forms.Form):

@@ -14,11 +14,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from audits import history, pages
+from audits import pages
 from audits.forms.office import ReportResolveForm
 from audits.models import Report, ReportStatus, SupervisionCheck
 from audits.services import office as services_office
-from certification.applications.permissions import applications_visible_to
 from core.web import form_errors
 
 official_only = role_required(Role.DISTRICT)
@@ -37,14 +36,7 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
 @official_only
 @require_safe
 def history_application(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_object_or_404(
-        applications_visible_to(request.user).select_related("enterprise__district", "field"), pk=pk
-    )
-    return render(
-        request,
-        "audits/history_timeline.html",
-        {"application": application, "events": history.application_timeline(application), "ns": NS},
-    )
+    return pages.history_timeline(request, pk, ns=NS)
 
 
 # --- Reports (举报) -------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,9 +21,9 @@ from accounts.permissions import role_required
 from audits.models import FilingSample, FilingSampleCheck
 from audits.services import filing_decide, filing_sample_draw, filing_sample_record, filing_sample_replay
 from core.web import domain_errors
-from districts.api.filings import filings_visible_to
 from districts.filing_package import entries_for_display, filing_letter_download
 from districts.models import District, Filing, FilingEntry, FilingStatus
+from districts.selectors import filings_visible_to, filings_with_counts
 
 PAGE_SIZE = 25
 APPROVE, RETURN = "approve", "return"
@@ -34,19 +33,7 @@ APPROVE, RETURN = "approve", "return"
 @require_safe
 def filings(request: HttpRequest) -> HttpResponse:
     filters = {"status": request.GET.get("status", ""), "district": request.GET.get("district", "")}
-    # Counts instead of the entries themselves: the list stays at a fixed number of queries.
-    qs = (
-        filings_visible_to(request.user)
-        .prefetch_related(None)
-        .select_related("district", "created_by")
-        .annotate(
-            entry_count=Count("entries"),
-            approved_count=Count("entries", filter=Q(entries__approved=True)),
-            returned_count=Count("entries", filter=Q(entries__approved=False)),
-            pending_count=Count("entries", filter=Q(entries__approved__isnull=True)),
-        )
-        .order_by("-created_at", "-id")
-    )
+    qs = filings_with_counts(request.user)
     if filters["status"] in FilingStatus.values:
         qs = qs.filter(status=filters["status"])
     if filters["district"]:

@@ -27,7 +27,6 @@ from audits.forms.office import (
 )
 from audits.models import CheckStatus, Report, SpotCheckDraw, SupervisionCheck, Target
 from audits.services import office as services_office
-from certification.applications.permissions import applications_visible_to
 from certification.models import Certificate
 from core.web import domain_errors, form_errors
 from districts.models import District
@@ -131,14 +130,7 @@ def targets(request: HttpRequest) -> HttpResponse:
 @office_only
 @require_safe
 def history_application(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_object_or_404(
-        applications_visible_to(request.user).select_related("enterprise__district", "field"), pk=pk
-    )
-    return render(
-        request,
-        "audits/history_timeline.html",
-        {"application": application, "events": history.application_timeline(application), "ns": NS},
-    )
+    return pages.history_timeline(request, pk, ns=NS)
 
 
 @office_only

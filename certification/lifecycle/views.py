@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -35,7 +35,7 @@ from certification.models import (
     MajorChangeKind,
     ReportKind,
 )
-from core.uploads import display_name
+from core.uploads import display_name, stored_pdf_response
 from core.web import Failure, add_form_errors, domain_errors, form_errors
 
 PAGE_SIZE = 25
@@ -208,19 +208,7 @@ class RevokeForm(forms.Form):
 
 
 def _serve_evidence(change: ChangeRequest) -> HttpResponse:
-    try:
-        handle = change.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("文件不存在。")) from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=display_name(change.evidence_name),
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_pdf_response(change.evidence, display_name(change.evidence_name))
 
 
 STATUS_CLASSES = {"valid": "state-ready", "expired": "state-close", "revoked": "state-far"}

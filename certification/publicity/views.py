@@ -7,8 +7,7 @@ client address), so switching between the form and the API does not double anyon
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 from typing import Any
 
@@ -29,8 +28,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from certification.models import NoticeStatus, Objection, PublicityEntry, PublicityNotice
 from certification.publicity import services as publicity
 from certification.publicity.api.views import ObjectionRateThrottle, notices_with_entries
+from config.throttling import Refusal, address_refusal
 from core.pdf import pdf_response, render_pdf
-from core.web import add_form_errors, domain_errors
+from core.real_name import RealNameForm, TrackingNumberForm
+from core.web import public_submission, tracking_lookup
 
 PAGE_SIZE = 25
 NOTICE_PDF_TEMPLATE = "pdf/publicity_notice.html"
@@ -40,48 +41,14 @@ TRACK_MISS_SCOPE = (
     "objection-track-miss"  # unknown tracking numbers only: guessing is limited, checking is not
 )
 DONE_SESSION_KEY = "objection_done"
-_PERIODS = {
-    1: gettext_lazy("每秒"),
-    60: gettext_lazy("每分钟"),
-    3600: gettext_lazy("每小时"),
-    86400: gettext_lazy("每天"),
-}
 
 
 # --- The rate limit ---------------------------------------------------------------------------
 
 
-class _AddressThrottle(ObjectionRateThrottle):
-    """``ObjectionRateThrottle`` keyed by client address even for a signed-in visitor.
-
-    DRF's ScopedRateThrottle keys signed-in users by id; the API views authenticate no one, so their
-    counter is per address (``ClientAddressThrottle.get_ident``) and the form must use the same key.
-    """
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-@dataclass(frozen=True)
-class _Scope:
-    throttle_scope: str
-
-
-@dataclass(frozen=True)
-class Refusal:
-    wait_minutes: int
-    limit: int
-    period: str
-
-
 def rate_limited(request: HttpRequest, scope: str) -> Refusal | None:
-    """Count this request against ``scope``; a :class:`Refusal` when the address is over the limit."""
-    throttle = _AddressThrottle()
-    if throttle.allow_request(request, _Scope(scope)):  # type: ignore[arg-type]
-        return None
-    wait = throttle.wait() or 60
-    period = _PERIODS.get(throttle.duration) or _("每 %(n)s 秒") % {"n": throttle.duration}
-    return Refusal(wait_minutes=max(1, math.ceil(wait / 60)), limit=throttle.num_requests, period=str(period))
+    """Count this request against ``scope`` on the API's counter; a :class:`Refusal` when over the limit."""
+    return address_refusal(request, ObjectionRateThrottle, scope)
 
 
 def refusal_message(refusal: Refusal) -> str:
@@ -195,12 +162,14 @@ def publicity_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Objections -------------------------------------------------------------------------------
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(RealNameForm):
     """Shape only; :func:`certification.publicity.services.objection_file` decides what a valid objection is.
 
     The honeypot ``website`` is not a form field: the template renders it hidden from people, and
     the view refuses any submission that fills it before this form is even looked at.
     """
+
+    field_order = ["application", "name", "phone", "reason", "evidence"]
 
     application = forms.TypedChoiceField(
         label=gettext_lazy("异议对象（公示企业）"),
@@ -210,18 +179,6 @@ class ObjectionForm(forms.Form):
             "invalid_choice": gettext_lazy("该企业不在本次公示名单中。"),
         },
     )
-    name = forms.CharField(
-        label=gettext_lazy("真实姓名"),
-        max_length=50,
-        error_messages={"required": gettext_lazy("请填写真实姓名。")},
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    phone = forms.CharField(
-        label=gettext_lazy("联系电话"),
-        max_length=20,
-        error_messages={"required": gettext_lazy("请填写联系电话。")},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
     reason = forms.CharField(
         label=gettext_lazy("异议理由"),
         max_length=5000,
@@ -230,12 +187,6 @@ class ObjectionForm(forms.Form):
         help_text=gettext_lazy(
             "写明异议所针对的事实（10 至 5000 字），例如知识产权权属、研发费用、人员情况等。"
         ),
-    )
-    evidence = forms.FileField(
-        label=gettext_lazy("证明材料（可选，PDF）"),
-        required=False,
-        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
-        help_text=gettext_lazy("仅限一个 PDF 文件；多份材料请合并为一个文件。"),
     )
 
     def __init__(self, *args: Any, notice: PublicityNotice, **kwargs: Any) -> None:
@@ -275,34 +226,26 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
         form = ObjectionForm(notice=notice, initial={"application": request.GET.get("application", "")})
         return _objection_page(request, notice, form)
     refusal = rate_limited(request, OBJECTION_SCOPE)  # every POST counts, as in the API
-    if refusal is not None:
-        return _objection_page(
-            request,
-            notice,
-            ObjectionForm(request.POST, notice=notice),
-            status=429,
-            error=refusal_message(refusal),
-        )
-    if request.POST.get("website"):
-        # Only scripts fill the invisible field: refuse without saying why, save nothing.
-        return _objection_page(
-            request, notice, ObjectionForm(notice=notice), status=400, error=_("提交失败。")
-        )
-    form = ObjectionForm(request.POST, request.FILES, notice=notice)
-    if not form.is_valid():
-        return _objection_page(request, notice, form, status=400)
-    entry = next(e for e in notice.entries.all() if e.application_id == form.cleaned_data["application"])
-    with domain_errors() as failed:
-        objection = publicity.objection_file(
+
+    def file(data: dict[str, Any]) -> Objection:
+        entry = next(e for e in notice.entries.all() if e.application_id == data["application"])
+        return publicity.objection_file(
             entry=entry,
-            name=form.cleaned_data["name"],
-            phone=form.cleaned_data["phone"],
-            reason=form.cleaned_data["reason"],
-            evidence=form.cleaned_data.get("evidence"),
+            name=data["name"],
+            phone=data["phone"],
+            reason=data["reason"],
+            evidence=data.get("evidence"),
         )
-    if failed:  # the form with the service's complaints (400) or the refusal (409)
-        add_form_errors(form, failed.errors)
-        return _objection_page(request, notice, form, status=failed.status, error=failed.message)
+
+    objection = public_submission(
+        request,
+        refusal=refusal_message(refusal) if refusal is not None else "",
+        make_form=partial(ObjectionForm, notice=notice),
+        page=partial(_objection_page, request, notice),
+        submit=file,
+    )
+    if isinstance(objection, HttpResponse):
+        return objection
     # Post/redirect/get: a reload of the result page must not file the objection twice.
     request.session[DONE_SESSION_KEY] = {"notice": notice.pk, "number": objection.tracking_number}
     return redirect("objection_done", pk=notice.pk)
@@ -320,16 +263,9 @@ def objection_done(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-class TrackForm(forms.Form):
-    number = forms.CharField(
-        label=gettext_lazy("查询编号"),
-        max_length=20,
-        error_messages={"required": gettext_lazy("请填写提交异议时得到的查询编号。")},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono", "placeholder": "YY…"}),
-    )
-
-    def clean_number(self) -> str:
-        return "".join(self.cleaned_data["number"].split()).upper()
+class TrackForm(TrackingNumberForm):
+    required_message = gettext_lazy("请填写提交异议时得到的查询编号。")
+    placeholder = "YY…"
 
 
 @never_cache
@@ -337,34 +273,31 @@ class TrackForm(forms.Form):
 def objection_track(request: HttpRequest) -> HttpResponse:
     """Status and finding by tracking number; never the objector's name or phone."""
     form = TrackForm(request.GET if "number" in request.GET else None)
-    result = None
-    status = 200
-    if form.is_bound and form.is_valid():
-        objection = (
-            Objection.objects.select_related("entry__application__enterprise", "entry__notice__district")
-            .filter(tracking_number=form.cleaned_data["number"])
-            .first()
-        )
-        if objection is not None:
-            # Only these fields reach the template: the objector's identity cannot leak from it.
-            result = {
-                "tracking_number": objection.tracking_number,
-                "status": objection.status,
-                "status_label": objection.get_status_display(),
-                "finding": objection.finding,
-                "decided_at": objection.decided_at,
-                "created_at": objection.created_at,
-                "enterprise_name": objection.entry.application.enterprise.name,
-                "notice_title": objection.entry.notice.title,
-            }
-        else:
-            refusal = rate_limited(request, TRACK_MISS_SCOPE)
-            if refusal is not None:
-                form.add_error("number", track_refusal_message(refusal))
-                status = 429
-            else:
-                form.add_error("number", _("未找到该查询编号，请核对后重新输入。"))
-                status = 404
-    elif form.is_bound:
-        status = 400
+
+    def over_limit() -> str:
+        refusal = rate_limited(request, TRACK_MISS_SCOPE)
+        return track_refusal_message(refusal) if refusal is not None else ""
+
+    result, status = tracking_lookup(form, find=_objection_status, over_limit=over_limit)
     return render(request, "public/objection_track.html", {"form": form, "result": result}, status=status)
+
+
+def _objection_status(number: str) -> dict[str, Any] | None:
+    objection = (
+        Objection.objects.select_related("entry__application__enterprise", "entry__notice__district")
+        .filter(tracking_number=number)
+        .first()
+    )
+    if objection is None:
+        return None
+    # Only these fields reach the template: the objector's identity cannot leak from it.
+    return {
+        "tracking_number": objection.tracking_number,
+        "status": objection.status,
+        "status_label": objection.get_status_display(),
+        "finding": objection.finding,
+        "decided_at": objection.decided_at,
+        "created_at": objection.created_at,
+        "enterprise_name": objection.entry.application.enterprise.name,
+        "notice_title": objection.entry.notice.title,
+    }

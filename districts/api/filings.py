@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -29,6 +28,7 @@ from core.pdf import PDF_CONTENT_TYPE
 from districts import services
 from districts.filing_package import complete, filing_letter_download
 from districts.models import Filing
+from districts.selectors import filings_visible_to
 
 
 class DrawSnapshotSerializer(serializers.Serializer):
@@ -118,15 +118,6 @@ class FilingSerializer(serializers.ModelSerializer):
     def get_letter(self, filing: Filing) -> str:
         """The path of the filing letter PDF (GET /api/v1/filings/{id}/letter/)."""
         return reverse("api-filing-letter", args=[filing.pk])
-
-
-def filings_visible_to(user) -> QuerySet[Filing]:  # type: ignore[no-untyped-def]
-    qs = Filing.objects.select_related("district").prefetch_related("entries__application__enterprise")
-    if user.role == Role.DISTRICT:
-        return qs.filter(district_id=user.district_id)
-    if user.role == Role.MUNICIPAL:
-        return qs
-    return qs.none()
 
 
 class FilingCreateSerializer(serializers.Serializer):

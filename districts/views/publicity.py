@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,9 +33,10 @@ from certification.models import (
 )
 from certification.publicity import services as publicity
 from certification.publicity.api.views import objections_visible_to
+from core.uploads import stored_pdf_response
 from core.web import domain_errors, form_errors
 from districts import services
-from districts.api.filings import filings_visible_to
+from districts.selectors import filings_visible_to
 
 PAGE_SIZE = 25
 # A selection must see every candidate at once (a choice cannot span pages); the set is one
@@ -306,19 +307,9 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 def objection_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """The objector's evidence, for the district that verifies it and the municipal office only."""
     objection = get_object_or_404(objections_visible_to(request.user).exclude(evidence=""), pk=pk)
-    try:
-        handle = objection.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("文件不存在。")) from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        content_type="application/pdf",
-        filename=_("异议证明材料-%(n)s.pdf") % {"n": objection.tracking_number},
+    return stored_pdf_response(
+        objection.evidence, _("异议证明材料-%(n)s.pdf") % {"n": objection.tracking_number}
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- Filing -----------------------------------------------------------------------------------

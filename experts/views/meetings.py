@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from accounts.models import Role
 from certification import workflow
 from certification.applications.permissions import applications_visible_to
 from certification.models import Application
-from core.uploads import format_limit
+from core.uploads import format_limit, stored_pdf_response
 from core.web import domain_errors, flash_errors
 from experts.models import Draw, Review, ReviewMode, ReviewStatus
 from experts.review_result import panel_result
@@ -265,16 +265,6 @@ def sheet_file(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
     review = get_object_or_404(
         sheet_files_visible_to(request.user).select_related("expert"), pk=review_pk, application_id=pk
     )
-    try:
-        handle = review.sheet.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("文件不存在。")) from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=_("评分表-%(name)s-%(id)s.pdf") % {"name": review.expert.name, "id": review.pk},
-        content_type="application/pdf",
+    return stored_pdf_response(
+        review.sheet, _("评分表-%(name)s-%(id)s.pdf") % {"name": review.expert.name, "id": review.pk}
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from certification.applications.input import SECTIONS
 from certification.models import (
     Application,
     ApplicationFiscalYear,
@@ -131,14 +132,8 @@ class ApplicationSerializer(ApplicationListSerializer):
     class Meta(ApplicationListSerializer.Meta):
         fields = [
             *ApplicationListSerializer.Meta.fields,
-            "facts",
-            "staff",
-            "fiscal_years",
-            "ip",
-            "conversions",
-            "rd_management",
-            "products",
-            "audit",
+            # Every section the enterprise fills in (the field's code is already a list field).
+            *(section for section in SECTIONS if section not in ApplicationListSerializer.Meta.fields),
             "current_step",
             "accepted_at",
             "score_spread_flag",

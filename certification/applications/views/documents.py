@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +23,7 @@ from certification.applications.permissions import (
 )
 from certification.applications.selectors import documents_for
 from certification.models import REQUIRED_DOCUMENT_KINDS, Application, Document, DocumentKind
-from core.uploads import DocumentError, display_name, format_limit
+from core.uploads import DocumentError, display_name, format_limit, stored_pdf_response
 from core.web import domain_errors, flash_errors
 
 
@@ -171,16 +171,4 @@ def document_download(request: HttpRequest, doc_id: int) -> HttpResponse:
         application__in=applications_visible_to(user),
     )
     require_material_access(user)  # 第十三条: an expert opens material only after signing the pledge
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("文件不存在。")) from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=display_name(document.original_name),
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_pdf_response(document.file, display_name(document.original_name))
