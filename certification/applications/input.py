@@ -266,3 +266,27 @@ def parse_application(
             result.sections["audit"] = parsed_audit
 
     return result, dict(errors)
+
+
+PREFILLED_SECTIONS = ("field_code", "staff", "fiscal_years", "ip")
+
+
+def sections_from_self_assessment(
+    payload: Mapping[str, Any], *, field_codes: Collection[str], today: dt.date
+) -> ApplicationInput:
+    """The sections of a new application that the enterprise's saved self-assessment (its pool entry's
+    body, docs/api.md's eligibility body) already answers: field, staff, fiscal years and IP.
+
+    Each section is parsed as the form's input is; a section that no longer passes (a field code of a
+    catalogue no longer in force, a year now out of range) is left out rather than refusing the draft.
+    """
+    result = ApplicationInput()
+    if not isinstance(payload, Mapping):
+        return result
+    for name in PREFILLED_SECTIONS:
+        if name not in payload or payload[name] in (None, "", [], {}):
+            continue
+        parsed, errors = parse_application({name: payload[name]}, field_codes=field_codes, today=today)
+        if not errors and parsed.sections.get(name) is not None:
+            result.sections[name] = parsed.sections[name]
+    return result

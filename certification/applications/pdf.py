@@ -23,6 +23,7 @@ from certification.applications.selectors import with_application_details
 from certification.eligibility.engine import CONDITION_LABELS, EligibilityResult, evaluate, translate_label
 from certification.eligibility.rules import field_codes_in_force
 from certification.models import Acquisition, Application, RDManagementItem
+from core.amounts import format_amount
 from core.pdf import pdf_response, render_pdf
 
 __all__ = [
@@ -45,15 +46,10 @@ MONEY_COLUMNS: tuple[str, ...] = (
     "rd_expense_domestic",
     "total_assets",
 )
-_CENT = Decimal("0.01")
 _TENTH = Decimal("0.1")
 
 
-def format_yuan(amount: Decimal | None) -> str:
-    """Yuan with thousands separators and always two decimals: Decimal("12345678.5") → "12,345,678.50"."""
-    if amount is None:
-        return ""
-    return f"{amount.quantize(_CENT):,}"
+format_yuan = format_amount  # the portal's one way to show an amount (core.amounts)
 
 
 def _percent(part: int, whole: int) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Application
+from core.amounts import amount_input, format_amount
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,17 @@ ROW_FIELDS = {
     "products": ("name", "technology", "revenue"),
 }
 INT_FIELDS = {"year", "licence_years", "total", "tech_college", "rd"}
+# Amounts are read as people type them ("18,000,000", "1800万", full-width digits: core.amounts) and
+# shown with thousands separators.
+MONEY_FIELDS = {
+    "sales_revenue",
+    "total_revenue",
+    "hightech_revenue",
+    "rd_expense",
+    "rd_expense_domestic",
+    "total_assets",
+    "revenue",
+}
 _ROW_RE = re.compile(r"^(?P<section>\w+)\[(?P<index>\d{1,3})\]\.(?P<field>\w+)$")
 
 
@@ -57,6 +69,8 @@ def _value(name: str, raw: str) -> object:
     raw = raw.strip()
     if name in INT_FIELDS and raw.isdigit():
         return int(raw)
+    if name in MONEY_FIELDS and raw:
+        return amount_input(raw)
     return raw if raw != "" else None
 
 
@@ -171,6 +185,8 @@ def initial_values(application: Application, step: Step) -> dict[str, object]:
         for i, row in enumerate(rows):
             for f in ROW_FIELDS[section]:
                 value = row.get(f) if isinstance(row, dict) else getattr(row, f)
+                if f in MONEY_FIELDS and value is not None:
+                    value = format_amount(value)
                 values[f"{section}[{i}].{f}"] = value.isoformat() if hasattr(value, "isoformat") else value
     return values
 

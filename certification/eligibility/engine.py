@@ -44,6 +44,7 @@ __all__ = [
     "add_months",
     "beijing_today",
     "evaluate",
+    "ip_window",
     "load_rule_set",
     "load_rule_set_data",
     "parse_input",
@@ -639,10 +640,26 @@ def _registration(inp: EligibilityInput, rs: RuleSet) -> ConditionResult:
     return ConditionResult("registration", True, clause, value, threshold, message)
 
 
-def _core_ip(inp: EligibilityInput, rs: RuleSet, latest_year: int) -> ConditionResult:
+def ip_window(rule_set: RuleSet, as_of: date) -> tuple[int, int] | None:
+    """第九条（一）'s 近三个会计年度 on ``as_of``: ``(first_year, latest_year)``, or None (no window).
+
+    The window is the rule set's number of fiscal (calendar) years completed before ``as_of``'s year —
+    for a check on 2026-12-05, 2023–2025 — whatever years the enterprise has entered so far, so the
+    public self-check, the self-assessment and a draft application count IP over the same years on the
+    same day. IP obtained since the window's first January 1st up to ``as_of`` counts.
+    """
+    window = rule_set.ip_window_fiscal_years
+    if not window:
+        return None
+    latest_year = as_of.year - 1
+    return latest_year - window + 1, latest_year
+
+
+def _core_ip(inp: EligibilityInput, rs: RuleSet) -> ConditionResult:
     # 第九条（一）: 近三个会计年度中通过自主研发、受让、受赠、并购等方式，或通过5年以上的独占许可方式 …
     window = rs.ip_window_fiscal_years
-    first_year = latest_year - window + 1 if window else None
+    years = ip_window(rs, inp.as_of)
+    first_year, latest_year = years if years is not None else (None, None)
     counted: dict[str, int] = {}
     refused: list[str] = []
     for item in inp.ip:
@@ -956,12 +973,11 @@ def evaluate(
     """
     fiscal_years = sorted(inp.fiscal_years, key=_year_key)
     latest = fiscal_years[-1] if fiscal_years else None
-    latest_year = latest.year if latest is not None else inp.as_of.year
     staff = inp.staff
     rd_result, dom_result = _rd_conditions(inp, rule_set, fiscal_years)
     conditions = [
         _registration(inp, rule_set),
-        _core_ip(inp, rule_set, latest_year),
+        _core_ip(inp, rule_set),
         _field(inp, rule_set, field_codes),
         _staff_ratio(
             "tech_staff_ratio",

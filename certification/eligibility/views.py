@@ -42,6 +42,7 @@ from certification.eligibility.engine import (
     translate_label,
 )
 from certification.eligibility.rules import default_rule_set_code, evaluate_payload, rule_set_names
+from core.amounts import amount_input, format_amount
 
 __all__ = ["form_values_from_payload", "payload_from_form", "self_check"]
 
@@ -60,7 +61,6 @@ MIN_IP_ROWS = 3
 MAX_IP_ROWS = 50  # a page, not a bulk import: the API takes up to 1000 items
 _ROW_RE = re.compile(r"^(?P<section>fiscal_years|ip)\[(?P<index>\d{1,3})\]\.(?P<key>\w+)$")
 _INT_RE = re.compile(r"^-?\d{1,12}$")
-_SEPARATORS = re.compile(r"[\s,，]")  # 1,234,567.00 and full-width commas are common in finance figures
 
 STAFF_LABELS = {
     "total": gettext_lazy("职工总数"),
@@ -100,7 +100,7 @@ def _int_or_text(raw: str) -> int | str:
 
 
 def _money(raw: str) -> str:
-    return _SEPARATORS.sub("", raw)
+    return amount_input(raw)
 
 
 def _rows(post: Mapping[str, Any], section: str, keys: Iterable[str], limit: int) -> list[dict[str, str]]:
@@ -199,7 +199,10 @@ def form_values_from_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
         "registered_in_tianjin": payload.get("registered_in_tianjin") is True,
         "field_code": s(payload.get("field_code")),
         "staff": {key: s(staff.get(key)) for key in STAFF_KEYS},  # type: ignore[union-attr]
-        "fiscal_years": [{key: s(fy.get(key)) for key in FY_KEYS} for fy in years],
+        "fiscal_years": [
+            {key: format_amount(s(fy.get(key))) if key in MONEY_KEYS else s(fy.get(key)) for key in FY_KEYS}
+            for fy in years
+        ],
         "ip": [{key: s(it.get(key)) for key in IP_KEYS} for it in items],
         "composite_score": s(payload.get("composite_score")),
     }

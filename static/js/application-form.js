@@ -6,7 +6,8 @@
   if (!form) { return; }
   var statusEl = form.querySelector("[data-role=autosave-status]");
   var key = "portal-draft:" + form.dataset.draftKey;
-  var savedAt = parseInt(form.dataset.savedAt || "0", 10) * 1000;
+  var version = form.dataset.savedVersion || "";
+  var unsaved = form.dataset.unsaved === "1";  // the page shows input the server refused
   var timer = null;
   var lang = document.documentElement.lang || "zh-hans";
   var T = lang === "en" ? {
@@ -40,18 +41,36 @@
     return data;
   }
 
+  // The draft in this browser belongs to one saved version of the step (data-saved-version, the
+  // application's last save on the server's clock — never compared with this computer's clock). A draft
+  // of an older version was saved since (by a button, the autosave, another tab) and is dropped; a
+  // draft of this version comes back only where it differs from what the page shows.
+  function store() {
+    if (!window.localStorage) { return; }
+    window.localStorage.setItem(key, JSON.stringify({ version: version, data: snapshot() }));
+  }
+
+  function forget() { if (window.localStorage) { window.localStorage.removeItem(key); } }
+
   function restore() {
     var raw = window.localStorage && window.localStorage.getItem(key);
     if (!raw) { return; }
     var draft;
-    try { draft = JSON.parse(raw); } catch (e) { return; }
-    if (!draft || !draft.at || draft.at <= savedAt) { window.localStorage.removeItem(key); return; }
+    try { draft = JSON.parse(raw); } catch (e) { forget(); return; }
+    if (!draft || !draft.data || draft.version !== version) { forget(); return; }
+    var changed = false;
     fields().forEach(function (el) {
       if (!(el.name in draft.data)) { return; }
-      if (el.type === "checkbox") { el.checked = draft.data[el.name].indexOf(el.value) !== -1; }
-      else { el.value = draft.data[el.name]; }
+      if (el.type === "checkbox") {
+        var on = draft.data[el.name].indexOf(el.value) !== -1;
+        if (el.checked !== on) { el.checked = on; changed = true; }
+      } else if (el.value !== draft.data[el.name]) {
+        el.value = draft.data[el.name];
+        changed = true;
+      }
     });
-    say(T.restored);
+    if (changed) { say(T.restored); }
+    else if (!unsaved) { forget(); }  // the page already shows it; an error page's input stays kept
   }
 
   function clearErrors() {
@@ -100,8 +119,7 @@
   }
 
   function save() {
-    var data = snapshot();
-    window.localStorage && window.localStorage.setItem(key, JSON.stringify({ at: Date.now(), data: data }));
+    store();
     say(T.saving);
     fetch(form.dataset.autosaveUrl, {
       method: "POST",
@@ -116,7 +134,9 @@
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (r) {
       if (r.body.saved) {
-        window.localStorage && window.localStorage.removeItem(key);
+        if (r.body.version) { version = r.body.version; }
+        unsaved = false;
+        forget();
         clearErrors();
         renderEligibility(r.body.eligibility);
         say(T.saved + new Date().toLocaleTimeString());
@@ -128,11 +148,11 @@
   }
 
   form.addEventListener("input", function () {
-    window.localStorage && window.localStorage.setItem(key, JSON.stringify({ at: Date.now(), data: snapshot() }));
+    store();
     clearTimeout(timer);
     timer = setTimeout(save, 800);
   });
   form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(save, 300); });
-  form.addEventListener("submit", function () { clearTimeout(timer); });
+  form.addEventListener("submit", function () { clearTimeout(timer); store(); });
   restore();
 })();

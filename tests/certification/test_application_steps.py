@@ -222,3 +222,141 @@ def test_returned_application_shows_the_reasons(client, enterprise_user):
     client.force_login(enterprise_user)
     html = client.get(reverse("certification:application_detail", args=[app.pk])).content.decode()
     assert "缺少专项审计报告" in html and "请补充后重新提交" in html
+
+
+# --- #19: amounts as typed, one bad cell, the self-assessment's pre-fill, the draft's version ---------
+
+AMOUNT_KEYS = (
+    "sales_revenue",
+    "total_revenue",
+    "hightech_revenue",
+    "rd_expense",
+    "rd_expense_domestic",
+    "total_assets",
+)
+
+
+def test_amounts_are_read_as_typed_and_shown_with_separators(client, enterprise_user, app):
+    from decimal import Decimal
+
+    client.force_login(enterprise_user)
+    post = {"save": "1", "fiscal_years[0].year": "2025"}
+    for key, text in zip(
+        AMOUNT_KEYS,
+        ("18,000,000", "1900万", "１４００００００", "1,800.5万", "100万", "26,000,000.00"),
+        strict=True,
+    ):
+        post[f"fiscal_years[0].{key}"] = text
+    assert client.post(step_url(app, "finance"), post).status_code == 302
+    fy = app.fiscal_years.get()
+    assert (
+        fy.sales_revenue,
+        fy.total_revenue,
+        fy.hightech_revenue,
+        fy.rd_expense,
+        fy.rd_expense_domestic,
+    ) == (
+        Decimal("18000000"),
+        Decimal("19000000"),
+        Decimal("14000000"),
+        Decimal("18005000"),
+        Decimal("1000000"),
+    )
+    html = client.get(step_url(app, "finance")).content.decode()
+    assert 'value="26,000,000.00"' in html and 'value="18,005,000.00"' in html
+
+
+def test_one_bad_amount_is_marked_and_the_other_cells_keep_what_was_typed(client, enterprise_user, app):
+    client.force_login(enterprise_user)
+    post = {"save": "1", "fiscal_years[0].year": "2025"}
+    for key in AMOUNT_KEYS:
+        post[f"fiscal_years[0].{key}"] = "1800万"
+    post["fiscal_years[0].total_assets"] = "两千万"
+    response = client.post(step_url(app, "finance"), post)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="f-fiscal_years-0-total_assets-err"' in html
+    assert html.count('aria-invalid="true"') == 1  # only the bad cell
+    assert html.count('value="1800万"') == 5
+    assert 'data-unsaved="1"' in html  # the browser keeps this input as unsaved
+    assert not app.fiscal_years.exists()
+
+
+def test_product_revenue_in_wan(client, enterprise_user, app):
+    from decimal import Decimal
+
+    client.force_login(enterprise_user)
+    post = {
+        "save": "1",
+        "products[0].name": "智能网关",
+        "products[0].technology": "",
+        "products[0].revenue": "1,250万",
+    }
+    assert client.post(step_url(app, "products"), post).status_code == 302
+    assert app.products.get().revenue == Decimal("12500000")
+
+
+def test_a_new_application_is_prefilled_from_the_saved_self_assessment(client, enterprise_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from certification.eligibility import pool
+
+    year = timezone.localdate().year
+    pool.pool_join(
+        enterprise=enterprise_user.enterprise,
+        by=enterprise_user,
+        payload={
+            "field_code": "0101",
+            "staff": {"total": 100, "tech_college": 40, "rd": 15},
+            "fiscal_years": [
+                {
+                    "year": year - 1,
+                    "sales_revenue": "18000000",
+                    "total_revenue": "19000000",
+                    "hightech_revenue": "14000000",
+                    "rd_expense": "1500000",
+                    "rd_expense_domestic": "1400000",
+                    "total_assets": "26000000",
+                }
+            ],
+            "ip": [
+                {
+                    "kind": "invention_patent",
+                    "acquired_on": f"{year - 2}-03-01",
+                    "acquisition": "self_developed",
+                }
+            ],
+        },
+    )
+    client.force_login(enterprise_user)
+    assert "将使用您" in client.get(reverse("certification:application_new")).content.decode()
+    client.post(reverse("certification:application_new"))
+    app = Application.objects.get(enterprise=enterprise_user.enterprise)
+    assert app.field.code == "0101"
+    assert (app.staff_total, app.staff_tech_college, app.staff_rd) == (100, 40, 15)
+    assert list(app.fiscal_years.values_list("year", flat=True)) == [year - 1]
+    item = app.ip_items.get()
+    assert (item.kind, item.acquired_on, item.title) == ("invention_patent", dt.date(year - 2, 3, 1), "")
+
+
+def test_without_a_self_assessment_the_new_draft_is_empty(client, enterprise_user):
+    client.force_login(enterprise_user)
+    assert "将使用您" not in client.get(reverse("certification:application_new")).content.decode()
+    client.post(reverse("certification:application_new"))
+    app = Application.objects.get(enterprise=enterprise_user.enterprise)
+    assert app.field is None and app.staff_total is None and not app.fiscal_years.exists()
+
+
+def test_the_autosave_answers_the_new_version_of_the_saved_data(client, enterprise_user, app):
+    client.force_login(enterprise_user)
+    page = client.get(step_url(app, "staff")).content.decode()
+    before = page.split('data-saved-version="', 1)[1].split('"', 1)[0]
+    response = client.post(
+        step_url(app, "staff"),
+        {"staff.total": "100", "staff.tech_college": "40", "staff.rd": "15"},
+        HTTP_X_AUTOSAVE="1",
+    )
+    body = response.json()
+    assert body["saved"] is True and body["version"] and body["version"] != before

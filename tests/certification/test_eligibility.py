@@ -31,6 +31,7 @@ from certification.eligibility.engine import (
     Staff,
     add_months,
     evaluate,
+    ip_window,
     load_rule_set,
     load_rule_set_data,
     parse_input,
@@ -432,9 +433,9 @@ def test_owned_ip_counts(acquisition: str, rule_set: str) -> None:
 @pytest.mark.parametrize(
     ("acquired_on", "passed"),
     [
-        (date(2022, 1, 1), True),  # latest fiscal year 2024: 2022, 2023, 2024 are the last three
-        (date(2021, 12, 31), False),
-        (date(2026, 11, 27), True),  # after the latest fiscal year but not after as_of
+        (date(2023, 1, 1), True),  # as_of 2026-11-27: 2023, 2024, 2025 are the last three fiscal years
+        (date(2022, 12, 31), False),
+        (date(2026, 11, 27), True),  # after the last fiscal year but not after as_of
         (date(2026, 11, 28), False),  # after as_of
     ],
 )
@@ -442,8 +443,17 @@ def test_ip_within_the_last_three_fiscal_years(acquired_on: date, passed: bool) 
     inp = make_input(ip=[IPItem("invention_patent", acquired_on, "self_developed", None)])
     c = cond(inp, "core_ip")
     assert c.passed is passed
-    if acquired_on.year == 2021:
-        assert "早于近 3 个会计年度（2022 年起）" in c.message
+    if acquired_on.year == 2022:
+        assert "早于近 3 个会计年度（2023 年起）" in c.message
+
+
+@pytest.mark.parametrize("years", [[], [2022, 2023, 2024], [2024, 2025, 2026]])
+def test_the_ip_window_depends_on_the_date_only(years: list[int]) -> None:
+    """A fresh draft (no years yet), a self-check with older or newer years: one window on one day."""
+    inp = make_input(fiscal_years=[fy(y) for y in years])
+    assert ip_window(load_rule_set(TJ), inp.as_of) == (2023, 2025)
+    assert "近 3 个会计年度（2023–2025 年）内" in cond(inp, "core_ip").message
+    assert ip_window(load_rule_set(NAT), inp.as_of) is None
 
 
 def test_national_has_no_ip_window() -> None:

@@ -63,9 +63,9 @@ def test_api_answers_in_english_when_asked(client):
         "Composite score (self-estimated) 60 points, not above 60 (it must be above 60; 60 itself does not pass)"
     )
     assert by_code["core_ip"]["message"] == (
-        "within the last 3 fiscal years (2022–2024), 0 countable core intellectual property items, fewer than 1;"
+        "within the last 3 fiscal years (2023–2025), 0 countable core intellectual property items, fewer than 1;"
         " 1 more needed; not counted: Invention patent acquired in 2020, before the last 3 fiscal years"
-        " (from 2022); Utility model patent: exclusive licence term 2 years, less than 5 years"
+        " (from 2023); Utility model patent: exclusive licence term 2 years, less than 5 years"
     )
 
 

@@ -128,6 +128,9 @@ def test_page_shows_material_documents_and_bands(client, panel, expert_user, app
     assert f'href="/enterprise/applications/{application.pk}/form.pdf"' in html
     assert "建议档次 A：24.0–30.0 分" in html and "知识产权 3 项，其中发明专利 1 项" in html
     assert "建议档次 A：16.0–20.0 分" in html
+    # Amounts with thousands separators (#19), never "169000000.00".
+    assert ">169,000,000.00<" in html and ">110,000,000.00<" in html and "169000000" not in html
+    assert "近一年收入 66,000,000.00 元" in html
     assert 'name="points_growth"' not in html  # a technical expert does not score growth
     assert "提交后不可修改，修改须说明理由" in html
     assert_no_inline_script(html)

@@ -14,7 +14,7 @@ from accounts.models import Role
 from accounts.permissions import role_required
 from certification.applications import reapplication, services
 from certification.applications.data import eligibility_input_for, rule_set_for
-from certification.applications.input import parse_application
+from certification.applications.input import parse_application, sections_from_self_assessment
 from certification.applications.permissions import applications_visible_to
 from certification.applications.selectors import fields_in_force, with_application_details
 from certification.applications.steps import (
@@ -36,6 +36,11 @@ from core.web import domain_errors
 
 def _own_application(request: HttpRequest, pk: int) -> Application:
     return get_object_or_404(with_application_details(applications_visible_to(request.user)), pk=pk)
+
+
+def _saved_version(application: Application) -> str:
+    """The version of the saved data a browser draft belongs to (static/js/application-form.js)."""
+    return f"{application.updated_at.timestamp():.6f}"
 
 
 def _eligibility(application: Application, viewer=None) -> dict:  # type: ignore[no-untyped-def]
@@ -120,9 +125,17 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ENTERPRISE)
 @require_http_methods(["GET", "POST"])
 def application_new(request: HttpRequest) -> HttpResponse:
+    entry = pool.entry_for(request.user.enterprise)
     if request.method == "GET":
-        return render(request, "certification/application_new.html", {"year": timezone.localdate().year})
-    data, _errors = parse_application({}, field_codes=(), today=timezone.localdate())
+        return render(
+            request,
+            "certification/application_new.html",
+            {"year": timezone.localdate().year, "pool_entry": entry},
+        )
+    # What the enterprise's saved self-assessment already answers (field, staff, years, IP) is filled in.
+    data = sections_from_self_assessment(
+        entry.payload if entry else {}, field_codes=field_codes_in_force(), today=timezone.localdate()
+    )
     with domain_errors() as failed:
         application = services.application_create(
             enterprise=request.user.enterprise, by=request.user, data=data
@@ -246,6 +259,7 @@ def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 {
                     "saved": not errors,
                     "errors": errors,
+                    "version": _saved_version(application),
                     "eligibility": _eligibility(application) if not errors else None,
                 },
                 status=200 if not errors else 400,
@@ -287,6 +301,7 @@ def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             "rd_items": RDManagementItem.choices,
             "readonly": not application.is_editable,
             "autosave_url": reverse("certification:application_step", args=[pk, current.slug]),
+            "saved_version": _saved_version(application),
         },
         status=400 if errors else 200,
     )
