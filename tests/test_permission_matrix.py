@@ -145,6 +145,9 @@ KWARGS: dict[str, dict[str, Any]] = {
     "district/applications/<int:pk>/accept/": {"pk": pk("app_review")},
     "district/applications/<int:pk>/draw/": {"pk": pk("app_review")},
     "district/applications/<int:pk>/opinion/": {"pk": pk("app_review")},
+    "district/applications/<int:pk>/refile/": {"pk": pk("app_review")},
+    "district/applications/<int:pk>/back-to-review/": {"pk": pk("app_review")},
+    "district/applications/<int:pk>/back-to-publicity/": {"pk": pk("app_review")},
     "district/publicity/<int:pk>/": {"pk": pk("notice")},
     "district/publicity/<int:pk>/close/": {"pk": pk("notice")},
     "district/objections/<int:pk>/resolve/": {"pk": pk("objection")},
@@ -229,6 +232,9 @@ KWARGS: dict[str, dict[str, Any]] = {
     "api/v1/applications/<int:pk>/return/": {"pk": pk("app_review")},
     "api/v1/applications/<int:pk>/accept/": {"pk": pk("app_review")},
     "api/v1/applications/<int:pk>/opinion/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/refile/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/back-to-review/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/back-to-publicity/": {"pk": pk("app_review")},
     "api/v1/applications/<int:pk>/draw-experts/": {"pk": pk("app_review")},
     "api/v1/experts/<int:pk>/": {"pk": pk("expert_off")},
     "api/v1/experts/me/relations/<int:pk>/": {"pk": pk("relation")},
@@ -489,6 +495,21 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         # Not visible wins over the role (docs/api.md: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off).
         "POST":   row(403    , 404    , 400    , 404    , 403    , 404    , 403    , 401),
     },
+    "api/v1/applications/<int:pk>/back-to-publicity/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off); the district without a reason: 400.
+        "POST":   row(403    , 404    , 400    , 404    , 403    , 404    , 403    , 401),
+    },
+    "api/v1/applications/<int:pk>/back-to-review/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off); the district without a reason: 400.
+        "POST":   row(403    , 404    , 400    , 404    , 403    , 404    , 403    , 401),
+    },
+    "api/v1/applications/<int:pk>/refile/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off); the district without a reason: 400.
+        "POST":   row(403    , 404    , 400    , 404    , 403    , 404    , 403    , 401),
+    },
     "api/v1/applications/<int:pk>/return/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
         # Not visible wins over the role (docs/api.md: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off).
@@ -687,6 +708,21 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     },
     "district/applications/<int:pk>/opinion/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
+    },
+    "district/applications/<int:pk>/back-to-publicity/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        # The official without the confirmation: back to the page with the message (nothing changes).
+        "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
+    },
+    "district/applications/<int:pk>/back-to-review/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        # The official without the confirmation: back to the page with the message (nothing changes).
+        "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
+    },
+    "district/applications/<int:pk>/refile/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        # The official without the confirmation: back to the page with the message (nothing changes).
         "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
     },
     "district/applications/<int:pk>/return/": {
