@@ -246,6 +246,11 @@ KWARGS: dict[str, dict[str, Any]] = {
     "api/v1/reviews/<int:pk>/amend/": {"pk": pk("review")},
     "api/v1/reviews/<int:pk>/decline/": {"pk": pk("review")},
     "api/v1/reviews/<int:pk>/reopen/": {"pk": pk("review")},
+    "api/v1/reviews/<int:pk>/replace/": {"pk": pk("review")},
+    "district/applications/<int:pk>/reviews/<int:review_pk>/replace/": {
+        "pk": pk("app_review"),
+        "review_pk": pk("review"),
+    },
     "district/applications/<int:pk>/reviews/<int:review_pk>/reopen/": {
         "pk": pk("app_review"),
         "review_pk": pk("review"),
@@ -653,6 +658,11 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         # Not visible wins over the role: the review is looked up first; only the district reopens a score (an empty body is a 400 for it).
         "POST":   row(404    , 404    , 400    , 404    , 403    , 404    , 403    , 401, expert_unpledged=404),
     },
+    "api/v1/reviews/<int:pk>/replace/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role: the review is looked up first; only the district replaces an expert (an empty body is a 400 for it).
+        "POST":   row(404    , 404    , 400    , 404    , 403    , 404    , 403    , 401, expert_unpledged=404),
+    },
     "api/v1/reviews/<int:pk>/submit/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
         # Not visible wins over the role (docs/api.md: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
@@ -681,6 +691,11 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     },
     "district/applications/<int:pk>/reviews/<int:review_pk>/reopen/": {
         # Not visible wins over the role: every role but the district gets 404 (experts.views.reopen); without the confirmation: 400.
+        "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 404    , LOGIN),
+        "POST":   row(404    , 404    , 400    , 404    , 404    , 404    , 404    , LOGIN),
+    },
+    "district/applications/<int:pk>/reviews/<int:review_pk>/replace/": {
+        # Not visible wins over the role: every role but the district gets 404 (experts.views.replace); without the confirmation: 400.
         "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 404    , LOGIN),
         "POST":   row(404    , 404    , 400    , 404    , 404    , 404    , 404    , LOGIN),
     },

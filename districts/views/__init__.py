@@ -29,7 +29,7 @@ from certification.models import Application, ApplicationStatus, DocumentKind, P
 from core.web import flash_errors
 from districts import services
 from districts.selectors import days_left, district_queue
-from experts.models import ReviewMode
+from experts.models import ReviewMode, ReviewStatus
 
 
 @role_required(Role.DISTRICT)
@@ -155,7 +155,7 @@ def _district_application(request: HttpRequest, pk: int) -> Application:
 @require_safe
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from certification.workflow import REVIEW_STATUSES
-    from experts.draw_record import excluded_rows
+    from experts.draw_record import excluded_rows, replacement_rows
     from experts.review_result import panel_result
     from experts.selectors import score_history
 
@@ -165,6 +165,20 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     draws = list(application.draws.order_by("-created_at"))
     transitions = list(application.transitions.all())
     left = days_left(application.review_deadline) if application.status in CLOCK_STATUSES else None
+    result = panel_result(application) if draws else None
+    today = timezone.localdate()
+    # An online expert past the scoring deadline may be replaced from the alternates (the overdue notice).
+    replaceable = (
+        {
+            r["review_id"]
+            for r in result["experts"]
+            if r["status"] == ReviewStatus.ASSIGNED and r["due_on"] is not None and r["due_on"] < today
+        }
+        if result
+        and draws[0].mode == ReviewMode.ONLINE
+        and application.status in workflow.from_statuses("review_complete")
+        else set()
+    )
     return render(
         request,
         "districts/application_detail.html",
@@ -190,7 +204,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "excluded": excluded_rows(draws[0]) if draws else [],
             "score_history": score_history(application) if draws else [],
             "can_reopen": application.status in REVIEW_STATUSES and application.opinion_at is None,
-            "result": panel_result(application) if draws else None,
+            "result": result,
+            "replaceable": replaceable,
+            "replacements": replacement_rows(draws[0]) if draws else [],
             "transitions": transitions,
             "days_left": left,
             "overdue_days": -left if left is not None and left < 0 else 0,
