@@ -140,7 +140,8 @@ TRANSITIONS: tuple[Transition, ...] = (
        (E, D),
        gl("%(enterprise)s %(year)s 年度认定申请公示通过"),
        gl("%(enterprise)s 的公示期已结束且无成立的异议，等待区县工作小组报备市工作小组办公室。")),
-    _t("file", gl("报备"), (S.PUBLICITY_PASSED,), S.FILED, (Role.DISTRICT,), (E, M),
+    # A filing the office returned is filed again (a new filing) once the district has corrected it.
+    _t("file", gl("报备"), (S.PUBLICITY_PASSED, S.FILING_RETURNED), S.FILED, (Role.DISTRICT,), (E, M),
        gl("%(enterprise)s %(year)s 年度认定申请已报备"),
        gl("区县工作小组已将 %(enterprise)s %(year)s 年度认定申请报备市工作小组办公室审核。")),
     _t("approve", gl("审核通过"), (S.FILED,), S.APPROVED, (Role.MUNICIPAL,), (E, D),
@@ -149,6 +150,20 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("filing_return", gl("报备退回"), (S.FILED,), S.FILING_RETURNED, (Role.MUNICIPAL,), (E, D),
        gl("%(enterprise)s %(year)s 年度认定申请报备被退回"),
        gl("市工作小组办公室审核后退回了 %(enterprise)s %(year)s 年度认定申请。"),
+       share_note=True),
+    # The office's return reason may concern an earlier stage: the district sends the application back to
+    # its opinion (experts' scores may then be reopened) or to publicity. The 40-day limit is not reset.
+    _t("filing_back_to_review", gl("报备退回后重新评审"), (S.FILING_RETURNED,), S.REVIEWED, (Role.DISTRICT,),
+       (E, M),
+       gl("%(enterprise)s %(year)s 年度认定申请退回评审环节"),
+       gl("市工作小组办公室退回报备后，区县工作小组将 %(enterprise)s %(year)s 年度认定申请退回评审环节，"
+          "重新提出推荐意见（必要时重新开放专家评分）。"),
+       share_note=True),
+    _t("filing_back_to_publicity", gl("报备退回后重新公示"), (S.FILING_RETURNED,), S.RECOMMENDED,
+       (Role.DISTRICT,), (E, M),
+       gl("%(enterprise)s %(year)s 年度认定申请将重新公示"),
+       gl("市工作小组办公室退回报备后，区县工作小组将 %(enterprise)s %(year)s 年度认定申请退回公示环节，"
+          "将在门户网站重新公示。"),
        share_note=True),
     _t("certify", gl("颁发证书"), (S.APPROVED,), S.CERTIFIED, (Role.DISTRICT,), (E,),
        gl("%(enterprise)s 已获市级高新技术企业证书"),
@@ -274,14 +289,16 @@ def statuses_between(start: str, end: str) -> tuple[str, ...]:
     return tuple(s for s in statuses_after(start, inclusive=True) if s != end and end in statuses_after(s))
 
 
-# Finished: nothing leads on (certified, or a refusal on the way).
+# Finished: nothing leads on (certified, or a refusal on the way). A filing return is not finished: the
+# district files again or sends the application back to review or publicity.
 FINISHED_STATUSES: tuple[str, ...] = tuple(s for s in ORDER if not allowed(s))
 OPEN_STATUSES: tuple[str, ...] = tuple(s for s in ORDER if s not in FINISHED_STATUSES)
 # The enterprise may edit while the application is in its hands: the statuses it submits from.
 EDITABLE_STATUSES: tuple[str, ...] = from_statuses("submit")
 # Visible to officials, the office and the dashboards: everything after the draft.
 SUBMITTED_STATUSES: tuple[str, ...] = statuses_after(to_status("create"))
-# 第十条: the 40 days run from 受理 until the filing, and stop at a refusal.
+# 第十条: the 40 days run from 受理 until the filing, and stop at a refusal; a filing return puts the
+# application back on the same clock (docs/domain.md › Clocks).
 CLOCK_STATUSES: tuple[str, ...] = statuses_between(to_status("accept"), to_status("file"))
 # The experts' scores are under review until the district's opinion.
 REVIEW_STATUSES: tuple[str, ...] = (to_status("draw"), to_status("review_complete"))

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Role
-from certification.models import Application, ApplicationStatus
+from certification.models import Application, ApplicationStatus, ApplicationTransition
 from districts.models import Filing
 
 QUEUE_SORTS = {
@@ -19,11 +19,18 @@ QUEUE_SORTS = {
 def district_queue(
     district_id: int, *, query: str = "", status: str = "", field_code: str = "", sort: str = "deadline"
 ) -> QuerySet[Application]:
-    """The district's applications (never drafts), filtered and sorted; one query whatever the size."""
+    """The district's applications (never drafts), filtered and sorted; one query whatever the size.
+
+    ``filing_return_note``: the office's reason of the latest return from a filing (shown while the
+    application is 报备退回)."""
+    returns = ApplicationTransition.objects.filter(
+        application=OuterRef("pk"), to_status=ApplicationStatus.FILING_RETURNED
+    ).order_by("-at", "-id")
     qs = (
         Application.objects.filter(enterprise__district_id=district_id)
         .exclude(status=ApplicationStatus.DRAFT)
         .select_related("enterprise", "field")
+        .annotate(filing_return_note=Subquery(returns.values("note")[:1]))
     )
     if query:
         qs = qs.filter(Q(enterprise__name__icontains=query) | Q(enterprise__uscc__icontains=query.upper()))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from certification import workflow
-from certification.models import Application, DocumentKind
+from certification.models import Application, ApplicationStatus, ApplicationTransition, DocumentKind
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from districts.models import Filing, FilingEntry
 from workdays.arithmetic import add_calendar_days_excluding_first
@@ -128,11 +128,14 @@ def application_opinion(*, application: Application, by: User, recommend: bool, 
     return application
 
 
-def filing_create(*, by: User, application_ids: list[int]) -> Filing:
+def filing_create(*, by: User, application_ids: list[int], correction: str = "") -> Filing:
     """报备: the district files applications that passed publicity with the municipal office.
 
+    An application the office returned (报备退回) is filed again the same way, in a new filing; its
+    transition keeps the return's reason and, when given, ``correction`` (what the district corrected).
     Each entry keeps the package as it stands now (districts.filing_package) and is marked late when
-    filed after the application's 40-day review deadline; a late filing is still accepted.
+    filed after the application's 40-day review deadline (never reset by a return); a late filing is
+    still accepted.
     """
     from districts.filing_package import is_late, package_for, with_package_relations
 
@@ -140,6 +143,9 @@ def filing_create(*, by: User, application_ids: list[int]) -> Filing:
         raise DomainPermissionDenied(_("只有区县工作小组可以报备。"))
     if not application_ids or len(set(application_ids)) != len(application_ids):
         raise InvalidInput({"applications": [_("请选择要报备的申请（不能重复）。")]})
+    correction = (correction or "").strip()
+    if len(correction) > REASON_MAX:
+        raise InvalidInput({"reason": [_("说明最多 %(n)s 字。") % {"n": REASON_MAX}]})
     with transaction.atomic():
         applications = list(
             with_package_relations(
@@ -154,7 +160,7 @@ def filing_create(*, by: User, application_ids: list[int]) -> Filing:
             application_ids=application_ids,
             by=by,
             name="file",
-            refusal=_("“%(name)s”的申请当前状态为“%(status)s”，只有公示通过的申请可以报备。"),
+            refusal=_("“%(name)s”的申请当前状态为“%(status)s”，只有公示通过或报备退回的申请可以报备。"),
         )
         filing = Filing.objects.create(district_id=by.district_id, created_by=by)
         filed_on = timezone.localdate(filing.created_at)
@@ -168,11 +174,107 @@ def filing_create(*, by: User, application_ids: list[int]) -> Filing:
                 composite_score=application.composite_score,
                 package=package_for(application),
             )
-            workflow.transition(
-                application,
-                "file",
-                by=by,
-                note=_("以%(gov)s名义报备") % {"gov": by.district.government_name},
-                data={"filing": filing.pk, "late": late},
-            )
+            note = _("以%(gov)s名义报备") % {"gov": by.district.government_name}
+            data: dict = {"filing": filing.pk, "late": late}
+            if application.status == ApplicationStatus.FILING_RETURNED:
+                returned = last_filing_return(application)
+                note = _("更正后以%(gov)s名义重新报备") % {"gov": by.district.government_name}
+                data["refiled"] = True
+                data["returned_reason"] = returned.note if returned else ""
+                if correction:
+                    note += _("。更正说明：%(text)s") % {"text": correction}
+                    data["correction"] = correction
+            workflow.transition(application, "file", by=by, note=note, data=data)
     return filing
+
+
+# --- After the office returned a filing (报备退回) --------------------------------------------------
+
+REASON_MAX = 1000  # the district's note on a return (the transition note holds it with a prefix)
+
+
+def last_filing_return(application: Application) -> ApplicationTransition | None:
+    """The office's latest return of this application from a filing (its note is the reason), if any."""
+    return (
+        ApplicationTransition.objects.filter(
+            application=application, to_status=workflow.to_status("filing_return")
+        )
+        .select_related("by")
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": [_("请填写处理说明（针对市工作小组办公室的退回理由）。")]})
+    if len(reason) > REASON_MAX:
+        raise InvalidInput({"reason": [_("说明最多 %(n)s 字。") % {"n": REASON_MAX}]})
+    return reason
+
+
+def filing_return_refile(*, application: Application, by: User, reason: str) -> Filing:
+    """The district corrected what the office's return named and files the application again (a new
+    filing of this one application, in the district government's name); ``reason`` says what changed."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        application = _locked_for(application, by, "file")
+        if application.status != ApplicationStatus.FILING_RETURNED:
+            raise ApplicationStateError(
+                _("申请当前状态为“%(status)s”，只有报备退回的申请可以更正后重新报备。")
+                % {"status": application.get_status_display()},
+                status=application.status,
+            )
+        return filing_create(by=by, application_ids=[application.pk], correction=reason)
+
+
+def filing_return_back_to_review(*, application: Application, by: User, reason: str) -> Application:
+    """The return concerns the review: back to 评审完成 so the district gives its opinion again.
+
+    The recorded opinion is withdrawn (kept in the transition's data and the history), so the district
+    may also reopen an expert's score before deciding again (experts.services.reviews.review_reopen).
+    The 40-day limit is not reset."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        application = _locked_for(application, by, "filing_back_to_review")
+        returned = last_filing_return(application)
+        previous = {
+            "recommend": application.opinion_recommend,
+            "note": application.opinion_note,
+            "by": application.opinion_by_id,
+            "at": application.opinion_at.isoformat() if application.opinion_at else None,
+        }
+        application.opinion_recommend = None
+        application.opinion_note = ""
+        application.opinion_by = None
+        application.opinion_at = None
+        application._history_user = by  # type: ignore[attr-defined]
+        application.save(
+            update_fields=["opinion_recommend", "opinion_note", "opinion_by", "opinion_at", "updated_at"]
+        )
+        workflow.transition(
+            application,
+            "filing_back_to_review",
+            by=by,
+            note=reason,
+            data={"returned_reason": returned.note if returned else "", "previous_opinion": previous},
+        )
+    return application
+
+
+def filing_return_back_to_publicity(*, application: Application, by: User, reason: str) -> Application:
+    """The return concerns the publicity: back to 拟推荐, to be published again in a new notice (the
+    district's opinion stands). The 40-day limit is not reset."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        application = _locked_for(application, by, "filing_back_to_publicity")
+        returned = last_filing_return(application)
+        workflow.transition(
+            application,
+            "filing_back_to_publicity",
+            by=by,
+            note=reason,
+            data={"returned_reason": returned.note if returned else ""},
+        )
+    return application

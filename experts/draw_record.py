@@ -11,12 +11,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import F
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.pdf import pdf_response, render_pdf
-from experts.models import Draw, Expert, ExpertKind
+from experts.models import Draw, Expert, ExpertKind, Review, ReviewStatus
 from experts.services.draws import SHANGHAI, reason_text
 
 TEMPLATE = "pdf/draw_record.html"
@@ -82,6 +83,7 @@ def draw_record_context(draw: Draw) -> dict[str, Any]:
             row(e["id"], e.get("kind", ""), reason=reason_text(e["reason"], e.get("details")))
             for e in draw.excluded
         ],
+        "replacements": replacement_rows(draw),
         "mode": draw.get_mode_display(),
         "generated_at": timezone.localtime(timezone.now(), SHANGHAI),
     }
@@ -104,6 +106,33 @@ def excluded_rows(draw: Draw) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def replacement_rows(draw: Draw) -> list[dict[str, Any]]:
+    """专家更换记录 of a draw (page and PDF): every review that left the panel, in the order it left,
+    with the cause, the reason, who and when, the due date it had and the alternate who took its place
+    (None when no alternate was left). One query."""
+    reviews = (
+        Review.objects.filter(draw=draw, status=ReviewStatus.DECLINED)
+        .select_related("expert", "declined_by", "replaced_by__expert")
+        .order_by(F("declined_at").asc(nulls_first=True), "pk")
+    )
+    return [
+        {
+            "review_id": r.pk,
+            "expert_id": r.expert_id,
+            "name": r.expert.name,
+            "kind": r.get_kind_display(),
+            "cause": r.get_decline_cause_display() if r.decline_cause else _("专家回避"),
+            "reason": _(r.declined_reason) if r.declined_reason else "—",
+            "due_on": r.due_on,
+            "at": timezone.localtime(r.declined_at, SHANGHAI) if r.declined_at else None,
+            "by": r.declined_by.display_name if r.declined_by_id else "",
+            "replacement": r.replaced_by.expert.name if r.replaced_by_id else None,
+            "replacement_id": r.replaced_by.expert_id if r.replaced_by_id else None,
+        }
+        for r in reviews
+    ]
 
 
 def draw_record_pdf(draw: Draw) -> bytes:

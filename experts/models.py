@@ -119,6 +119,14 @@ class ReviewStatus(models.TextChoices):
     DECLINED = "declined", _("已回避")
 
 
+class DeclineCause(models.TextChoices):
+    """Why a review left the panel (its expert replaced from the alternates, when one was left)."""
+
+    DECLINED = "declined", _("专家回避")
+    ABSENT = "absent", _("未到会")
+    OVERDUE = "overdue", _("逾期未评分，区县更换")
+
+
 class ScoreSource(models.TextChoices):
     ONLINE = "online", _("专家在线提交")
     SHEET = "sheet", _("评分表录入")
@@ -158,6 +166,16 @@ class Review(models.Model):
     comment = models.TextField(_("评审意见"), blank=True, max_length=5000)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     declined_reason = models.CharField(_("回避理由"), max_length=300, blank=True)
+    decline_cause = models.CharField(_("更换原因"), max_length=10, choices=DeclineCause.choices, blank=True)
+    declined_at = models.DateTimeField(_("更换时间"), null=True, blank=True)
+    declined_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("办理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     replaced_by = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces"
     )

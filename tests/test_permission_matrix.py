@@ -145,6 +145,9 @@ KWARGS: dict[str, dict[str, Any]] = {
     "district/applications/<int:pk>/accept/": {"pk": pk("app_review")},
     "district/applications/<int:pk>/draw/": {"pk": pk("app_review")},
     "district/applications/<int:pk>/opinion/": {"pk": pk("app_review")},
+    "district/applications/<int:pk>/refile/": {"pk": pk("app_review")},
+    "district/applications/<int:pk>/back-to-review/": {"pk": pk("app_review")},
+    "district/applications/<int:pk>/back-to-publicity/": {"pk": pk("app_review")},
     "district/publicity/<int:pk>/": {"pk": pk("notice")},
     "district/publicity/<int:pk>/close/": {"pk": pk("notice")},
     "district/objections/<int:pk>/resolve/": {"pk": pk("objection")},
@@ -229,6 +232,9 @@ KWARGS: dict[str, dict[str, Any]] = {
     "api/v1/applications/<int:pk>/return/": {"pk": pk("app_review")},
     "api/v1/applications/<int:pk>/accept/": {"pk": pk("app_review")},
     "api/v1/applications/<int:pk>/opinion/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/refile/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/back-to-review/": {"pk": pk("app_review")},
+    "api/v1/applications/<int:pk>/back-to-publicity/": {"pk": pk("app_review")},
     "api/v1/applications/<int:pk>/draw-experts/": {"pk": pk("app_review")},
     "api/v1/experts/<int:pk>/": {"pk": pk("expert_off")},
     "api/v1/experts/me/relations/<int:pk>/": {"pk": pk("relation")},
@@ -240,6 +246,11 @@ KWARGS: dict[str, dict[str, Any]] = {
     "api/v1/reviews/<int:pk>/amend/": {"pk": pk("review")},
     "api/v1/reviews/<int:pk>/decline/": {"pk": pk("review")},
     "api/v1/reviews/<int:pk>/reopen/": {"pk": pk("review")},
+    "api/v1/reviews/<int:pk>/replace/": {"pk": pk("review")},
+    "district/applications/<int:pk>/reviews/<int:review_pk>/replace/": {
+        "pk": pk("app_review"),
+        "review_pk": pk("review"),
+    },
     "district/applications/<int:pk>/reviews/<int:review_pk>/reopen/": {
         "pk": pk("app_review"),
         "review_pk": pk("review"),
@@ -489,6 +500,21 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         # Not visible wins over the role (docs/api.md: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off).
         "POST":   row(403    , 404    , 400    , 404    , 403    , 404    , 403    , 401),
     },
+    "api/v1/applications/<int:pk>/back-to-publicity/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off); the district without a reason: 400.
+        "POST":   row(403    , 404    , 400    , 404    , 403    , 404    , 403    , 401),
+    },
+    "api/v1/applications/<int:pk>/back-to-review/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off); the district without a reason: 400.
+        "POST":   row(403    , 404    , 400    , 404    , 403    , 404    , 403    , 401),
+    },
+    "api/v1/applications/<int:pk>/refile/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off); the district without a reason: 400.
+        "POST":   row(403    , 404    , 400    , 404    , 403    , 404    , 403    , 401),
+    },
     "api/v1/applications/<int:pk>/return/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
         # Not visible wins over the role (docs/api.md: 404 on objects one may not see): DistrictActionView looks the object up before the role check (got 404 for other_enterprise, expert_off).
@@ -632,6 +658,11 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         # Not visible wins over the role: the review is looked up first; only the district reopens a score (an empty body is a 400 for it).
         "POST":   row(404    , 404    , 400    , 404    , 403    , 404    , 403    , 401, expert_unpledged=404),
     },
+    "api/v1/reviews/<int:pk>/replace/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        # Not visible wins over the role: the review is looked up first; only the district replaces an expert (an empty body is a 400 for it).
+        "POST":   row(404    , 404    , 400    , 404    , 403    , 404    , 403    , 401, expert_unpledged=404),
+    },
     "api/v1/reviews/<int:pk>/submit/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
         # Not visible wins over the role (docs/api.md: 404 on objects one may not see): the review is looked up before the role check: only the expert scores (got 404 for enterprise, other_enterprise, other_official).
@@ -663,6 +694,11 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 404    , LOGIN),
         "POST":   row(404    , 404    , 400    , 404    , 404    , 404    , 404    , LOGIN),
     },
+    "district/applications/<int:pk>/reviews/<int:review_pk>/replace/": {
+        # Not visible wins over the role: every role but the district gets 404 (experts.views.replace); without the confirmation: 400.
+        "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 404    , LOGIN),
+        "POST":   row(404    , 404    , 400    , 404    , 404    , 404    , 404    , LOGIN),
+    },
     "district/applications/<int:pk>/meeting/": {
         # Not visible wins over the role (docs/api.md: 404 on objects one may not see): _meeting_of raises Http404 for every role but the district (got 404 for enterprise, other_enterprise, expert_on, expert_off, municipal).
         "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 404    , LOGIN),
@@ -687,6 +723,21 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     },
     "district/applications/<int:pk>/opinion/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
+    },
+    "district/applications/<int:pk>/back-to-publicity/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        # The official without the confirmation: back to the page with the message (nothing changes).
+        "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
+    },
+    "district/applications/<int:pk>/back-to-review/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        # The official without the confirmation: back to the page with the message (nothing changes).
+        "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
+    },
+    "district/applications/<int:pk>/refile/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        # The official without the confirmation: back to the page with the message (nothing changes).
         "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
     },
     "district/applications/<int:pk>/return/": {

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -97,3 +99,61 @@ class OpinionView(DistrictActionView):
                 note=body.validated_data["note"],
             ),
         )
+
+
+class FilingReturnBody(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, max_length=services.REASON_MAX)
+
+
+class FilingReturnView(DistrictActionView):
+    """After the office returned a filing (报备退回): the district's way back, with a required reason.
+
+    Each subclass names its service (``service``); 400 without a reason, 409 from any other status."""
+
+    service: Any
+
+    def post(self, request: Request, pk: int) -> Response:
+        self.application(request, pk)
+        body = FilingReturnBody(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self.run(
+            request,
+            pk,
+            lambda app: self.service(application=app, by=request.user, reason=body.validated_data["reason"]),
+        )
+
+
+class RefileView(FilingReturnView):
+    service = staticmethod(services.filing_return_refile)
+
+    @extend_schema(
+        request=FilingReturnBody,
+        responses={200: ApplicationSerializer},
+        summary="报备退回后更正并重新报备（新的报备，须说明更正内容）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class BackToReviewView(FilingReturnView):
+    service = staticmethod(services.filing_return_back_to_review)
+
+    @extend_schema(
+        request=FilingReturnBody,
+        responses={200: ApplicationSerializer},
+        summary="报备退回后退回评审环节（撤回区县意见，可重新开放专家评分）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class BackToPublicityView(FilingReturnView):
+    service = staticmethod(services.filing_return_back_to_publicity)
+
+    @extend_schema(
+        request=FilingReturnBody,
+        responses={200: ApplicationSerializer},
+        summary="报备退回后退回公示环节（回到拟推荐，重新公示）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)

@@ -14,6 +14,17 @@ urlpatterns = [
     path("applications/<int:pk>/accept/", views.application_accept, name="application_accept"),
     path("applications/<int:pk>/draw/", views.application_draw, name="application_draw"),
     path("applications/<int:pk>/opinion/", views.application_opinion, name="application_opinion"),
+    path("applications/<int:pk>/refile/", views.filing_return_refile, name="filing_return_refile"),
+    path(
+        "applications/<int:pk>/back-to-review/",
+        views.filing_return_back_to_review,
+        name="filing_return_back_to_review",
+    ),
+    path(
+        "applications/<int:pk>/back-to-publicity/",
+        views.filing_return_back_to_publicity,
+        name="filing_return_back_to_publicity",
+    ),
     path("", include("districts.urls.publicity")),
     path("", include("certification.lifecycle.urls.district")),
     path("", include("experts.urls.meetings")),

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Role
@@ -28,7 +29,7 @@ from certification.models import Application, ApplicationStatus, DocumentKind, P
 from core.web import flash_errors
 from districts import services
 from districts.selectors import days_left, district_queue
-from experts.models import ReviewMode
+from experts.models import ReviewMode, ReviewStatus
 
 
 @role_required(Role.DISTRICT)
@@ -154,7 +155,7 @@ def _district_application(request: HttpRequest, pk: int) -> Application:
 @require_safe
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from certification.workflow import REVIEW_STATUSES
-    from experts.draw_record import excluded_rows
+    from experts.draw_record import excluded_rows, replacement_rows
     from experts.review_result import panel_result
     from experts.selectors import score_history
 
@@ -163,6 +164,21 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     duplicates = duplicate_documents(application, request.user)
     draws = list(application.draws.order_by("-created_at"))
     transitions = list(application.transitions.all())
+    left = days_left(application.review_deadline) if application.status in CLOCK_STATUSES else None
+    result = panel_result(application) if draws else None
+    today = timezone.localdate()
+    # An online expert past the scoring deadline may be replaced from the alternates (the overdue notice).
+    replaceable = (
+        {
+            r["review_id"]
+            for r in result["experts"]
+            if r["status"] == ReviewStatus.ASSIGNED and r["due_on"] is not None and r["due_on"] < today
+        }
+        if result
+        and draws[0].mode == ReviewMode.ONLINE
+        and application.status in workflow.from_statuses("review_complete")
+        else set()
+    )
     return render(
         request,
         "districts/application_detail.html",
@@ -188,11 +204,18 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "excluded": excluded_rows(draws[0]) if draws else [],
             "score_history": score_history(application) if draws else [],
             "can_reopen": application.status in REVIEW_STATUSES and application.opinion_at is None,
-            "result": panel_result(application) if draws else None,
+            "result": result,
+            "replaceable": replaceable,
+            "replacements": replacement_rows(draws[0]) if draws else [],
             "transitions": transitions,
-            "days_left": days_left(application.review_deadline)
-            if application.status in CLOCK_STATUSES
+            "days_left": left,
+            "overdue_days": -left if left is not None and left < 0 else 0,
+            "filing_return": services.last_filing_return(application)
+            if application.status == ApplicationStatus.FILING_RETURNED
             else None,
+            "first_filed_late": application.filing_ended_on is not None
+            and application.review_deadline is not None
+            and application.filing_ended_on > application.review_deadline,
             "review_modes": ReviewMode.choices,
             "indicator_keys": ("ip", "conversion", "rd_management", "growth"),
         },
@@ -286,3 +309,50 @@ def application_opinion(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("已记录区县工作小组意见。"),
     )
+
+
+# --- After the office returned a filing (报备退回): file again, or back to review or publicity ------
+
+FILING_RETURN_ACTIONS = {
+    "refile": (services.filing_return_refile, gettext_lazy("已更正后重新报备，等待市工作小组办公室审核。")),
+    "review": (
+        services.filing_return_back_to_review,
+        gettext_lazy("已退回评审环节：请重新提出区县意见（必要时先重新开放专家评分）。"),
+    ),
+    "publicity": (
+        services.filing_return_back_to_publicity,
+        gettext_lazy("已退回公示环节：请在“公示”页面重新发布公示。"),
+    ),
+}
+
+
+def _filing_return_action(request: HttpRequest, pk: int, way: str) -> HttpResponse:
+    _district_application(request, pk)  # another district's application is a 404 before anything else
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("请勾选确认后再提交。"))
+        return redirect("districts:application_detail", pk=pk)
+    action, success = FILING_RETURN_ACTIONS[way]
+    return _act(
+        request,
+        pk,
+        lambda app: action(application=app, by=request.user, reason=request.POST.get("reason", "")),
+        str(success),
+    )
+
+
+@require_POST
+@role_required(Role.DISTRICT)
+def filing_return_refile(request: HttpRequest, pk: int) -> HttpResponse:
+    return _filing_return_action(request, pk, "refile")
+
+
+@require_POST
+@role_required(Role.DISTRICT)
+def filing_return_back_to_review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _filing_return_action(request, pk, "review")
+
+
+@require_POST
+@role_required(Role.DISTRICT)
+def filing_return_back_to_publicity(request: HttpRequest, pk: int) -> HttpResponse:
+    return _filing_return_action(request, pk, "publicity")

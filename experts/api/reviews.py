@@ -61,6 +61,10 @@ class ReopenBody(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, max_length=1000)
 
 
+class ReplaceBody(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, max_length=300)
+
+
 # --- Output -------------------------------------------------------------------------------------------
 
 
@@ -331,6 +335,32 @@ class ReviewReopenView(APIView):
         body = _body(request, ReopenBody)
         review_reopen(review=review, by=request.user, reason=body["reason"])
         return _detail_response(request, pk)
+
+
+class ReviewReplaceView(APIView):
+    @extend_schema(
+        request=ReplaceBody,
+        responses={200: OpenApiTypes.OBJECT},
+        summary="区县更换逾期未评分的在线评审专家（由候补专家递补，须说明理由）",
+        description=(
+            'Answers {"replaced": the review that left the panel, "replacement": the alternate\'s review}. '
+            "403 for anyone but the application's district; 400 without a reason; 409 when the review is "
+            "not overdue, already scored or reopened, the draw is a meeting, the application is no longer "
+            "under review, or no alternate is left (nothing changes)."
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        from experts.services.reviews import review_replace_overdue
+
+        review = get_object_or_404(reviews_visible_to(request.user).select_related("expert"), pk=pk)
+        if request.user.role != Role.DISTRICT:
+            raise PermissionDenied(_("只有本区工作小组可以更换评审专家。"))
+        body = _body(request, ReplaceBody)
+        replacement = review_replace_overdue(review=review, by=request.user, reason=body["reason"])
+        rows = with_review_summary(Review.objects.filter(pk__in=[review.pk, replacement.pk])).in_bulk()
+        replaced = review_summary(rows[review.pk])
+        replaced.update({"declined_reason": rows[review.pk].declined_reason, "replaced_by": replacement.pk})
+        return Response({"replaced": replaced, "replacement": review_summary(rows[replacement.pk])})
 
 
 class ReviewDeclineView(APIView):

@@ -35,7 +35,7 @@ from certification import workflow
 from certification.models import Application
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from experts import draw as pure
-from experts.models import Draw, Review, ReviewMode, ReviewStatus
+from experts.models import DeclineCause, Draw, Review, ReviewMode, ReviewStatus
 from experts.selectors import draw_request_for, pool_snapshot
 from workdays.services import working_days_from
 
@@ -278,7 +278,14 @@ def _chair_order(draw: Draw, reviews: list[Review]) -> list[Review]:
     return sorted(on_panel, key=lambda r: (position.get(r.expert_id, len(position)), r.pk))
 
 
-def replace_from_alternates(*, review: Review, by: User | None, reason: str) -> Review | None:
+def replace_from_alternates(
+    *,
+    review: Review,
+    by: User | None,
+    reason: str,
+    cause: str = DeclineCause.DECLINED,
+    refuse_without_alternate: bool = False,
+) -> Review | None:
     """Mark the review declined and put the next usable alternate on the panel.
 
     The next unused alternate of the same kind, in the stored order; failing that, one of the
@@ -286,7 +293,10 @@ def replace_from_alternates(*, review: Review, by: User | None, reason: str) -> 
     inactive, reached their yearly cap or got a conflict since the draw (re-screened on a fresh
     snapshot). The chair passes to the next technical expert (draw order) when the chair declined.
     Returns the new review, or ``None`` when no alternate is left: the review stays declined and the
-    district is told (a warning is logged and the district's officials get an email).
+    district is told (a warning is logged and the district's officials get an email). With
+    ``refuse_without_alternate`` (the district replacing an overdue expert) no alternate left is a 409
+    instead and nothing changes. The review keeps why (``cause``), when and by whom it left the panel:
+    the draw record lists every replacement.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -318,8 +328,21 @@ def replace_from_alternates(*, review: Review, by: User | None, reason: str) -> 
         was_chair = declined.chair
         workflow.set_status("review", declined, ReviewStatus.DECLINED)
         declined.declined_reason = reason
+        declined.decline_cause = cause
+        declined.declined_at = timezone.now()
+        declined.declined_by = by
         declined.chair = False  # the chair passes on; the history keeps who chaired
-        declined.save(update_fields=["status", "declined_reason", "chair"])
+        declined._history_user = by  # type: ignore[attr-defined]
+        declined.save(
+            update_fields=[
+                "status",
+                "declined_reason",
+                "decline_cause",
+                "declined_at",
+                "declined_by",
+                "chair",
+            ]
+        )
 
         request = pure.DrawRequest.from_data(draw.rules["request"])
         on_panel = [r for r in reviews if r.status != ReviewStatus.DECLINED]
@@ -346,6 +369,12 @@ def replace_from_alternates(*, review: Review, by: User | None, reason: str) -> 
         chosen = next((a for a in candidates if a["expert_id"] in still_eligible), None)
 
         replacement = None
+        if chosen is None and refuse_without_alternate:
+            # Raised inside the transaction: the review is back on the panel as it was.
+            raise ApplicationStateError(
+                _("本次抽取的候补专家已用完或均不再符合条件，不能更换该专家。请联系专家尽快评分。"),
+                status=ReviewStatus.ASSIGNED,
+            )
         if chosen is not None:
             replacement = Review.objects.create(
                 draw=draw,

@@ -28,7 +28,7 @@ from certification import workflow
 from certification.models import Application
 from core.errors import ApplicationStateError, InvalidInput
 from core.uploads import DEFAULT_DISPLAY_NAME, inspect_pdf, read_head_tail, sha256_of
-from experts.models import Draw, Review, ReviewMode, ReviewStatus, ScoreSource
+from experts.models import DeclineCause, Draw, Review, ReviewMode, ReviewStatus, ScoreSource
 
 # The replacement's reason as stored on the absent expert's review (data in the default language;
 # the msgid is marked for translation where it is shown).
@@ -101,6 +101,30 @@ def notify_review(review: Review) -> bool:
         url=reverse("districts:application_detail", args=[review.application_id]),
     )
     return True
+
+
+def notify_assignment(review: Review) -> int:
+    """Tell the expert of a review given to them after the draw (an alternate put on the panel): an
+    in-app notice and its email through ``notifications.services.notify``, in the expert's language.
+    Call inside the caller's transaction: nothing goes out if it rolls back. Returns the notices made."""
+    from notifications.services import language_of, notify
+
+    review = Review.objects.select_related("expert__user", "draw", "application__enterprise__district").get(
+        pk=review.pk
+    )
+    user = review.expert.user
+    with translation.override(language_of(user.pk)):
+        subject, body = _assignment_email(review)
+    return len(
+        notify(
+            users=[user],
+            kind="review_assigned",
+            url=reverse("experts:review_detail", args=[review.pk]),
+            context={"review_id": review.pk, "application_id": review.application_id},
+            subject=subject,
+            body=body,
+        )
+    )
 
 
 def _assignment_email(review: Review) -> tuple[str, str]:
@@ -292,7 +316,9 @@ def mark_absent(*, review: Review, by: User) -> Review | None:
         locked.present = False
         locked._history_user = by  # type: ignore[attr-defined]
         locked.save(update_fields=["present"])
-        replacement = replace_from_alternates(review=locked, by=by, reason=ABSENT_REASON)
+        replacement = replace_from_alternates(
+            review=locked, by=by, reason=ABSENT_REASON, cause=DeclineCause.ABSENT
+        )
         if replacement is None:
             fresh = list(Review.objects.filter(draw_id=locked.draw_id).order_by("pk"))
             _settle(application, fresh, by)

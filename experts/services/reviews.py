@@ -13,6 +13,7 @@ The panel's result is computed here, once, when the last score of the panel come
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,7 +29,16 @@ from certification import workflow
 from certification.applications.data import rule_set_for
 from certification.models import Application
 from core.errors import ApplicationStateError, InvalidInput
-from experts.models import Draw, Review, ReviewStatus, ScoreAmendment, ScoreReopening, ScoreSource
+from experts.models import (
+    DeclineCause,
+    Draw,
+    Review,
+    ReviewMode,
+    ReviewStatus,
+    ScoreAmendment,
+    ScoreReopening,
+    ScoreSource,
+)
 from experts.scoring import (
     INDICATORS,
     check_points,
@@ -43,6 +53,7 @@ from experts.scoring import (
 from experts.selectors import review_facts
 
 _REASON_MAX = 1000
+_REPLACE_REASON_MAX = 300  # stored as the review's declined_reason
 _COMMENT_MAX = 5000
 # Amendments are possible while the district has not yet given its opinion on the result.
 AMENDABLE_APPLICATION_STATUSES = workflow.REVIEW_STATUSES
@@ -367,6 +378,60 @@ def review_decline(*, review: Review, by: User, reason: str) -> Review | None:
     return replacement
 
 
+def review_replace_overdue(*, review: Review, by: User, reason: str, today: dt.date | None = None) -> Review:
+    """The district replaces an online expert whose scoring deadline has passed with the next usable
+    alternate of the draw (the overdue notice invites it: experts.clocks).
+
+    Only an official of the application's district (403); a reason is required (400); 409 when the
+    draw is a meeting (an absent expert is registered on the meeting page), the review is not an
+    unscored assignment, its score was reopened, its due date has not passed, the application is no
+    longer under review, or no alternate is left — in each case nothing changes. The replaced review
+    is declined with the cause, the reason, who and when (the draw record lists it), so its expert no
+    longer reads the application's material nor scores; the alternate gets an in-app notice and an
+    email. Returns the alternate's review.
+    """
+    from experts.services.draws import SHANGHAI, replace_from_alternates
+    from experts.services.meetings import notify_assignment
+
+    reason_text = _text(reason)
+    if not reason_text:
+        raise InvalidInput({"reason": [_("请填写更换理由。")]})
+    if len(reason_text) > _REPLACE_REASON_MAX:
+        raise InvalidInput({"reason": [_("更换理由最多 %(n)s 字。") % {"n": _REPLACE_REASON_MAX}]})
+    today = today or timezone.localdate(timezone=SHANGHAI)
+    with transaction.atomic():
+        application, locked, _siblings = _lock(review)
+        if not _is_district_official_of(by, application):
+            raise PermissionDenied(_("只有本区工作小组可以更换评审专家。"))
+        if locked.draw.mode != ReviewMode.ONLINE:
+            raise ApplicationStateError(
+                _("现场评审会的专家未到会时，请在评审会页面登记“未到会”，由候补专家递补。"),
+                status=locked.status,
+            )
+        if locked.status != ReviewStatus.ASSIGNED:
+            raise _state_error(locked)
+        if open_reopening(locked) is not None:
+            raise ApplicationStateError(
+                _("该评分已由区县工作小组重新开放，专家已评过分，不能更换。"), status=locked.status
+            )
+        if locked.due_on is None or locked.due_on >= today:
+            raise ApplicationStateError(
+                _("该专家的评分期限（%(due)s）尚未届满，不能更换；逾期未评分的，可从候补专家中更换。")
+                % {"due": locked.due_on.isoformat() if locked.due_on else "—"},
+                status=locked.status,
+            )
+        replacement = replace_from_alternates(
+            review=locked,
+            by=by,
+            reason=reason_text,
+            cause=DeclineCause.OVERDUE,
+            refuse_without_alternate=True,
+        )
+        assert replacement is not None  # refuse_without_alternate: a 409 otherwise
+        notify_assignment(replacement)
+    return replacement
+
+
 def open_reopening(review: Review) -> ScoreReopening | None:
     """The district's reopening of this review that the expert has not yet answered, if any."""
     return review.reopenings.filter(resubmitted_at__isnull=True).order_by("-at", "-id").first()
@@ -425,28 +490,27 @@ def review_reopen(*, review: Review, by: User, reason: str) -> ScoreReopening:
 
 
 def _tell_expert_reopened(review: Review, application: Application, reason: str) -> None:
-    """Email the expert (after the commit) that the district reopened their score, with the reason."""
-    from django.conf import settings
+    """Tell the expert that the district reopened their score, with the reason: an in-app notice and
+    its email (notifications.services.notify, in the expert's language), sent once the caller commits."""
     from django.urls import reverse
     from django.utils import translation
 
-    from accounts.tasks import send_email
+    from notifications.services import language_of, notify
 
-    to = (review.expert.user.email or "").strip()
-    if not to:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
+    user = review.expert.user
+    with translation.override(language_of(user.pk)):
         subject = _("评分已重新开放：%(enterprise)s") % {"enterprise": application.enterprise.name}
         body = _(
             "区县工作小组重新开放了您对 %(enterprise)s %(year)s 年度认定申请的评分。\n"
             "理由：%(reason)s\n请登录系统核对后重新提交评分。"
         ) % {"enterprise": application.enterprise.name, "year": application.year, "reason": reason}
-    send_email.delay_on_commit(
+    notify(
+        users=[user],
+        kind="review_reopened",
+        url=reverse("experts:review_detail", args=[review.pk]),
+        context={"review_id": review.pk, "application_id": application.pk},
         subject=subject,
         body=body,
-        to=[to],
-        district_id=application.enterprise.district_id,
-        url=reverse("experts:review_detail", args=[review.pk]),
     )
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from experts.views import meetings as meeting_views
 from experts.views import reopen as reopen_views
+from experts.views import replace as replace_views
 
 # Included under /district/ in the `districts` namespace (districts/urls/__init__.py).
 urlpatterns = [
@@ -9,6 +10,11 @@ urlpatterns = [
         "applications/<int:pk>/reviews/<int:review_pk>/reopen/",
         reopen_views.review_reopen,
         name="review_reopen",
+    ),
+    path(
+        "applications/<int:pk>/reviews/<int:review_pk>/replace/",
+        replace_views.review_replace,
+        name="review_replace",
     ),
     path("applications/<int:pk>/meeting/", meeting_views.meeting, name="meeting"),
     path(

@@ -152,11 +152,11 @@ def test_every_status_is_reached_and_the_enterprise_hears_of_every_change():
 def test_derived_lists():
     S = ApplicationStatus
     assert workflow.EDITABLE_STATUSES == (S.DRAFT, S.RETURNED)
+    # A filing return is not finished: the district files again or goes back to review or publicity.
     assert set(workflow.FINISHED_STATUSES) == {
         S.CERTIFIED,
         S.NOT_RECOMMENDED,
         S.OBJECTION_UPHELD,
-        S.FILING_RETURNED,
     }
     assert workflow.CLOCK_STATUSES == (
         S.ACCEPTED,
@@ -165,6 +165,7 @@ def test_derived_lists():
         S.RECOMMENDED,
         S.IN_PUBLICITY,
         S.PUBLICITY_PASSED,
+        S.FILING_RETURNED,
     )
     assert workflow.REVIEW_STATUSES == (S.UNDER_REVIEW, S.REVIEWED)
     assert (

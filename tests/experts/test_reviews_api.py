@@ -349,12 +349,10 @@ def test_a_submitted_score_is_sealed_for_the_expert(client, panel, expert_user):
 
 
 def test_the_district_reopens_one_score_and_the_resubmission_is_an_amendment(
-    client, panel, expert_user, official, application, monkeypatch, django_capture_on_commit_callbacks
+    client, panel, expert_user, official, application, django_capture_on_commit_callbacks
 ):
-    from accounts.tasks import send_email
+    from notifications.models import Notification
 
-    sent: list[dict] = []
-    monkeypatch.setattr(send_email, "delay", lambda **kwargs: sent.append(kwargs))
     submit_all(panel)
     application.refresh_from_db()
     assert application.status == "reviewed" and application.composite_score == Decimal("74.00")
@@ -370,9 +368,10 @@ def test_the_district_reopens_one_score_and_the_resubmission_is_an_amendment(
     # No stale composite while the score is out.
     application.refresh_from_db()
     assert application.composite_score is None and application.review_passed is None
-    # The expert is told, with the reason.
+    # The expert is told, with the reason: an in-app notice and its email (notifications.services.notify).
     assert expert_user.email
-    assert any("专利证书核对有误" in m["body"] and m["to"] == [expert_user.email] for m in sent)
+    notice = Notification.objects.get(user=expert_user, kind="review_reopened")
+    assert "专利证书核对有误" in notice.body and notice.channel == "email"
     # The expert sees the reason and may submit again.
     detail = api(client, expert_user).get(base).json()
     assert detail["status"] == "assigned"

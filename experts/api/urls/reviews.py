@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/amend/", reviews.ReviewAmendView.as_view(), name="api-review-amend"),
     path("<int:pk>/reopen/", reviews.ReviewReopenView.as_view(), name="api-review-reopen"),
     path("<int:pk>/decline/", reviews.ReviewDeclineView.as_view(), name="api-review-decline"),
+    path("<int:pk>/replace/", reviews.ReviewReplaceView.as_view(), name="api-review-replace"),
 ]

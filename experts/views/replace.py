@@ -1,0 +1,64 @@
+"""The district replaces an overdue online expert from the alternates (a confirmation page with a
+required reason).
+
+GET shows the expert's assignment, its due date and the alternates left; POST calls
+:func:`experts.services.reviews.review_replace_overdue`. Only the official of the application's
+district: anyone else signed in gets a 404, never a hint (as the reopen and meeting pages).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Role
+from core.web import domain_errors
+from experts.selectors import reviews_visible_to
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def review_replace(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
+    from experts.services.reviews import review_replace_overdue
+
+    if request.user.role != Role.DISTRICT:
+        raise Http404
+    review = get_object_or_404(
+        reviews_visible_to(request.user).select_related("expert", "draw", "application__enterprise"),
+        pk=review_pk,
+        application_id=pk,
+    )
+    used = set(review.draw.reviews.values_list("expert_id", flat=True))
+    context: dict[str, Any] = {
+        "review": review,
+        "application": review.application,
+        "alternates_left": sum(1 for a in review.draw.alternates or [] if a["expert_id"] not in used),
+        "reason": "",
+        "errors": [],
+    }
+    if request.method != "POST":
+        return render(request, "experts/replace.html", context)
+    reason = request.POST.get("reason", "").strip()
+    context["reason"] = reason
+    if request.POST.get("confirm") != "1":
+        context["errors"] = [_("请勾选确认更换该专家。")]
+        return render(request, "experts/replace.html", context, status=400)
+    with domain_errors() as failed:
+        review_replace_overdue(review=review, by=request.user, reason=reason)
+        messages.success(
+            request,
+            _("已更换逾期未评分的专家 %(name)s：候补专家已收到评审任务，原专家不能再查看材料或评分。")
+            % {"name": review.expert.name},
+        )
+        return redirect("districts:application_detail", pk=pk)
+    if failed.message:
+        context["errors"] = [failed.message]
+    else:
+        context["errors"] = [m for msgs in failed.errors.values() for m in msgs]
+    return render(request, "experts/replace.html", context, status=failed.status)
