@@ -700,6 +700,11 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
         "POST":   row(403,       403,       400,       404,       403,       403,       403,       LOGIN),
     },
+    "district/certificates/issue/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        # Without the confirmation (an empty body) the official is sent back with a message.
+        "POST":   row(403,       403,       REDIRECT,  REDIRECT,  403,       403,       403,       LOGIN),
+    },
     "district/certificates/batch/": {
         "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
         "POST":   row(403,       403,       400,       400,       403,       403,       403,       LOGIN),

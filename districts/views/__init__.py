@@ -190,6 +190,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_reopen": application.status in REVIEW_STATUSES and application.opinion_at is None,
             "result": panel_result(application) if draws else None,
             "transitions": transitions,
+            "certificate": getattr(application, "certificate", None)
+            if application.status == ApplicationStatus.CERTIFIED
+            else None,
             "days_left": days_left(application.review_deadline)
             if application.status in CLOCK_STATUSES
             else None,
