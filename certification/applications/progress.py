@@ -132,6 +132,8 @@ def progress(
             step.on = None  # not reached (again) yet
             if extra is not None and extra.state == STOPPED:
                 step.state = SKIPPED
+    if current == END:  # certified: the procedure is complete, every stage done
+        steps[at].state = DONE
     if extra is not None:
         extra.on = _day(entered.get(current))
         steps.insert(at, extra)
