@@ -51,6 +51,21 @@ def draw_record_context(draw: Draw) -> dict[str, Any]:
 
     request = draw.rules.get("request", {})
     rules = request.get("rules", {})
+    # The alternates drawn per kind; fewer than the rules ask for when too few experts were eligible
+    # (the sample takes every eligible one): the record says so rather than promise what it lacks.
+    drawn = {
+        kind: sum(1 for p in draw.alternates if p["kind"] == kind)
+        for kind in (ExpertKind.TECHNICAL, ExpertKind.FINANCIAL)
+    }
+    asked = {
+        ExpertKind.TECHNICAL: rules.get("alternates_technical"),
+        ExpertKind.FINANCIAL: rules.get("alternates_financial"),
+    }
+    short = [
+        {"kind": kind_labels[kind], "drawn": drawn[kind]}
+        for kind in drawn
+        if asked[kind] is not None and drawn[kind] < int(asked[kind])
+    ]
     pool = draw.rules.get("pool", {})
     composition = draw.rules.get("composition", {})
     return {
@@ -67,6 +82,9 @@ def draw_record_context(draw: Draw) -> dict[str, Any]:
             "min_financial": rules.get("min_financial"),
             "alternates_technical": rules.get("alternates_technical"),
             "alternates_financial": rules.get("alternates_financial"),
+            "alternates_drawn_technical": drawn[ExpertKind.TECHNICAL],
+            "alternates_drawn_financial": drawn[ExpertKind.FINANCIAL],
+            "alternates_short": short,
             "technical": composition.get("technical"),
             "financial": composition.get("financial"),
         },

@@ -129,7 +129,11 @@ def test_every_history_record_of_the_main_flows_names_its_actor(settings, tmp_pa
     assert app.status == ApplicationStatus.RETURNED
     ok(enterprise.post(reverse("certification:application_submit", args=[app.pk])))
     ok(district_client.post(reverse("districts:application_accept", args=[app.pk]), {"confirm": "1"}))
-    ok(district_client.post(reverse("districts:application_draw", args=[app.pk]), {"mode": "online"}))
+    ok(
+        district_client.post(
+            reverse("districts:application_draw", args=[app.pk]), {"mode": "online", "confirm": "1"}
+        )
+    )
     app.refresh_from_db()
     assert app.status == ApplicationStatus.UNDER_REVIEW
 

@@ -144,6 +144,7 @@ KWARGS: dict[str, dict[str, Any]] = {
     "district/applications/<int:pk>/return/": {"pk": pk("app_review")},
     "district/applications/<int:pk>/accept/": {"pk": pk("app_review")},
     "district/applications/<int:pk>/draw/": {"pk": pk("app_review")},
+    "district/draws/<int:pk>/": {"pk": pk("draw")},
     "district/applications/<int:pk>/opinion/": {"pk": pk("app_review")},
     "district/applications/<int:pk>/refile/": {"pk": pk("app_review")},
     "district/applications/<int:pk>/back-to-review/": {"pk": pk("app_review")},
@@ -262,6 +263,7 @@ KWARGS: dict[str, dict[str, Any]] = {
 BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("district/applications/<int:pk>/accept/", "POST"): {"confirm": "1"},
     ("district/applications/<int:pk>/opinion/", "POST"): {"recommend": "1"},
+    ("district/applications/<int:pk>/draw/", "POST"): {"confirm": "1"},
 }
 # API views that read multipart only (an empty JSON body would be a 415 before anything else).
 MULTIPART = {"api/v1/applications/<int:pk>/documents/", "api/v1/publicity/<int:pk>/objections/"}
@@ -744,12 +746,21 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
         "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
     },
+    "district/draws/<int:pk>/": {
+        # Not visible wins over the role (docs/api.md: 404 on objects one may not see): every role but the district gets 404 (experts.views.draw_record).
+        "GET":    row(404    , 404    , 200    , 404    , 404    , 404    , 404    , LOGIN),
+    },
     "district/certificates/": {
         "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
     },
     "district/certificates/<int:pk>/revoke/": {
         "GET":    row(403,       403,       200,       404,       403,       403,       403,       LOGIN),
         "POST":   row(403,       403,       400,       404,       403,       403,       403,       LOGIN),
+    },
+    "district/certificates/issue/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        # Without the confirmation (an empty body) the official is sent back with a message.
+        "POST":   row(403,       403,       REDIRECT,  REDIRECT,  403,       403,       403,       LOGIN),
     },
     "district/certificates/batch/": {
         "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("verify/", certificate_views.certificate_verify_form, name="certificate_verify_form"),
     path("verify/<str:number>/", certificate_views.certificate_verify_page, name="certificate_verify_page"),
     path("certificates/<str:number>/pdf/", certificate_views.certificate_pdf, name="certificate_pdf"),
+    path("district/certificates/issue/", certificate_views.certificate_issue, name="certificate_issue"),
     path("district/certificates/batch/", certificate_views.certificate_batch, name="certificate_batch"),
     re_path(
         r"^district/certificates/batch/(?P<job_id>[0-9a-f]{32})/$",

@@ -5,6 +5,9 @@
   counter), so the page is no way around the API's limit. An unknown number is a plain 404 page.
 - ``/certificates/<number>/pdf/``: whoever may see the certificate (``certificates_visible_to``) gets
   it; anyone else a 404, an anonymous visitor the login page.
+- ``/district/certificates/issue/``: a district official issues the certificates of approved applications
+  (one from the application's page, several from the certificates page), after a confirmation; a batch
+  goes on to the batch print with the new certificates chosen.
 - ``/district/certificates/batch/…``: a district official prints a batch of the district's
   certificates as one PDF, rendered by a Celery task (certification/certificates/tasks.py); the progress
   page refreshes itself with ``<meta http-equiv="refresh">`` (no script) until the file is ready.
@@ -18,15 +21,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Role
 from accounts.permissions import role_required
@@ -36,6 +42,7 @@ from certification.certificates.pdf import certificate_download
 from certification.certificates.tasks import BATCH_MAX, batch_file_name, batch_job, batch_start
 from certification.models import Certificate
 from core.pdf import pdf_response
+from core.web import flash_errors
 
 VERIFY_SCOPE = "verify"  # the API view's throttle_scope: one counter for the page and the API
 STATUS_LABELS = {
@@ -138,6 +145,45 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
     return certificate_download(request.user, number, request.GET.get("version"))
 
 
+# --- Issue ------------------------------------------------------------------------------------
+
+
+@require_POST
+@role_required(Role.DISTRICT)
+def certificate_issue(request: HttpRequest) -> HttpResponse:
+    """Issue the certificates of the chosen approved applications (certificates.certificate_issue, all or
+    none). From the application's page (``from=application``) back to it; from the certificates page on
+    to the batch print with the new certificates chosen."""
+    raw = request.POST.getlist("applications")
+    ids = [int(v) for v in raw if v.isdigit()]
+    if len(ids) != len(raw):
+        ids = []  # the service names the problem: choose the applications to certify
+    single = request.POST.get("from") == "application" and len(ids) == 1
+    back = (
+        redirect("districts:application_detail", pk=ids[0]) if single else redirect("districts:certificates")
+    )
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("请勾选确认后再颁发证书。"))
+        return back
+    with flash_errors(request) as failed:
+        issued = certificates.certificate_issue(by=request.user, application_ids=ids)
+    if failed:
+        return back
+    if single:
+        messages.success(
+            request,
+            _("已颁发证书 %(number)s，企业可在门户网站查看和下载。") % {"number": issued[0].number},
+        )
+        return back
+    messages.success(
+        request,
+        _("已颁发 %(n)s 份证书（%(numbers)s），已在下方选中，可生成打印文件。")
+        % {"n": len(issued), "numbers": "、".join(c.number for c in issued)},
+    )
+    query = urlencode([("year", issued[0].issued_on.year), *(("chosen", c.pk) for c in issued)], doseq=True)
+    return redirect(f"{reverse('certificate_batch')}?{query}")
+
+
 # --- Batch printing --------------------------------------------------------------------------
 
 
@@ -168,6 +214,11 @@ def certificate_batch(request: HttpRequest) -> HttpResponse:
     year_raw = request.GET.get("year") or request.POST.get("year") or ""
     year = int(year_raw) if year_raw.isdigit() else (years[0] if years else None)
     rows = list(qs.filter(issued_on__year=year).order_by("number")) if year else []
+    # Just issued (``?chosen=``): only those are ticked; otherwise the whole year is.
+    chosen = {int(v) for v in request.GET.getlist("chosen") if v.isdigit()}
+    if request.method == "POST":
+        chosen = {int(v) for v in request.POST.getlist("certificates") if v.isdigit()}
+    chosen = {c.pk for c in rows if c.pk in chosen} or {c.pk for c in rows}
     return render(
         request,
         "districts/certificate_batch.html",
@@ -175,6 +226,7 @@ def certificate_batch(request: HttpRequest) -> HttpResponse:
             "years": years,
             "year": year,
             "rows": rows,
+            "chosen": chosen,
             "error": error,
             "batch_max": BATCH_MAX,
         },

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import Role
 from accounts.permissions import role_required
 from certification.applications import reapplication
+from certification.certificates.selectors import awaiting_certificate
 from certification.certificates.services import certificate_revoke, certificate_status
 from certification.lifecycle import services as lifecycle
 from certification.models import (
@@ -407,6 +408,7 @@ def district_certificates(request: HttpRequest) -> HttpResponse:
         TEMPLATES + "district_certificates.html",
         {
             "district": request.user.district,
+            "awaiting": list(awaiting_certificate(request.user.district_id)),
             "page": page,
             "rows": rows,
             "filters": filters,

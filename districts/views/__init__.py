@@ -208,6 +208,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "replaceable": replaceable,
             "replacements": replacement_rows(draws[0]) if draws else [],
             "transitions": transitions,
+            "certificate": getattr(application, "certificate", None)
+            if application.status == ApplicationStatus.CERTIFIED
+            else None,
             "days_left": left,
             "overdue_days": -left if left is not None and left < 0 else 0,
             "filing_return": services.last_filing_return(application)
@@ -273,6 +276,9 @@ def application_draw(request: HttpRequest, pk: int) -> HttpResponse:
         parse_date(request.POST.get("meeting_date", "") or "") if mode == ReviewMode.MEETING else None
     )
     application = _district_application(request, pk)
+    if request.POST.get("confirm") != "1":  # the draw cannot be undone: confirmed first
+        messages.error(request, _("请勾选确认后再抽取评审专家。"))
+        return redirect("districts:application_detail", pk=pk)
     if mode not in ReviewMode.values or (mode == ReviewMode.MEETING and meeting_date is None):
         messages.error(request, _("现场评审会须填写日期和地点。"))
         return redirect("districts:application_detail", pk=pk)

@@ -67,11 +67,13 @@ def draw_and_notify(
 
 
 def notify_panel(draw: Draw) -> int:
-    """Email each expert on the draw's panel (declined ones excepted) after the transaction commits.
+    """Tell each expert on the draw's panel (declined ones excepted) of their assignment.
 
-    Online: the review link and the due date; meeting: the date, the place and what to bring.
-    Each expert gets their own email (the panel is blind: no expert learns who else sits on it).
-    Returns how many emails were queued (experts without an email address are skipped and logged).
+    Each expert gets an in-app notice (their inbox) and, per their notification preferences, an email
+    once the transaction commits (``notifications.services.notify``). Online: the review link and the
+    due date; meeting: the date, the place and what to bring. Each expert gets their own message (the
+    panel is blind: no expert learns who else sits on it). Returns how many experts will get an email
+    (an expert without an email address has the inbox notice only).
     """
     reviews = (
         Review.objects.filter(draw_id=draw.pk)
@@ -82,25 +84,32 @@ def notify_panel(draw: Draw) -> int:
     return sum(1 for review in reviews if notify_review(review))
 
 
-def notify_review(review: Review) -> bool:
-    """Queue (on commit) the assignment email of one review; False when the expert has no address."""
-    from accounts.tasks import send_email
+ASSIGNMENT_KIND = "review_assigned"  # Notification.kind of an expert's assignment
 
-    to = (review.expert.user.email or "").strip()
-    if not to:
-        logger.warning("review %s: expert %s has no email address, not notified", review.pk, review.expert_id)
-        return False
-    # The recipient's language is not the sender's: the portal's default language (Chinese).
-    with translation.override(settings.LANGUAGE_CODE):
+
+def notify_review(review: Review) -> bool:
+    """The assignment notice of one review: an inbox row now, the email after the commit.
+
+    Written in the expert's language (their notification preference). True when an email goes too."""
+    from notifications.services import language_of, notify
+
+    user = review.expert.user
+    with translation.override(language_of(user.pk)):
         subject, body = _assignment_email(review)
-    send_email.delay_on_commit(
+    notify(
+        users=[user],
+        kind=ASSIGNMENT_KIND,
+        url=reverse("experts:review_detail", args=[review.pk]),
+        context={"review_id": review.pk, "application_id": review.application_id},
         subject=subject,
         body=body,
-        to=[to],
-        district_id=review.application.enterprise.district_id,
-        url=reverse("districts:application_detail", args=[review.application_id]),
     )
-    return True
+    emailed = bool((user.email or "").strip()) and user.is_active
+    if not emailed:
+        logger.warning(
+            "review %s: expert %s has no email address, told in the inbox only", review.pk, review.expert_id
+        )
+    return emailed
 
 
 def notify_assignment(review: Review) -> int:

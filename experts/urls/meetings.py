@@ -1,11 +1,13 @@
 from django.urls import path
 
+from experts.views import draw_record as draw_record_views
 from experts.views import meetings as meeting_views
 from experts.views import reopen as reopen_views
 from experts.views import replace as replace_views
 
 # Included under /district/ in the `districts` namespace (districts/urls/__init__.py).
 urlpatterns = [
+    path("draws/<int:pk>/", draw_record_views.draw_record, name="draw_record"),
     path(
         "applications/<int:pk>/reviews/<int:review_pk>/reopen/",
         reopen_views.review_reopen,

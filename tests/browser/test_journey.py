@@ -362,9 +362,9 @@ def test_the_whole_journey(browser, artifacts, lang, tmp_path, settings, time_ma
     accept.locator("button[type=submit]").click()
     page.wait_for_load_state()
     j.shot(page, "accepted")
-    page.locator(
-        f'form[action="{reverse("districts:application_draw", args=[application.pk])}"] button'
-    ).click()
+    draw = page.locator(f'form[action="{reverse("districts:application_draw", args=[application.pk])}"]')
+    draw.locator('[name="confirm"]').check()
+    draw.locator("button[type=submit]").click()
     page.wait_for_load_state()
     j.shot(page, "drawn")
     application.refresh_from_db()

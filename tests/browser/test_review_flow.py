@@ -150,6 +150,7 @@ def test_review_in_the_browser(page, artifacts, tmp_path, settings):
     page.goto(base + reverse("districts:application_detail", args=[app.pk]))
     page.get_by_label("材料齐全，确认受理").check()
     page.get_by_role("button", name="受理", exact=True).click()
+    page.locator("[data-testid=draw] input[name=confirm]").check()
     page.get_by_role("button", name="随机抽取专家").click()
     page.screenshot(path=str(artifacts / "review-02-drawn.png"), full_page=True)
     app.refresh_from_db()

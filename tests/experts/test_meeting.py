@@ -31,8 +31,16 @@ from core.errors import ApplicationStateError, InvalidInput
 from experts.models import Draw, ExpertKind, Review, ReviewStatus, ScoreSource
 from experts.review_result import panel_result
 from experts.services.draws import DrawError, draw_experts
-from experts.services.meetings import ABSENT_REASON, draw_and_notify, mark_absent, notify_panel, sheet_enter
+from experts.services.meetings import (
+    ABSENT_REASON,
+    ASSIGNMENT_KIND,
+    draw_and_notify,
+    mark_absent,
+    notify_panel,
+    sheet_enter,
+)
 from experts.services.reviews import review_amend, review_submit
+from notifications.models import Channel, Notification
 from tests.experts.draw_factories import accepted_application, pool
 from tests.factories import add_review_data
 
@@ -333,9 +341,11 @@ def test_an_absent_expert_is_replaced_from_the_alternates_before_entry(
     # The absence is recorded by the official (the declining itself is replace_from_alternates').
     marked = absent.history.filter(present=False).order_by("history_date").first()
     assert marked.history_user_id == official.pk and marked.status == ReviewStatus.ASSIGNED
-    # The replacement is told the meeting's date and place.
-    assert [m["to"] for m in outbox] == [[replacement.expert.user.email]]
-    assert MEETING_PLACE in outbox[0]["body"] and "2026-12-08" in outbox[0]["body"]
+    # The replacement is told the meeting's date and place (inbox and email), and nobody else is.
+    notices = assignment_notices(draw)
+    assert list(notices) == [replacement.pk] and outbox == []
+    assert MEETING_PLACE in notices[replacement.pk].body and "2026-12-08" in notices[replacement.pk].body
+    assert notices[replacement.pk].user_id == replacement.expert.user_id
 
     # Entering for the absent expert is refused; the replacement's sheet completes the panel.
     with pytest.raises(ApplicationStateError):
@@ -601,8 +611,14 @@ def test_anonymous_visitors_go_to_the_login_page(client, entered):
 # --- Telling the panel -------------------------------------------------------------------------------
 
 
+def assignment_notices(draw: Draw) -> dict[int, Notification]:
+    """The assignment notice of each review of the draw, by review id."""
+    notices = Notification.objects.filter(kind=ASSIGNMENT_KIND)
+    return {n.context["review_id"]: n for n in notices if n.context.get("review_id")}
+
+
 def test_a_meeting_draw_tells_each_expert_the_date_place_and_what_to_bring(
-    official, experts, outbox, django_capture_on_commit_callbacks
+    official, experts, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         draw = draw_and_notify(
@@ -612,50 +628,54 @@ def test_a_meeting_draw_tells_each_expert_the_date_place_and_what_to_bring(
             meeting_date=MEETING_DAY,
             meeting_place=MEETING_PLACE,
         )
-        assert outbox == []  # nothing leaves before the commit
-    for callback in callbacks:
-        callback()
-    reviews = Review.objects.filter(draw=draw).select_related("expert__user")
-    assert sorted(m["to"][0] for m in outbox) == sorted(r.expert.user.email for r in reviews)
-    for message in outbox:
-        assert "现场评审会" in message["subject"]
-        assert "2026-12-08" in message["body"] and MEETING_PLACE in message["body"]
-        assert "身份证件" in message["body"]
-    # Blind panel: no expert's email names another expert.
-    names = {r.expert.user.email: r.expert.name for r in reviews}
-    for message in outbox:
-        others = [n for e, n in names.items() if e != message["to"][0]]
-        assert not any(n in message["body"] for n in others)
+        # The inbox notices are written with the draw; no email leaves before the commit.
+        assert not Notification.objects.filter(delivered_at__isnull=False).exists()
+    assert callbacks
+    reviews = list(Review.objects.filter(draw=draw).select_related("expert__user"))
+    notices = assignment_notices(draw)
+    assert sorted(notices) == sorted(r.pk for r in reviews)
+    for review in reviews:
+        notice = notices[review.pk]
+        assert notice.user_id == review.expert.user_id and notice.channel == Channel.EMAIL
+        assert "现场评审会" in notice.subject
+        assert "2026-12-08" in notice.body and MEETING_PLACE in notice.body
+        assert "身份证件" in notice.body
+        # Blind panel: no expert's notice names another expert.
+        assert not any(r.expert.name in notice.body for r in reviews if r.pk != review.pk)
 
 
 def test_an_online_draw_tells_each_expert_the_link_and_due_date(
-    official, experts, outbox, django_capture_on_commit_callbacks
+    official, experts, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False):
         draw = draw_and_notify(application=scored_application(), by=official)
     reviews = list(Review.objects.filter(draw=draw))
-    assert len(outbox) == len(reviews) == 5
+    notices = assignment_notices(draw)
+    assert len(notices) == len(reviews) == 5
     for review in reviews:
-        message = next(m for m in outbox if m["to"] == [review.expert.user.email])
-        assert reverse("experts:review_detail", args=[review.pk]) in message["body"]
-        assert review.due_on.isoformat() in message["body"]
+        notice = notices[review.pk]
+        link = reverse("experts:review_detail", args=[review.pk])
+        assert notice.url == link and link in notice.body
+        assert review.due_on.isoformat() in notice.body
 
 
-def test_a_refused_draw_tells_nobody(official, outbox, django_capture_on_commit_callbacks):
+def test_a_refused_draw_tells_nobody(official, django_capture_on_commit_callbacks):
     pool(2, 1)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(DrawError):
         draw_and_notify(application=scored_application(), by=official)
-    assert outbox == []
+    assert not Notification.objects.filter(kind=ASSIGNMENT_KIND).exists()
 
 
-def test_an_expert_without_an_email_is_skipped(official, draw, outbox, django_capture_on_commit_callbacks):
+def test_an_expert_without_an_email_is_told_in_the_inbox(official, draw, django_capture_on_commit_callbacks):
     technical, _financial = panel(draw)
     user = technical[0].expert.user
     user.email = ""
     user.save(update_fields=["email"])
-    with django_capture_on_commit_callbacks(execute=True):
-        assert notify_panel(draw) == 4
-    assert len(outbox) == 4
+    with django_capture_on_commit_callbacks(execute=False):
+        assert notify_panel(draw) == 4  # four emails
+    notices = assignment_notices(draw)
+    assert len(notices) == 5
+    assert notices[technical[0].pk].channel == Channel.INBOX
 
 
 def test_a_long_name_and_place_still_give_one_page_per_expert(official, experts):

@@ -204,6 +204,7 @@ def application_reapply(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ENTERPRISE)
 @require_safe
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from certification.applications.progress import progress
     from certification.disclosure import history_for, score_visible_to
 
     application = _own_application(request, pk)
@@ -217,6 +218,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history_for(application, request.user, transitions),
             "score_visible": score_visible_to(request.user, application),
             "last_transition": transitions[-1] if transitions else None,
+            "progress": progress(application, transitions),
             "steps": STEPS,
             "eligibility": _eligibility(application, request.user),
             "documents": application.documents.order_by("kind", "uploaded_at"),
