@@ -11,9 +11,10 @@ id/name, links by their href or test id, so additions to a page do not break the
 Every page is saved as var/test-artifacts/journey-<lang>/NN-<step>.png; in English each page is checked
 for Chinese that is not data (names, addresses, what people typed).
 
-Two steps have no page and say so where they happen: closing the notice is the scheduler's sweep after
-the clock is moved past the end of the publicity period, and the certificate is issued through the
-REST API (``POST /api/v1/certificates/issue/``) from the official's signed-in browser context.
+One step has no page and says so where it happens: closing the notice is the scheduler's sweep after
+the clock is moved past the end of the publicity period. The enterprise's inbox is read once the
+certificate is out: it holds a notice of the return, the acceptance, the publicity, the approval and
+the certificate.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from certification import workflow
 from certification.eligibility import pool
 from certification.models import (
     REQUIRED_DOCUMENT_KINDS,
@@ -496,25 +498,34 @@ def test_the_whole_journey(browser, artifacts, lang, tmp_path, settings, time_ma
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
 
-    # 15. The district issues the certificate. No page issues certificates: the district's client
-    # calls POST /api/v1/certificates/issue/ — here from the official's signed-in browser context
-    # (session cookie and CSRF token, as a page's script would).
+    # 15. The district issues the certificate from the approved application's page, after ticking the
+    # confirmation (the browser refuses the form without it).
     page = j.person("journey_official")
-    page.goto(base + reverse("districts:home"))
-    csrf = page.locator("input[name=csrfmiddlewaretoken]").first.input_value()
-    response = page.request.post(
-        base + reverse("api-certificate-issue"),
-        data={"applications": [application.pk]},
-        headers={"X-CSRFToken": csrf, "Referer": base + "/district/"},
-    )
-    assert response.status == 201, response.text()
+    page.goto(base + reverse("districts:application_detail", args=[application.pk]))
+    panel = page.get_by_test_id("certify")
+    j.shot(page, "district-certify")
+    panel.locator('[name="confirm"]').check()
+    panel.get_by_role("button", name=t("颁发证书")).click()
+    page.wait_for_load_state()
     certificate = Certificate.objects.get(application=application)
-    assert response.json()[0]["number"] == certificate.number
+    assert certificate.number in page.locator(".messages").inner_text()
     page.goto(base + reverse("districts:certificates"))
     j.shot(page, "district-certificates")
 
-    # 16. The enterprise downloads its certificate.
+    # 16. The enterprise was told of every step it cares about (in-app; the same rows go out by email)
+    # and downloads its certificate.
     page = j.person(USERNAME, ENTERPRISE_PASSWORD)
+    page.goto(base + reverse("notifications:inbox"))
+    j.shot(page, "enterprise-inbox")
+    told = page.get_by_test_id("notifications").inner_text()
+    for step in ("return", "accept", "publicise", "approve", "certify"):
+        titles = []
+        for language in ("zh-hans", "en"):  # written in the enterprise user's language
+            with translation.override(language):
+                titles.append(
+                    workflow.message(workflow.BY_NAME[step], application, "", workflow.Audience.ENTERPRISE)[0]
+                )
+        assert any(title in told for title in titles), (step, titles)
     page.goto(base + reverse("certification:certificates"))
     j.shot(page, "enterprise-certificates")
     with page.expect_download() as download_info:
