@@ -607,6 +607,9 @@ class CertificateVersion(models.Model):
     issued_at = models.DateTimeField(_("出证时间"), auto_now_add=True)
     reason = models.CharField(_("出证原因"), max_length=200, blank=True)
     superseded_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    # The storage name of the district's seal this form was printed with ("" = the drawn seal): an
+    # issued certificate keeps its seal when the district uploads a new one (districts/seals.py).
+    seal = models.CharField(_("印章文件"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:

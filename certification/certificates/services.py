@@ -105,6 +105,7 @@ def certificate_issue(
                 certificate=certificate,
                 version=1,
                 enterprise_name=certificate.enterprise_name,
+                seal=district.seal.name or "",  # the seal it is printed with, kept when a new one is uploaded
                 reason=gettext_noop("认定发证"),  # stored as the msgid; pages translate it
             )
             workflow.transition(

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from districts import views
+from districts.views import seals
 
 app_name = "districts"
 
@@ -14,6 +15,9 @@ urlpatterns = [
     path("applications/<int:pk>/accept/", views.application_accept, name="application_accept"),
     path("applications/<int:pk>/draw/", views.application_draw, name="application_draw"),
     path("applications/<int:pk>/opinion/", views.application_opinion, name="application_opinion"),
+    path("seals/", seals.seal_list, name="seals"),
+    path("seals/<str:code>/", seals.seal_detail, name="seal"),
+    path("seals/<str:code>/preview.pdf", seals.seal_preview, name="seal_preview"),
     path("", include("districts.urls.publicity")),
     path("", include("certification.lifecycle.urls.district")),
     path("", include("experts.urls.meetings")),
