@@ -176,9 +176,7 @@ def test_uploaded_svg_seal_is_embedded_and_garbage_falls_back(certificate):
             b'viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="red"/></svg>'
         ),
     )
-    assert certificate_pdf.seal_for(binhai)["src"].startswith(
-        "data:image/svg+xml;base64,"
-    )
+    assert certificate_pdf.seal_for(binhai)["src"].startswith("data:image/svg+xml;base64,")
     binhai.seal.save("seal.png", ContentFile(b"GIF89a not a seal"))
     assert certificate_pdf.seal_for(binhai)["kind"] == "default"
 

@@ -7,7 +7,6 @@ import io
 import os
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image, ImageDraw
@@ -186,7 +185,9 @@ def test_preview_pdf_is_a_sample_with_the_uploaded_seal(login, official):
     client = login(official)
     placeholder = client.get(reverse("districts:seal_preview", args=["120116"]))
     assert placeholder.status_code == 200 and placeholder["Content-Type"] == "application/pdf"
-    placeholder_pdf = b"".join(placeholder.streaming_content) if placeholder.streaming else placeholder.content
+    placeholder_pdf = (
+        b"".join(placeholder.streaming_content) if placeholder.streaming else placeholder.content
+    )
     assert images_in(placeholder_pdf) == 0  # the drawn seal is vector
     post_seal(client, "120116", seal_png())
     response = client.get(reverse("districts:seal_preview", args=["120116"]))
@@ -211,6 +212,7 @@ def test_certificates_issued_after_the_upload_carry_it_and_earlier_ones_keep_the
     first_seal = district("120116").seal.name
     post_seal(login(official), "120116", seal_png(size=400))
     assert district("120116").seal.name != first_seal
-    assert certificate_pdf.certificate_context(after)["seal"]["src"] == certificate_pdf.seal_for(
-        District.objects.get(code="120116"), first_seal
-    )["src"]
+    assert (
+        certificate_pdf.certificate_context(after)["seal"]["src"]
+        == certificate_pdf.seal_for(District.objects.get(code="120116"), first_seal)["src"]
+    )
