@@ -1064,8 +1064,8 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "publicity/<int:pk>/pdf/": {
         "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
     },
-    "rename-notices/": {
-        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    "rename-notices/": {  # renames are publicity notices: the old list redirects to /publicity/?kind=rename
+        "GET":    row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
     },
     "reports/done/": {
         "GET":    row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
