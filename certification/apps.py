@@ -18,14 +18,12 @@ class CertificationConfig(AppConfig):
     def ready(self) -> None:
         from certification import clocks
         from certification.eligibility import engine as eligibility
-        from certification.lifecycle import services as lifecycle
         from certification.publicity import services as publicity
         from notifications.clocks import register_clocks
         from workdays.services import register_recomputer
 
         eligibility.use_translation(_eligibility_gettext)
-        # A newly entered calendar year moves the ends of open notices and of renames in publicity.
+        # A newly entered calendar year moves the ends of open notices (renames' notices among them).
         register_recomputer(publicity.notices_moved_by_calendar)
-        register_recomputer(lifecycle.renames_moved_by_calendar)
         # The procedure's clocks (completeness, 40-day limit, publicity, objections, certificates …).
         register_clocks(*clocks.CLOCKS)

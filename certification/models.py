@@ -440,11 +440,24 @@ class NoticeStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
+class NoticeKind(models.TextChoices):
+    CERTIFICATION = "certification", _("认定公示")
+    RENAME = "rename", _("更名公示")
+
+
 class PublicityNotice(models.Model):
-    """A district's public notice of recommended applications, open for 10 working days (第十条（4）)."""
+    """A district's public notice, open for 10 working days: of recommended applications (第十条（4）),
+    or of a certified enterprise's rename (第十一条, 国科火字〔2011〕123号; one entry naming the change)."""
 
     district = models.ForeignKey(
         "districts.District", verbose_name=_("区"), on_delete=models.PROTECT, related_name="notices"
+    )
+    kind = models.CharField(
+        _("公示类别"),
+        max_length=20,
+        choices=NoticeKind.choices,
+        default=NoticeKind.CERTIFICATION,
+        db_index=True,
     )
     title = models.CharField(_("标题"), max_length=200)
     start = models.DateField(_("公示开始"))
@@ -485,8 +498,19 @@ class EntryOutcome(models.TextChoices):
 
 
 class PublicityEntry(models.Model):
+    """One enterprise on a notice. A rename's entry names the change request; its application is the
+    certified one (the certificate's), so objections and tracking work alike for both kinds."""
+
     notice = models.ForeignKey(PublicityNotice, on_delete=models.CASCADE, related_name="entries")
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="publicity_entries")
+    change = models.ForeignKey(
+        "certification.ChangeRequest",
+        verbose_name=_("更名申请"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="publicity_entries",
+    )
     outcome = models.CharField(
         _("结果"), max_length=20, choices=EntryOutcome.choices, default=EntryOutcome.PENDING
     )
@@ -502,6 +526,16 @@ class PublicityEntry(models.Model):
 
     def __str__(self) -> str:
         return str(self.application)
+
+    @property
+    def display_name(self) -> str:
+        """The enterprise as the notice names it: a rename shows the old and the proposed name."""
+        if self.change_id is not None:
+            return _("%(old)s（拟更名为“%(new)s”）") % {
+                "old": self.change.old_name,
+                "new": self.change.new_name,
+            }
+        return self.application.enterprise.name
 
 
 class ObjectionStatus(models.TextChoices):
@@ -607,6 +641,9 @@ class CertificateVersion(models.Model):
     issued_at = models.DateTimeField(_("出证时间"), auto_now_add=True)
     reason = models.CharField(_("出证原因"), max_length=200, blank=True)
     superseded_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    # The storage name of the district's seal this form was printed with ("" = the drawn seal): an
+    # issued certificate keeps its seal when the district uploads a new one (districts/seals.py).
+    seal = models.CharField(_("印章文件"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -168,3 +168,91 @@ def stored_pdf_response(stored: Any, filename: str) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- The district seal (a PNG with transparency) ---------------------------------------------------
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SEAL_MAX_BYTES = 2 * 1024 * 1024
+SEAL_MIN_SIDE, SEAL_MAX_SIDE = 100, 2000  # pixels; a seal is drawn 40 mm wide (≈ 470 px at 300 dpi)
+SEAL_MAX_RATIO = 1.5  # a round or square stamp, not a banner
+# PNG colour types (ISO/IEC 15948 §11.2.2): 4 = greyscale + alpha, 6 = RGB + alpha.
+_ALPHA_COLOUR_TYPES = {4, 6}
+
+
+def _png_chunks(data: bytes):  # type: ignore[no-untyped-def]
+    """(type, payload) of each chunk after the signature, stopping at IEND or truncation."""
+    position = len(PNG_SIGNATURE)
+    while position + 8 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        payload = data[position + 8 : position + 8 + length]
+        if len(payload) != length:
+            return
+        yield kind, payload
+        if kind == b"IEND":
+            return
+        position += 12 + length  # length, type, payload, CRC
+
+
+def inspect_seal_png(data: bytes, name: str, *, max_bytes: int = SEAL_MAX_BYTES) -> str | None:
+    """The reason a seal image is refused, in Chinese, or None when it is a usable PNG with transparency.
+
+    Decided by the content: the PNG signature, the IHDR header (size, colour type) and, for colour
+    types without an alpha channel, a tRNS chunk before the image data; then Pillow decodes the whole
+    image, so a damaged file is refused too.
+    """
+    if has_path_traversal(name):
+        return _("文件名不能包含路径（如“../”），请重命名后再上传。")
+    if not data:
+        return _("文件为空。")
+    if len(data) > max_bytes:
+        return _("印章图片大小超过 %(limit)s 的上限。") % {"limit": format_limit(max_bytes)}
+    if not data.startswith(PNG_SIGNATURE):
+        return _("只接受 PNG 图片：该文件的内容不是 PNG（仅把扩展名改为 .png 无效）。")
+    chunks = _png_chunks(data)
+    first = next(chunks, None)
+    if first is None or first[0] != b"IHDR" or len(first[1]) != 13:
+        return _("PNG 文件已损坏（缺少图像头），请重新导出后上传。")
+    header = first[1]
+    width, height = int.from_bytes(header[0:4], "big"), int.from_bytes(header[4:8], "big")
+    colour_type = header[9]
+    transparent = colour_type in _ALPHA_COLOUR_TYPES
+    if not transparent:
+        for kind, _payload in chunks:
+            if kind == b"IDAT":
+                break
+            if kind == b"tRNS":
+                transparent = True
+                break
+    if not transparent:
+        return _("印章图片必须是透明背景的 PNG（带 Alpha 通道或透明色），否则会遮住证书上的文字。")
+    if not (SEAL_MIN_SIDE <= width <= SEAL_MAX_SIDE and SEAL_MIN_SIDE <= height <= SEAL_MAX_SIDE):
+        return _("印章图片的宽和高应在 %(min)s 至 %(max)s 像素之间（该图片为 %(w)s × %(h)s）。") % {
+            "min": SEAL_MIN_SIDE,
+            "max": SEAL_MAX_SIDE,
+            "w": width,
+            "h": height,
+        }
+    if max(width, height) > SEAL_MAX_RATIO * min(width, height):
+        return _("印章图片应接近正方形（长边不超过短边的 1.5 倍）。")
+    return _decode_problem(data)
+
+
+def _decode_problem(data: bytes) -> str | None:
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    if not any(kind == b"IEND" for kind, _payload in _png_chunks(data)):
+        return _("PNG 文件不完整（缺少文件结束块），请重新导出后上传。")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "PNG":
+                raise UnidentifiedImageError
+            image.verify()  # every chunk's CRC
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()  # decodes every pixel: a truncated or corrupt image stream raises here
+    except (OSError, SyntaxError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
+        return _("PNG 文件已损坏，无法读取图像，请重新导出后上传。")
+    return None

@@ -175,6 +175,8 @@ KWARGS: dict[str, dict[str, Any]] = {
         "review_pk": pk("sheet_review"),
     },
     "district/dashboard/<str:code>/": DISTRICT_CODE,
+    "district/seals/<str:code>/": DISTRICT_CODE,
+    "district/seals/<str:code>/preview.pdf": DISTRICT_CODE,
     "district/exports/<slug:name>.<slug:fmt>": {"name": "applications", "fmt": "csv"},
     "district/exports/jobs/<str:job_id>/": {"job_id": pf.EXPORT_JOB_DISTRICT},
     "district/exports/jobs/<str:job_id>/download/": {"job_id": pf.EXPORT_JOB_DISTRICT},
@@ -791,6 +793,17 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
         "POST":   row(403,       403,       400,       404,       403,       403,       403,       LOGIN),
     },
+    # The seal (issue #22): the district's official for their own district, the office for any.
+    "district/seals/": {
+        "GET":    row(403,       403,       REDIRECT,  REDIRECT,  403,       403,       200,       LOGIN),
+    },
+    "district/seals/<str:code>/": {
+        "GET":    row(403,       403,       200,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       400,       403,       403,       403,       400,       LOGIN),
+    },
+    "district/seals/<str:code>/preview.pdf": {
+        "GET":    row(403,       403,       200,       403,       403,       403,       200,       LOGIN),
+    },
     "district/dashboard/": {
         "GET":    row(403,       403,       200,       200,       403,       403,       403,       LOGIN),
     },
@@ -1113,8 +1126,8 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "publicity/<int:pk>/pdf/": {
         "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
     },
-    "rename-notices/": {
-        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    "rename-notices/": {  # renames are publicity notices: the old list redirects to /publicity/?kind=rename
+        "GET":    row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
     },
     "reports/done/": {
         "GET":    row(REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),

@@ -32,12 +32,13 @@ import segno
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from certification.applications.permissions import certificates_visible_to
-from certification.certificates.services import parse_number
+from certification.certificates.services import parse_number, valid_until
 from certification.models import Certificate, CertificateVersion
 from core.pdf import (
     pdf_response,
@@ -52,9 +53,11 @@ __all__ = [
     "certificate_download",
     "certificate_filename",
     "default_seal_svg",
+    "preview_context",
     "qr_data_uri",
     "render_batch",
     "render_certificate",
+    "render_preview",
     "seal_for",
     "verify_url",
 ]
@@ -131,17 +134,17 @@ def _sniff_image(data: bytes) -> str | None:
     return None
 
 
-def _uploaded_seal_uri(district: Any) -> str | None:
-    """The district's uploaded seal as a ``data:`` URI, or None (none uploaded, unreadable, not PNG/SVG)."""
-    if not district.seal:
+def _uploaded_seal_uri(district: Any, name: str | None = None) -> str | None:
+    """Seal file `name` (default: the district's current seal) as a ``data:`` URI, or None (none,
+    unreadable, not PNG/SVG)."""
+    name = district.seal.name if name is None else name
+    if not name:
         return None
     try:
-        with district.seal.storage.open(district.seal.name, "rb") as handle:
+        with district.seal.storage.open(name, "rb") as handle:
             data = handle.read(SEAL_MAX_BYTES + 1)
     except OSError:
-        logger.warning(
-            "certificate seal of district %s cannot be read: %s", district.code, district.seal.name
-        )
+        logger.warning("certificate seal of district %s cannot be read: %s", district.code, name)
         return None
     mime = _sniff_image(data) if len(data) <= SEAL_MAX_BYTES else None
     if mime is None:
@@ -153,9 +156,12 @@ def _uploaded_seal_uri(district: Any) -> str | None:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def seal_for(district: Any) -> dict[str, Any]:
-    """``{"kind": "uploaded", "src": data URI}`` or ``{"kind": "default", "svg": inline SVG}``."""
-    uri = _uploaded_seal_uri(district)
+def seal_for(district: Any, name: str | None = None) -> dict[str, Any]:
+    """``{"kind": "uploaded", "src": data URI}`` or ``{"kind": "default", "svg": inline SVG}``.
+
+    `name` is the seal file an issued version was printed with ("" = the drawn seal); None = the
+    district's current seal."""
+    uri = _uploaded_seal_uri(district, name)
     if uri is not None:
         return {"kind": "uploaded", "src": uri, "svg": ""}
     return {"kind": "default", "src": "", "svg": default_seal_svg(district.government_name or district.name)}
@@ -182,7 +188,7 @@ def _version_row(certificate: Certificate, version: int) -> CertificateVersion |
 
 
 def certificate_context(
-    certificate: Certificate, version: int | None = None, *, seals: dict[int, dict[str, Any]] | None = None
+    certificate: Certificate, version: int | None = None, *, seals: dict[Any, dict[str, Any]] | None = None
 ) -> dict[str, Any]:
     """What one certificate page shows.
 
@@ -205,12 +211,16 @@ def certificate_context(
         watermark = ""
 
     district = certificate.district
-    if seals is not None and district.pk in seals:
-        seal = seals[district.pk]
+    # The seal this form was printed with (a version row names it); a certificate without version
+    # rows (older data) shows the district's current seal.
+    seal_name = row.seal if row is not None else None
+    key = (district.pk, seal_name)
+    if seals is not None and key in seals:
+        seal = seals[key]
     else:
-        seal = seal_for(district)
+        seal = seal_for(district, seal_name)
         if seals is not None:
-            seals[district.pk] = seal
+            seals[key] = seal
     url = verify_url(certificate.number)
     return {
         "number": certificate.number,
@@ -235,6 +245,36 @@ def certificate_context(
     }
 
 
+def preview_context(district: Any, today: Any = None) -> dict[str, Any]:
+    """A sample certificate of `district` with its current seal: sample data, no number, no QR code,
+    the watermark "样本" (the seal page's preview, districts/seals.py)."""
+    issued_on = today or timezone.localdate()
+    return {
+        "preview": True,
+        "number": _("样本（无编号）"),
+        "enterprise_name": _("天津市示例科技有限公司"),
+        "uscc": "91120000000000000X",
+        "field_name": _("电子信息"),
+        "issued_on": issued_on,
+        "valid_until": valid_until(issued_on),
+        "district_name": district.name,
+        "government_name": district.government_name or district.name,
+        "seal": seal_for(district),
+        "verify_url": "",
+        "qr_src": "",
+        "version": 1,
+        "superseded": False,
+        "superseded_at": None,
+        "revoked": False,
+        "watermark": _("样本"),
+    }
+
+
+def render_preview(district: Any) -> bytes:
+    """The sample certificate of `district` with its current seal, one page."""
+    return render_pdf(CERTIFICATE_TEMPLATE, {"certificates": [preview_context(district)]})
+
+
 def render_certificate(certificate: Certificate, version: int | None = None) -> bytes:
     """One certificate, one A4 landscape page."""
     return render_pdf(CERTIFICATE_TEMPLATE, {"certificates": [certificate_context(certificate, version)]})
@@ -251,7 +291,7 @@ def render_batch(certificates: Iterable[Certificate], progress: Progress | None 
     total = len(items)
     if total == 0:
         raise ValueError("a batch needs at least one certificate")
-    seals: dict[int, dict[str, Any]] = {}
+    seals: dict[Any, dict[str, Any]] = {}
     chunks = [items[start : start + BATCH_CHUNK] for start in range(0, total, BATCH_CHUNK)]
 
     def chunk_done(index: int) -> None:

@@ -22,6 +22,7 @@ from certification.models import (
     Certificate,
     CertificateSerial,
     CertificateVersion,
+    Enterprise,
 )
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 
@@ -105,6 +106,7 @@ def certificate_issue(
                 certificate=certificate,
                 version=1,
                 enterprise_name=certificate.enterprise_name,
+                seal=district.seal.name or "",  # the seal it is printed with, kept when a new one is uploaded
                 reason=gettext_noop("认定发证"),  # stored as the msgid; pages translate it
             )
             workflow.transition(
@@ -138,3 +140,32 @@ def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Ce
 def parse_number(number: str) -> str | None:
     number = number.strip().upper()
     return number if NUMBER_RE.match(number) else None
+
+
+def certificate_reissue(*, certificate: Certificate, new_name: str, by: User | None) -> Certificate:
+    """A rename's reissue (国科火字〔2011〕123号): the same number and validity under `new_name`, a new
+    version printed with the district's current seal, the earlier versions superseded, the enterprise
+    renamed. The caller holds the certificate's lock; `by` is None when the scheduler closes the notice."""
+    now = timezone.now()
+    for old in CertificateVersion.objects.select_for_update().filter(
+        certificate=certificate, superseded_at__isnull=True
+    ):
+        old.superseded_at = now
+        old._history_user = by  # type: ignore[attr-defined]
+        old.save(update_fields=["superseded_at"])
+    certificate.enterprise_name = new_name
+    certificate.version += 1
+    certificate._history_user = by  # type: ignore[attr-defined]
+    certificate.save(update_fields=["enterprise_name", "version"])
+    CertificateVersion.objects.create(
+        certificate=certificate,
+        version=certificate.version,
+        enterprise_name=new_name,
+        seal=certificate.district.seal.name or "",
+        reason=gettext_noop("更名"),  # stored as the msgid; pages translate it
+    )
+    enterprise = Enterprise.objects.select_for_update().get(pk=certificate.enterprise_id)
+    enterprise.name = new_name
+    enterprise._history_user = by  # type: ignore[attr-defined]
+    enterprise.save(update_fields=["name"])
+    return certificate

@@ -125,10 +125,8 @@ class ChangeRequest(models.Model):
     status = models.CharField(
         _("状态"), max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.REQUESTED, db_index=True
     )
-    # The rename's publicity (10 working days), kept here: a rename is not an application.
-    notice_start = models.DateField(_("公示开始"), null=True, blank=True)
-    notice_end = models.DateField(_("公示截止"), null=True, blank=True, db_index=True)
-    end_confirmed = models.BooleanField(_("截止日期已按官方日历确认"), default=True)
+    # The rename's publicity (10 working days) is a publicity notice of kind "rename" with one entry
+    # naming this change (PublicityEntry.change): see `notice` below.
     published_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("公示发布人"),
@@ -170,3 +168,10 @@ class ChangeRequest(models.Model):
         if self.kind == ChangeKind.RENAME:
             return f"{self.old_name} → {self.new_name}"
         return f"{self.old_name}：{self.get_major_kind_display()}"
+
+    @property
+    def notice(self):  # type: ignore[no-untyped-def]
+        """The rename's publicity notice (the latest), or None before it is published; lists prefetch
+        ``publicity_entries__notice``."""
+        entries = sorted(self.publicity_entries.all(), key=lambda e: e.notice_id)
+        return entries[-1].notice if entries else None

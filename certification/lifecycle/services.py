@@ -5,8 +5,9 @@
   the next. A period is due when it starts on or after the issue date and its due date falls within
   the validity. Two missing annual reports flag the certificate for revocation.
 - Changes (第十一条 → 国科火字〔2011〕123号, 国科发火〔2008〕172号): reported within three months of the
-  event. A rename is published for 10 working days and then reissued with the same number and the
-  same validity; a major change (并购、分立、重组、转业) sends the certificate back to the district.
+  event. A rename is published for 10 working days as a publicity notice (certification/publicity/:
+  online objections, the sweep closes it) and then reissued with the same number and the same
+  validity; a major change (并购、分立、重组、转业) sends the certificate back to the district.
 
 Every write is a keyword-only service that locks its rows; views, tasks and admin call these.
 """
@@ -33,20 +34,21 @@ from certification.certificates.services import certificate_revoke, certificate_
 from certification.models import (
     OPEN_CHANGE_STATUSES,
     Certificate,
-    CertificateVersion,
     ChangeKind,
     ChangeRequest,
     ChangeStatus,
-    Enterprise,
     MajorChangeKind,
     MonitoringReport,
+    NoticeKind,
+    NoticeStatus,
+    PublicityEntry,
+    PublicityNotice,
     ReportKind,
 )
-from certification.publicity.services import publicity_period
+from certification.publicity.services import MAX_START_AHEAD, notice_close, publicity_period
 from config.parsers import name_problem
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from core.uploads import display_name, inspect_pdf, read_head_tail, sha256_of
-from workdays.arithmetic import Calendar
 
 # Stored in Certificate.revocation_flag (several reasons joined by FLAG_SEPARATOR); data, so the
 # stored text is fixed Chinese and the msgids only mark them for the translators' glossary.
@@ -532,12 +534,19 @@ def rename_request(
     return change
 
 
+RENAME_TITLE_MAX = PublicityNotice._meta.get_field("title").max_length
+
+
 def rename_publish(*, change: ChangeRequest, by: User, start: dt.date) -> ChangeRequest:
-    """The district publishes the rename for 10 working days from `start` (the publicity calendar)."""
+    """The district publishes the rename for 10 working days from `start`: a publicity notice of kind
+    "rename" with one entry naming the change (certification/publicity/: objections online with tracking
+    numbers, closed by the sweep the day after its end, which reissues or refuses)."""
     if not isinstance(start, dt.date):
         raise InvalidInput({"start": [_("请填写公示开始日期。")]})
     if start < timezone.localdate():
         raise InvalidInput({"start": [_("公示开始日期不能早于今天。")]})
+    if start > timezone.localdate() + MAX_START_AHEAD:
+        raise InvalidInput({"start": [_("公示开始日期不能晚于今天起一年。")]})
     period = publicity_period(start)
     with transaction.atomic():
         change, certificate = _lock_change(change)
@@ -546,70 +555,55 @@ def rename_publish(*, change: ChangeRequest, by: User, start: dt.date) -> Change
             raise _wrong_status(change, _("发布公示"))
         if certificate.revoked_at:
             raise ApplicationStateError(_("该证书已撤销。"), status="revoked")
-        change.notice_start, change.notice_end, change.end_confirmed = start, period.end, period.confirmed
+        notice = PublicityNotice.objects.create(
+            district_id=certificate.district_id,
+            kind=NoticeKind.RENAME,
+            title=(
+                _("关于“%(old)s”更名为“%(new)s”的公示") % {"old": change.old_name, "new": change.new_name}
+            )[:RENAME_TITLE_MAX],
+            start=start,
+            end=period.end,
+            end_confirmed=period.confirmed,
+            created_by=by,
+        )
+        PublicityEntry.objects.create(notice=notice, application_id=certificate.application_id, change=change)
         workflow.set_status("change", change, ChangeStatus.IN_PUBLICITY)
         change.published_by = by
         change._history_user = by  # type: ignore[attr-defined]
-        change.save(update_fields=["notice_start", "notice_end", "end_confirmed", "status", "published_by"])
+        change.save(update_fields=["status", "published_by"])
     return change
 
 
 def rename_complete(*, change: ChangeRequest, by: User, today: dt.date | None = None) -> ChangeRequest:
-    """After the publicity has ended: reissue with the new name, the same number and the same validity."""
-    today = today or timezone.localdate()
+    """The district closes the rename's notice once its end has passed, as the sweep would the next
+    night (publicity.services.notice_close): reissued, or waiting for the finding on an open objection."""
     with transaction.atomic():
         change, certificate = _lock_change(change)
         _require_district_of(by, certificate)
         if change.kind != ChangeKind.RENAME or change.status != ChangeStatus.IN_PUBLICITY:
             raise _wrong_status(change, _("办结更名"))
-        assert change.notice_end is not None
-        if today <= change.notice_end:
+        notice = change.notice
+        assert notice is not None
+        if notice.status == NoticeStatus.OPEN and (today or timezone.localdate()) <= notice.end:
             raise ApplicationStateError(
-                _("更名公示期至 %(end)s 结束，次日起才能办结。") % {"end": change.notice_end.isoformat()},
+                _("更名公示期至 %(end)s 结束，次日起才能办结。") % {"end": notice.end.isoformat()},
                 status=change.status,
             )
-        if certificate.revoked_at:
-            raise ApplicationStateError(_("该证书已撤销，不能换发。"), status="revoked")
-        now = timezone.now()
-        for old in CertificateVersion.objects.select_for_update().filter(
-            certificate=certificate, superseded_at__isnull=True
-        ):
-            old.superseded_at = now
-            old._history_user = by  # type: ignore[attr-defined]
-            old.save(update_fields=["superseded_at"])
-        certificate.enterprise_name = change.new_name
-        certificate.version += 1
-        certificate._history_user = by  # type: ignore[attr-defined]
-        certificate.save(update_fields=["enterprise_name", "version"])
-        CertificateVersion.objects.create(
-            certificate=certificate,
-            version=certificate.version,
-            enterprise_name=change.new_name,
-            reason=gettext_noop("更名"),  # stored as the msgid; pages translate it
-        )
-        enterprise = Enterprise.objects.select_for_update().get(pk=certificate.enterprise_id)
-        enterprise.name = change.new_name
-        enterprise._history_user = by  # type: ignore[attr-defined]
-        enterprise.save(update_fields=["name"])
-        workflow.set_status("change", change, ChangeStatus.APPROVED)
-        change.decided_by, change.decided_at = by, now
-        change._history_user = by  # type: ignore[attr-defined]
-        change.save(update_fields=["status", "decided_by", "decided_at"])
+        notice_close(notice=notice, by=by, today=today)
+    change.refresh_from_db()
     return change
 
 
 def rename_reject(*, change: ChangeRequest, by: User, note: str) -> ChangeRequest:
-    """The district refuses a rename (before or during its publicity), with its reason."""
+    """The district refuses a rename before publishing it, with its reason. Once published, a rename is
+    refused only by an upheld objection (publicity.services.objection_resolve)."""
     note = (note or "").strip()
     if not note:
         raise InvalidInput({"note": [_("请填写不予更名的理由。")]})
     with transaction.atomic():
         change, certificate = _lock_change(change)
         _require_district_of(by, certificate)
-        if change.kind != ChangeKind.RENAME or change.status not in (
-            ChangeStatus.REQUESTED,
-            ChangeStatus.IN_PUBLICITY,
-        ):
+        if change.kind != ChangeKind.RENAME or change.status != ChangeStatus.REQUESTED:
             raise _wrong_status(change, _("退回"))
         workflow.set_status("change", change, ChangeStatus.REJECTED)
         change.note = note
@@ -617,56 +611,6 @@ def rename_reject(*, change: ChangeRequest, by: User, note: str) -> ChangeReques
         change._history_user = by  # type: ignore[attr-defined]
         change.save(update_fields=["status", "note", "decided_by", "decided_at"])
     return change
-
-
-def open_rename_notices(today: dt.date | None = None) -> QuerySet[ChangeRequest]:
-    """Renames in their publicity period today, for the public page."""
-    today = today or timezone.localdate()
-    return (
-        ChangeRequest.objects.filter(
-            kind=ChangeKind.RENAME,
-            status=ChangeStatus.IN_PUBLICITY,
-            notice_start__lte=today,
-            notice_end__gte=today,
-        )
-        .select_related("certificate__district")
-        .order_by("notice_end", "pk")
-    )
-
-
-def recompute_rename_notice_ends(calendar: Calendar) -> list[tuple[int, dt.date, dt.date]]:
-    """After the office enters a calendar year: renames in publicity get their end on the new schedule."""
-    moved: list[tuple[int, dt.date, dt.date]] = []
-    for change in ChangeRequest.objects.select_for_update().filter(
-        kind=ChangeKind.RENAME, status=ChangeStatus.IN_PUBLICITY, notice_start__isnull=False
-    ):
-        period = publicity_period(change.notice_start, calendar)  # type: ignore[arg-type]
-        if (period.end, period.confirmed) != (change.notice_end, change.end_confirmed):
-            if change.notice_end is not None and period.end != change.notice_end:
-                moved.append((change.pk, change.notice_end, period.end))
-            change.notice_end, change.end_confirmed = period.end, period.confirmed
-            change.save(update_fields=["notice_end", "end_confirmed"])
-    return moved
-
-
-def renames_moved_by_calendar(calendar: Calendar) -> list:
-    """The recomputer of renames in publicity (registered with workdays): the district's officials are
-    told of a moved end."""
-    from django.urls import reverse
-
-    from certification.publicity.services import district_officials
-    from workdays.services import MovedPeriod
-
-    ends = recompute_rename_notice_ends(calendar)
-    changes = ChangeRequest.objects.select_related("certificate").in_bulk([pk for pk, _old, _new in ends])
-    officials = district_officials({c.certificate.district_id for c in changes.values()})
-    moved = []
-    for pk, old, new in ends:
-        change = changes[pk]
-        users = officials.get(change.certificate.district_id, [])
-        url = reverse("districts:change_detail", args=[pk])
-        moved.append(MovedPeriod("rename", pk, old, new, title=change.new_name, url=url, users=users))
-    return moved
 
 
 # --- Major changes ------------------------------------------------------------------------------
@@ -791,6 +735,6 @@ def district_certificates(
 def enterprise_certificates(enterprise_id: int) -> QuerySet[Certificate]:
     return (
         Certificate.objects.filter(enterprise_id=enterprise_id)
-        .prefetch_related("versions", "monitoring_reports", "change_requests")
+        .prefetch_related("versions", "monitoring_reports", "change_requests__publicity_entries__notice")
         .order_by("-issued_on", "number")
     )

@@ -1,6 +1,6 @@
 """Browser pages after the certificate: the enterprise's certificates, monitoring reports and change
-requests; the district's certificate list, missing reports, change handling and revocation; the
-public list of renames in publicity.
+requests; the district's certificate list, missing reports, change handling and revocation; the old
+public list of renames (now a redirect: renames are publicity notices, certification/publicity/).
 
 Views parse input, call one service of `certification.lifecycle` (or `certificate_revoke`) and render.
 What a user may open comes from `certificates_visible_to` / `changes_visible_to`; anything else is 404.
@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from certification.models import (
     ChangeRequest,
     ChangeStatus,
     MajorChangeKind,
+    NoticeStatus,
     ReportKind,
 )
 from core.uploads import display_name, stored_pdf_response
@@ -445,7 +447,11 @@ def monitoring_missing(request: HttpRequest) -> HttpResponse:
 @require_safe
 def district_changes(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
-    qs = lifecycle.changes_visible_to(request.user).select_related("certificate")
+    qs = (
+        lifecycle.changes_visible_to(request.user)
+        .select_related("certificate")
+        .prefetch_related("publicity_entries__notice")
+    )
     if status == "open":
         qs = qs.filter(status__in=OPEN_CHANGE_STATUSES)
     elif status in ChangeStatus.values:
@@ -481,15 +487,21 @@ def _render_change(
     request: HttpRequest, change: ChangeRequest, *, status: int = 200, **forms_: Any
 ) -> HttpResponse:
     today = timezone.localdate()
+    notice = change.notice
     context = {
         "change": change,
         "certificate": change.certificate,
         "certificate_status": lifecycle.status_label(certificate_status(change.certificate, today)),
         "flags": lifecycle.flags_of(change.certificate),
         "today": today,
+        "notice": notice,
         "can_complete": change.status == ChangeStatus.IN_PUBLICITY
-        and change.notice_end is not None
-        and today > change.notice_end,
+        and notice is not None
+        and notice.status == NoticeStatus.OPEN
+        and today > notice.end,
+        "awaiting_finding": change.status == ChangeStatus.IN_PUBLICITY
+        and notice is not None
+        and notice.status == NoticeStatus.CLOSED,
         "publish_form": forms_.get("publish_form") or PublishForm(initial={"start": today}),
         "reject_form": forms_.get("reject_form") or RejectForm(),
         "decide_form": forms_.get("decide_form") or DecideForm(),
@@ -530,7 +542,7 @@ def change_publish(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("更名公示已发布，公示期 %(start)s 至 %(end)s。")
-        % {"start": change.notice_start.isoformat(), "end": change.notice_end.isoformat()},
+        % {"start": change.notice.start.isoformat(), "end": change.notice.end.isoformat()},
     )
     return redirect("districts:change_detail", pk=change.pk)
 
@@ -543,11 +555,16 @@ def change_complete(request: HttpRequest, pk: int) -> HttpResponse:
         change = lifecycle.rename_complete(change=change, by=request.user)
     if failed:
         return _change_refused(request, pk, change, failed)
-    messages.success(
-        request,
-        _("已换发证书：%(number)s，企业名称变更为“%(name)s”，编号和有效期不变。")
-        % {"number": change.certificate.number, "name": change.new_name},
-    )
+    if change.status == ChangeStatus.APPROVED:
+        messages.success(
+            request,
+            _("已换发证书：%(number)s，企业名称变更为“%(name)s”，编号和有效期不变。")
+            % {"number": change.certificate.number, "name": change.new_name},
+        )
+    elif change.status == ChangeStatus.IN_PUBLICITY:
+        messages.warning(request, _("公示已结束，尚有异议待核实：核实后才能确定是否换发证书。"))
+    else:
+        messages.warning(request, _("更名未通过：%(note)s") % {"note": change.note})
     return redirect("districts:change_detail", pk=change.pk)
 
 
@@ -641,5 +658,5 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def rename_notices(request: HttpRequest) -> HttpResponse:
-    page = Paginator(lifecycle.open_rename_notices(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, TEMPLATES + "rename_notices.html", {"page": page})
+    """The old public list of renames (bookmarked addresses): renames are now publicity notices."""
+    return redirect(reverse("publicity_list") + "?kind=rename")

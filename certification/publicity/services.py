@@ -2,6 +2,12 @@
 
 The notice runs 10 working days from its start date by the municipal working calendar; the day
 after its end the scheduler (or the district) closes it.
+
+A rename of a certified enterprise (第十一条, 国科火字〔2011〕123号) is published the same way: a notice of
+kind "rename" with one entry naming the change request (certification.lifecycle.services.rename_publish).
+Objections are filed against it online with a tracking number; at the end, no upheld objection → the
+certificate is reissued with the same number under the new name; an upheld objection → the rename
+is refused. Either way the enterprise is told.
 """
 
 from __future__ import annotations
@@ -9,13 +15,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 from certification import workflow
+from certification.certificates.services import certificate_reissue
 from certification.models import (
     Application,
+    Certificate,
+    ChangeRequest,
+    ChangeStatus,
     EntryOutcome,
     NoticeStatus,
     Objection,
@@ -161,6 +173,9 @@ def objection_resolve(*, objection: Objection, by: User, upheld: bool, finding: 
         objection.decided_by = by
         objection.decided_at = timezone.now()
         objection.save(update_fields=["status", "finding", "decided_by", "decided_at"])
+        if entry.change_id is not None:
+            _resolve_rename_objection(entry, objection, by, upheld=upheld, finding=finding)
+            return objection
         application = Application.objects.select_for_update().get(pk=entry.application_id)
         if upheld:
             entry.outcome = EntryOutcome.OBJECTION_UPHELD
@@ -218,6 +233,8 @@ def notice_close(
             if entry.objections.filter(status=ObjectionStatus.OPEN).exists():
                 entry.outcome = EntryOutcome.AWAITING_FINDING
                 entry.save(update_fields=["outcome"])
+            elif entry.change_id is not None:
+                _settle_rename(entry, by, passed=True)
             else:
                 application = Application.objects.select_for_update().get(pk=entry.application_id)
                 _pass_entry(entry, application, by)
@@ -226,6 +243,103 @@ def notice_close(
         notice.closed_by = by
         notice.save(update_fields=["status", "closed_at", "closed_by"])
     return notice, True
+
+
+# --- Renames on a notice ---------------------------------------------------------------------
+
+RENAME_MESSAGES = {
+    "rename_reissued": (
+        gettext_noop("证书已更名换发：%(new)s"),
+        gettext_noop(
+            "贵企业更名为“%(new)s”的公示期已满，无成立的异议，证书已换发：编号 %(number)s 和有效期不变，"
+            "原版本作废。可在门户网站下载新版证书。"
+        ),
+    ),
+    "rename_refused": (
+        gettext_noop("更名未通过：%(old)s"),
+        gettext_noop(
+            "贵企业申请将证书上的名称由“%(old)s”更名为“%(new)s”，未通过：%(reason)s 证书 %(number)s 保持原名称。"
+        ),
+    ),
+}
+
+
+def _tell_enterprise(change: ChangeRequest, kind: str, reason: str = "") -> None:
+    """The enterprise's users get an inbox row and an email (after the commit), in their language."""
+    from notifications.selectors import Recipients
+    from notifications.services import notify, preferences_for
+
+    certificate = change.certificate
+    users = Recipients().enterprise_users(certificate.enterprise_id)
+    if not users:
+        return
+    values = {
+        "old": change.old_name,
+        "new": change.new_name,
+        "number": certificate.number,
+        "reason": reason,
+    }
+    languages = preferences_for(u.pk for u in users)
+    subject_id, body_id = RENAME_MESSAGES[kind]
+    for language in sorted({lang for _mode, lang in languages.values()}):
+        with translation.override(language):
+            notify(
+                users=[u for u in users if languages[u.pk][1] == language],
+                kind=kind,
+                url=reverse("certification:certificates"),
+                context={"change_id": change.pk, "certificate": certificate.number},
+                subject=_(subject_id) % values,
+                body=_(body_id) % values,
+            )
+
+
+def _settle_rename(
+    entry: PublicityEntry, by: User | None, *, passed: bool, reason: str = "", objection: str = ""
+) -> None:
+    """The rename's end: reissued (publicity passed) or refused (an upheld objection). The caller holds
+    the entry's lock; a change no longer in publicity is left as it is."""
+    change = ChangeRequest.objects.select_for_update().get(pk=entry.change_id)
+    if change.status != ChangeStatus.IN_PUBLICITY:
+        return
+    certificate = (
+        Certificate.objects.select_for_update().select_related("district").get(pk=change.certificate_id)
+    )
+    if passed and certificate.revoked_at is not None:
+        passed, reason = False, _("证书已撤销，不能换发。")
+    entry.outcome = EntryOutcome.OBJECTION_UPHELD if objection else EntryOutcome.PASSED
+    entry.save(update_fields=["outcome"])
+    if passed:
+        certificate_reissue(certificate=certificate, new_name=change.new_name, by=by)
+        workflow.set_status("change", change, ChangeStatus.APPROVED)
+    else:
+        workflow.set_status("change", change, ChangeStatus.REJECTED)
+        change.note = reason[:2000]
+    change.decided_by, change.decided_at = by, timezone.now()
+    change._history_user = by  # type: ignore[attr-defined]
+    change.save(update_fields=["status", "note", "decided_by", "decided_at"])
+    change.certificate = certificate
+    _tell_enterprise(change, "rename_reissued" if passed else "rename_refused", reason)
+
+
+def _resolve_rename_objection(
+    entry: PublicityEntry, objection: Objection, by: User, *, upheld: bool, finding: str
+) -> None:
+    """An upheld objection refuses the rename at once; the last dismissed one after the notice closed
+    lets it be reissued."""
+    if upheld:
+        _settle_rename(
+            entry,
+            by,
+            passed=False,
+            reason=_("公示期间的异议（%(number)s）经核实成立：%(finding)s")
+            % {"number": objection.tracking_number, "finding": finding},
+            objection=objection.tracking_number,
+        )
+    elif (
+        entry.outcome == EntryOutcome.AWAITING_FINDING
+        and not entry.objections.filter(status=ObjectionStatus.OPEN).exists()
+    ):
+        _settle_rename(entry, by, passed=True)
 
 
 def close_due_notices(today: dt.date | None = None) -> list[int]:

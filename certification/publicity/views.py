@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from certification.models import NoticeStatus, Objection, PublicityEntry, PublicityNotice
+from certification.models import NoticeKind, NoticeStatus, Objection, PublicityEntry, PublicityNotice
 from certification.publicity import services as publicity
 from certification.publicity.api.views import ObjectionRateThrottle, notices_with_entries
 from config.throttling import Refusal, address_refusal
@@ -76,16 +76,23 @@ def _public_notices():  # type: ignore[no-untyped-def]
 LIST_PAGE_SIZE = 50  # entries per page of the public list (all open notices together)
 
 
-def _open_entries(q: str) -> QuerySet[PublicityEntry]:
-    """Every entry of every open notice, newest notice first, searchable by enterprise name or USCC."""
+def _open_entries(q: str, kind: str = "") -> QuerySet[PublicityEntry]:
+    """Every entry of every open notice (of `kind`, or all), newest notice first, searchable by
+    enterprise name (a rename's new name too) or USCC."""
     qs = (
         PublicityEntry.objects.filter(notice__status=NoticeStatus.OPEN)
-        .select_related("notice__district", "application__enterprise__district", "application__field")
+        .select_related(
+            "notice__district", "application__enterprise__district", "application__field", "change"
+        )
         .order_by("-notice__start", "-notice_id", "id")
     )
+    if kind:
+        qs = qs.filter(notice__kind=kind)
     if q:
         qs = qs.filter(
-            Q(application__enterprise__name__icontains=q) | Q(application__enterprise__uscc__istartswith=q)
+            Q(application__enterprise__name__icontains=q)
+            | Q(application__enterprise__uscc__istartswith=q)
+            | Q(change__new_name__icontains=q)
         )
     return qs
 
@@ -95,7 +102,9 @@ def publicity_list(request: HttpRequest) -> HttpResponse:
     """The public list, paginated by entry (the 435 ms / 207 KiB page of every entry at once is gone):
     two queries per page (the count and the page) whatever the number of notices and entries."""
     q = " ".join(request.GET.get("q", "").split())[:100]
-    page = Paginator(_open_entries(q), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in NoticeKind.values else ""
+    page = Paginator(_open_entries(q, kind), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     groups = []  # consecutive entries of one notice share a heading
     for _notice, entries in groupby(page.object_list, key=lambda e: e.notice_id):
@@ -109,7 +118,12 @@ def publicity_list(request: HttpRequest) -> HttpResponse:
                 "first": page.start_index() + sum(len(g["entries"]) for g in groups),
             }
         )
-    return render(request, "public/publicity_list.html", {"page": page, "groups": groups, "query": q})
+    kinds = [("", _("全部")), *NoticeKind.choices]
+    return render(
+        request,
+        "public/publicity_list.html",
+        {"page": page, "groups": groups, "query": q, "kind": kind, "kinds": kinds},
+    )
 
 
 @require_safe
@@ -192,7 +206,7 @@ class ObjectionForm(RealNameForm):
     def __init__(self, *args: Any, notice: PublicityNotice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["application"].choices = [("", _("— 请选择 —"))] + [
-            (e.application_id, f"{e.application.enterprise.name}（{e.application.enterprise.uscc}）")
+            (e.application_id, f"{e.display_name}（{e.application.enterprise.uscc}）")
             for e in notice.entries.all()
         ]
 
@@ -284,7 +298,9 @@ def objection_track(request: HttpRequest) -> HttpResponse:
 
 def _objection_status(number: str) -> dict[str, Any] | None:
     objection = (
-        Objection.objects.select_related("entry__application__enterprise", "entry__notice__district")
+        Objection.objects.select_related(
+            "entry__application__enterprise", "entry__notice__district", "entry__change"
+        )
         .filter(tracking_number=number)
         .first()
     )
@@ -298,6 +314,6 @@ def _objection_status(number: str) -> dict[str, Any] | None:
         "finding": objection.finding,
         "decided_at": objection.decided_at,
         "created_at": objection.created_at,
-        "enterprise_name": objection.entry.application.enterprise.name,
+        "enterprise_name": objection.entry.display_name,
         "notice_title": objection.entry.notice.title,
     }

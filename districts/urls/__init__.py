@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from districts import views
+from districts.views import seals
 
 app_name = "districts"
 
@@ -25,6 +26,9 @@ urlpatterns = [
         views.filing_return_back_to_publicity,
         name="filing_return_back_to_publicity",
     ),
+    path("seals/", seals.seal_list, name="seals"),
+    path("seals/<str:code>/", seals.seal_detail, name="seal"),
+    path("seals/<str:code>/preview.pdf", seals.seal_preview, name="seal_preview"),
     path("", include("districts.urls.publicity")),
     path("", include("certification.lifecycle.urls.district")),
     path("", include("experts.urls.meetings")),

@@ -207,7 +207,7 @@ def _render_notice(
 ) -> HttpResponse:
     today = timezone.localdate()
     entries = list(
-        notice.entries.select_related("application__enterprise", "application__field")
+        notice.entries.select_related("application__enterprise", "application__field", "change")
         .annotate(
             objection_count=Count("objections"),
             open_objection_count=Count("objections", filter=Q(objections__status=ObjectionStatus.OPEN)),

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from certification.certificates import services as certificates
 from certification.lifecycle import services as lifecycle
 from certification.models import Certificate, CertificateVersion, ChangeRequest
-from certification.publicity.services import publicity_period
+from certification.publicity.services import publicity_period, recompute_notice_ends
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from tests.factories import ApplicationFactory, EnterpriseFactory, district
 
@@ -187,19 +187,21 @@ def test_publish_ten_working_days_then_complete(
     response = client.post(f"/district/changes/{requested.pk}/publish/", {"start": "2026-09-28"})
     assert response.status_code == 302
     requested.refresh_from_db()
-    assert requested.status == "in_publicity" and requested.notice_start == D("2026-09-28")
+    notice = requested.notice
+    assert requested.status == "in_publicity" and notice.start == D("2026-09-28")
+    assert notice.kind == "rename" and notice.entries.get().change == requested
     # 10 working days by the same calendar as the application publicity (National Day in between).
-    assert requested.notice_end == publicity_period(D("2026-09-28")).end == D("2026-10-15")
-    assert requested.end_confirmed is True
+    assert notice.end == publicity_period(D("2026-09-28")).end == D("2026-10-15")
+    assert notice.end_confirmed is True
     # Publishing again is a wrong status.
     assert (
         client.post(f"/district/changes/{requested.pk}/publish/", {"start": "2026-09-29"}).status_code == 409
     )
 
-    # The public list shows the rename while it runs.
+    # The public list of publicity shows the rename while it runs (the old address redirects there).
     client.logout()
-    body = client.get("/rename-notices/").content.decode()
-    for text in (requested.old_name, NEW_NAME, cert.uscc, cert.number, "2026-09-28", "2026-10-15"):
+    body = client.get("/rename-notices/", follow=True).content.decode()
+    for text in (requested.old_name, NEW_NAME, cert.uscc, "2026-09-28", "2026-10-15"):
         assert text in body
 
     # On the last day of the publicity completion is refused; the day after it goes through.
@@ -209,7 +211,6 @@ def test_publish_ten_working_days_then_complete(
     with pytest.raises(ApplicationStateError):
         lifecycle.rename_complete(change=requested, by=official)
     at(time_machine, "2026-10-16")
-    assert requested.old_name not in client.get("/rename-notices/").content.decode()
     client.force_login(official)  # the session of two weeks ago has expired
     response = client.post(f"/district/changes/{requested.pk}/complete/")
     assert response.status_code == 302, response.content.decode()
@@ -246,12 +247,12 @@ def test_rename_end_moves_with_the_official_calendar(official, requested, time_m
     extra_holiday = Calendar(
         overrides={**base.overrides, D("2026-10-12"): False}, official_years=base.official_years
     )
-    assert lifecycle.recompute_rename_notice_ends(extra_holiday) == [
-        (requested.pk, D("2026-10-15"), D("2026-10-16"))
-    ]
-    requested.refresh_from_db()
-    assert requested.notice_end == D("2026-10-16")
-    assert lifecycle.recompute_rename_notice_ends(extra_holiday) == []
+    notice = requested.notice
+    # The rename's notice moves with the other notices (one recomputer for both kinds).
+    assert recompute_notice_ends(extra_holiday) == [(notice.pk, D("2026-10-15"), D("2026-10-16"))]
+    notice.refresh_from_db()
+    assert notice.end == D("2026-10-16")
+    assert recompute_notice_ends(extra_holiday) == []
 
 
 def test_complete_before_publicity_is_409(official, requested, time_machine):
@@ -453,8 +454,10 @@ def test_district_pages_permissions(
     assert pending.status == "recheck" and cert.revoked_at is None
 
 
-def test_public_rename_notices_need_no_login(client):
+def test_the_old_rename_notices_address_redirects_to_the_publicity_list(client):
     response = client.get("/rename-notices/")
+    assert response.status_code == 302 and response.url == "/publicity/?kind=rename"
+    response = client.get(response.url)
     assert response.status_code == 200 and "目前没有正在公示的更名" in response.content.decode()
 
 

@@ -40,6 +40,12 @@ class PublicEntrySerializer(serializers.Serializer):
     district = serializers.CharField(source="application.enterprise.district.name")
     field = serializers.CharField(source="application.field.name", default=None)
     outcome = serializers.CharField()
+    change = serializers.IntegerField(
+        source="change_id", allow_null=True, help_text="更名公示：更名申请的编号；认定公示为 null"
+    )
+    new_name = serializers.CharField(
+        source="change.new_name", default=None, allow_null=True, help_text="更名公示：拟更名的新名称"
+    )
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -54,6 +60,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "title",
             "district",
             "district_code",
+            "kind",
             "start",
             "end",
             "end_confirmed",
@@ -72,7 +79,9 @@ def notices_with_entries(qs: QuerySet[PublicityNotice]) -> QuerySet[PublicityNot
     return qs.select_related("district").prefetch_related(
         Prefetch(
             "entries",
-            PublicityEntry.objects.select_related("application__enterprise__district", "application__field"),
+            PublicityEntry.objects.select_related(
+                "application__enterprise__district", "application__field", "change"
+            ),
         )
     )
 
@@ -221,7 +230,9 @@ class ObjectionSerializer(serializers.ModelSerializer):
 
 
 def objections_visible_to(user) -> QuerySet[Objection]:  # type: ignore[no-untyped-def]
-    qs = Objection.objects.select_related("entry__notice", "entry__application__enterprise", "decided_by")
+    qs = Objection.objects.select_related(
+        "entry__notice", "entry__application__enterprise", "entry__change", "decided_by"
+    )
     if user.role == Role.DISTRICT:
         return qs.filter(entry__notice__district_id=user.district_id)
     if user.role == Role.MUNICIPAL:
