@@ -93,6 +93,18 @@ def pool_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.DISTRICT)
+def contact_phone(request: HttpRequest) -> HttpResponse:
+    """The working group's contact phone, shown in the home page's guide and on its publicity notices."""
+    with flash_errors(request):
+        district = services.district_set_phone(
+            district=request.user.district, by=request.user, phone=request.POST.get("phone", "")
+        )
+        messages.success(request, _("联系电话已保存：%(phone)s") % {"phone": district.phone or "—"})
+    return redirect("districts:home")
+
+
+@require_POST
+@role_required(Role.DISTRICT)
 def pool_cultivation(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(PoolEntry, pk=pk, enterprise__district_id=request.user.district_id)
     mark = request.POST.get("cultivation") == "1"
