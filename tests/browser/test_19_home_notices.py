@@ -35,7 +35,9 @@ def test_guide_notices_phone_and_verification_name(page, artifacts, settings):
     base = page.base_url
     binhai = district("120116")
     office = UserFactory(role="municipal", username="notice_office", full_name="市办通知员")
-    official = UserFactory(role="district", district=binhai, username="notice_official", full_name="滨海联系人")
+    official = UserFactory(
+        role="district", district=binhai, username="notice_official", full_name="滨海联系人"
+    )
     # Twenty older notices, so the list page has a second page.
     for i in range(20):
         old = announcement_create(by=office, title=f"往期通知 {i + 1:02d}", body="往期内容。")
@@ -80,7 +82,14 @@ def test_guide_notices_phone_and_verification_name(page, artifacts, settings):
     page.goto(base + "/")
     page.screenshot(path=str(artifacts / "19-14-after.png"), full_page=True)
     guide = page.locator("[data-testid=guide]")
-    for heading in ("办事指南", "谁可以申请", "认定条件（第九条）", "申报材料（第十条（2））", "办理时限", "咨询电话"):
+    for heading in (
+        "办事指南",
+        "谁可以申请",
+        "认定条件（第九条）",
+        "申报材料（第十条（2））",
+        "办理时限",
+        "咨询电话",
+    ):
         assert guide.get_by_role("heading", name=heading).count() == 1, heading
     assert "注册满六个月" in guide.inner_text() and "40 日" in guide.inner_text()
     assert "中介机构出具的专项审计报告" in guide.inner_text()

@@ -10,7 +10,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 OTHER_NAMES = re.compile(r"证书查询|证书验证|验证证书|查询证书|核验证书|证书真伪")
-SCANNED = ("templates", "certification", "accounts", "audits", "districts", "experts", "notifications", "docs")
+SCANNED = (
+    "templates",
+    "certification",
+    "accounts",
+    "audits",
+    "districts",
+    "experts",
+    "notifications",
+    "docs",
+)
 
 
 def test_one_name_for_certificate_verification():
