@@ -167,7 +167,7 @@ def _status_choices() -> list[tuple[str, str]]:
 
 
 def _top_fields() -> list[tuple[str, str]]:
-    return [(f.code, f"{f.code} {f.name}") for f in fields_in_force() if f.parent_id is None]
+    return [(f.code, f"{f.code} {f.label}") for f in fields_in_force() if f.parent_id is None]
 
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:

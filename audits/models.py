@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -266,3 +267,37 @@ class FilingSampleCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sample} {self.entry}"
+
+
+class AnnouncementStatus(models.TextChoices):
+    PUBLISHED = "published", _("已发布")
+    WITHDRAWN = "withdrawn", _("已撤下")
+
+
+class Announcement(models.Model):
+    """A notice (通知公告) the municipal office publishes on the home page: calls for applications,
+    deadlines, changes of procedure. Withdrawn notices stay, with their history, but leave the site."""
+
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"), max_length=10000)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=AnnouncementStatus.choices,
+        default=AnnouncementStatus.PUBLISHED,
+        db_index=True,
+    )
+    published_at = models.DateTimeField(_("发布时间"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("通知公告")
+        verbose_name_plural = _("通知公告")
+
+    def __str__(self) -> str:
+        return self.title

@@ -40,6 +40,8 @@ class Field(models.Model):
     catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="fields")
     code = models.CharField(_("代码"), max_length=10)
     name = models.CharField(_("名称"), max_length=60)
+    # The catalogue is data, not UI text: its English names come with it (certification/data/catalogues.json).
+    name_en = models.CharField(_("英文名称"), max_length=120, blank=True)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
@@ -54,7 +56,16 @@ class Field(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The name in the active language: English when the page is English and the catalogue has one."""
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
 
 
 class RuleSet(models.Model):

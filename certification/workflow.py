@@ -544,12 +544,15 @@ CHANGE_PAIRS = frozenset(
     }
 )
 FILING_PAIRS = frozenset({("submitted", "decided")})
+# The office's notices (通知公告, audits.Announcement): withdrawn from the site, or published again.
+ANNOUNCEMENT_PAIRS = frozenset({("published", "withdrawn"), ("withdrawn", "published")})
 PAIRS: dict[str, frozenset[tuple[str, str]]] = {
     "notice": NOTICE_PAIRS,
     "objection": OBJECTION_PAIRS,
     "review": REVIEW_PAIRS,
     "change": CHANGE_PAIRS,
     "filing": FILING_PAIRS,
+    "announcement": ANNOUNCEMENT_PAIRS,
 }
 
 

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import urls as account_urls
 from accounts import views as account_views
+from audits.views import announcements as announcement_views
 from certification.api import registration as registration_api
 from certification.applications.views import documents as document_views
 from certification.applications.views import procedure as procedure_views
@@ -34,7 +35,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    # The public home page shows the office's notices (audits); accounts says where signed-in users land.
+    path("", announcement_views.portal_home, name="home"),
     path("healthz/", account_views.healthz, name="healthz"),
     path("procedure/", procedure_views.procedure, name="procedure"),
     path("accounts/", include((account_patterns, "accounts"))),

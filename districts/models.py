@@ -9,6 +9,7 @@ class District(models.Model):
     code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
     name = models.CharField(_("名称"), max_length=20)
     government_name = models.CharField(_("区人民政府名称"), max_length=40)
+    phone = models.CharField(_("区县工作小组联系电话"), max_length=30, blank=True)
     seal = models.FileField(_("区人民政府印章（PNG 或 SVG）"), upload_to="seals/", blank=True, max_length=200)
     history = HistoricalRecords()
 

@@ -6,6 +6,8 @@ Each is one function that locks the row, checks the status, writes the transitio
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +16,7 @@ from accounts.models import Role, User
 from certification import workflow
 from certification.models import Application, ApplicationStatus, ApplicationTransition, DocumentKind
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
-from districts.models import Filing, FilingEntry
+from districts.models import District, Filing, FilingEntry
 from workdays.arithmetic import add_calendar_days_excluding_first
 
 REVIEW_LIMIT_DAYS = 40  # 第十条: the district finishes review, publicity and filing within 40 days of 受理
@@ -278,3 +280,25 @@ def filing_return_back_to_publicity(*, application: Application, by: User, reaso
             data={"returned_reason": returned.note if returned else ""},
         )
     return application
+
+
+# --- The working group's contact phone (shown on the home page and the publicity notices) ------------
+
+PHONE_RE = re.compile(r"^[0-9０-９+()（） \-－—]{5,30}$")
+
+
+def district_set_phone(*, district: District, by: User, phone: str) -> District:
+    """The district's own official or the municipal office sets the working group's contact phone."""
+    if not (by.role == Role.MUNICIPAL or (by.role == Role.DISTRICT and by.district_id == district.pk)):
+        raise DomainPermissionDenied(_("只有本区工作小组或市工作小组办公室可以修改联系电话。"))
+    phone = (phone or "").strip()
+    if phone and not PHONE_RE.match(phone):
+        raise InvalidInput(
+            {"phone": [_("联系电话格式不对：只能包含数字、空格、括号、加号和连字符，5–30 位。")]}
+        )
+    with transaction.atomic():
+        row = District.objects.select_for_update().get(pk=district.pk)
+        if row.phone != phone:
+            row.phone = phone
+            row.save(update_fields=["phone"])
+    return row

@@ -25,10 +25,10 @@ def field_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     for f in fields_in_force():
         top = f.parent.code if f.parent_id else f.code
         if f.parent_id is None:
-            names[f.code] = f.name
-            groups.setdefault(f.code, []).insert(0, (f.code, f"{f.code} {f.name}（{_('全部子领域')}）"))
+            names[f.code] = f.label
+            groups.setdefault(f.code, []).insert(0, (f.code, f"{f.code} {f.label}（{_('全部子领域')}）"))
         else:
-            groups.setdefault(top, []).append((f.code, f"{f.code} {f.name}"))
+            groups.setdefault(top, []).append((f.code, f"{f.code} {f.label}"))
     return [(f"{code} {names.get(code, '')}", options) for code, options in groups.items()]
 
 
@@ -162,7 +162,7 @@ class ExpertFilterForm(forms.Form):
         self.fields["kind"].choices = [everything, *ExpertKind.choices]
         self.fields["field"].choices = [
             everything,
-            *((f.code, f"{f.code} {f.name}") for f in fields_in_force() if f.parent_id is None),
+            *((f.code, f"{f.code} {f.label}") for f in fields_in_force() if f.parent_id is None),
         ]
         self.fields["active"].choices = [everything, ("1", _("在库")), ("0", _("已停用"))]
 

@@ -297,6 +297,12 @@ def build_world() -> World:
         by=municipal, year=2026, count=1, seed="matrix", scheduled_on=TODAY + dt.timedelta(days=30)
     )
 
+    from audits.services.announcements import announcement_create
+
+    announcement = announcement_create(
+        by=municipal, title="2026 年度认定工作通知", body="请各区按时组织申报。"
+    )
+
     # --- The inbox and the operations page -----------------------------------------------------------
     from notifications.models import Channel, FailedTask, Notification
 
@@ -350,6 +356,7 @@ def build_world() -> World:
         "pool_entry": pool_entry,
         "target": target,
         "report": report,
+        "announcement": announcement,
         "check": check,
         "spot_draw": spot_draw,
         "spot_check": SupervisionCheck.objects.filter(draw=spot_draw).first(),

@@ -204,6 +204,9 @@ KWARGS: dict[str, dict[str, Any]] = {
     "municipal/exports/jobs/<str:job_id>/download/": {"job_id": pf.EXPORT_JOB_OFFICE},
     "municipal/history/applications/<int:pk>/": {"pk": pk("app_review")},
     "municipal/reports/<int:pk>/": {"pk": pk("report")},
+    "municipal/announcements/<int:pk>/": {"pk": pk("announcement")},
+    "municipal/announcements/<int:pk>/status/": {"pk": pk("announcement")},
+    "notices/<int:pk>/": {"pk": pk("announcement")},
     "municipal/reports/<int:pk>/evidence/": {"pk": pk("report")},
     "municipal/supervision/<int:pk>/": {"pk": pk("check")},
     "municipal/supervision/draws/<int:pk>/": {"pk": pk("spot_draw")},
@@ -1063,6 +1066,32 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     },
     "municipal/reports/<int:pk>/": {
         "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "municipal/announcements/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
+    },
+    "municipal/announcements/<int:pk>/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
+    },
+    "municipal/announcements/<int:pk>/status/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(403,       403,       403,       403,       403,       403,       REDIRECT,  LOGIN),
+    },
+    "municipal/district-phones/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       REDIRECT,  LOGIN),
+    },
+    "notices/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "notices/<int:pk>/": {
+        "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    "district/contact-phone/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
+        "POST":   row(403,       403,       REDIRECT,  REDIRECT,  403,       403,       403,       LOGIN),
     },
     "municipal/reports/<int:pk>/evidence/": {
         "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),

@@ -40,6 +40,7 @@ def test_calendar_recomputers_run_in_the_order_the_periods_were_recomputed_befor
         ("api-filing-letter", [7], "/api/v1/filings/7/letter/", "districts.api.filings"),
         ("api-working-days", [], "/api/v1/calendar/working-days/", "workdays.api.calendar"),
         ("accounts:login", [], "/accounts/login/", "accounts.views.two_factor"),
+        ("home", [], "/", "audits.views.announcements"),
     ],
 )
 def test_moved_endpoints_keep_their_paths_and_names(name, args, path, module):

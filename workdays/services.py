@@ -114,6 +114,52 @@ def parse_schedule(year: int, text: str) -> tuple[list[ScheduleEntry], list[str]
 
 
 @dataclass(frozen=True)
+class PreviewDay:
+    date: dt.date
+    working: bool
+    kind: str  # "workday", "weekend", "holiday" (休, a weekday off) or "makeup" (班, a weekend worked)
+    note: str
+    in_month: bool
+
+
+@dataclass(frozen=True)
+class PreviewMonth:
+    month: int
+    weeks: list[list[PreviewDay]]
+    working_days: int
+
+
+def preview_year(year: int, entries: Sequence[ScheduleEntry]) -> list[PreviewMonth]:
+    """The twelve months of ``year`` as the entered schedule makes them (Monday-first weeks), for the
+    office to check before saving: each day working or not, and why (weekend, holiday, make-up day)."""
+    import calendar as cal
+
+    by_day = {e.date: e for e in entries}
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        count = 0
+        for week in cal.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            row = []
+            for day in week:
+                weekend = day.weekday() >= 5
+                entry = by_day.get(day) if day.year == year else None
+                working = entry.working if entry else not weekend
+                if entry and entry.working and weekend:
+                    kind = "makeup"
+                elif entry and not entry.working:
+                    kind = "holiday"
+                else:
+                    kind = "weekend" if weekend else "workday"
+                in_month = day.month == month
+                count += working and in_month
+                row.append(PreviewDay(day, working, kind, entry.note if entry else "", in_month))
+            weeks.append(row)
+        months.append(PreviewMonth(month=month, weeks=weeks, working_days=count))
+    return months
+
+
+@dataclass(frozen=True)
 class MovedPeriod:
     """An open period whose end moved; ``users`` are told at ``url`` (compared by the first four only)."""
 

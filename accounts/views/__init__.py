@@ -9,16 +9,18 @@ from django.views.decorators.http import require_safe
 from accounts.permissions import HOME_URL_NAMES
 
 
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    """Signed-in users land on their role's page; everyone else sees the public entry page."""
+def signed_in_redirect(request: HttpRequest) -> HttpResponse | None:
+    """Where a signed-in user lands from the site's root: their role's page (None: show the public page).
+
+    The root page itself (the guide and the office's notices) is audits.views.public.portal_home, wired
+    in config/urls.py as ``home``."""
     user = request.user
     if user.is_authenticated:
         if user.role in HOME_URL_NAMES:
             return redirect(HOME_URL_NAMES[user.role])
         if user.is_superuser:
             return redirect("admin:index")
-    return render(request, "public/index.html")
+    return None
 
 
 @never_cache

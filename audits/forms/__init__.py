@@ -17,3 +17,15 @@ class CalendarYearForm(forms.Form):
             "格式：“日期 休”或“开始日期 至 结束日期 休”，调休上班写“日期 班”，可在末尾注明节日名称。"
         ),
     )
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        """Parse the schedule once here: its line errors go under the text, its entries feed the preview."""
+        from workdays.services import parse_schedule
+
+        data = super().clean()
+        if "year" in data and "text" in data:
+            entries, errors = parse_schedule(data["year"], data["text"])
+            for error in errors:
+                self.add_error("text", error)
+            data["entries"] = entries
+        return data

@@ -5,10 +5,19 @@ Included under /municipal/ in the `audits` namespace (audits/urls/__init__.py).
 
 from django.urls import path
 
+from audits.views import announcements as announcement_views
 from audits.views import exports as export_views
 from audits.views import office as office_views
 
 urlpatterns = [
+    path("announcements/", announcement_views.office_announcements, name="announcements"),
+    path("announcements/<int:pk>/", announcement_views.office_announcement_edit, name="announcement_edit"),
+    path(
+        "announcements/<int:pk>/status/",
+        announcement_views.office_announcement_status,
+        name="announcement_status",
+    ),
+    path("district-phones/", announcement_views.office_district_phones, name="district_phones"),
     path("dashboard/", office_views.city_dashboard, name="dashboard"),
     path("dashboard/<str:code>/", office_views.district_dashboard, name="dashboard_district"),
     path("targets/", office_views.targets, name="targets"),

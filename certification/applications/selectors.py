@@ -32,6 +32,26 @@ def documents_for(application: Application) -> QuerySet[Document]:
     )
 
 
+def same_file_kinds(documents: list[Document]) -> dict[int, list[str]]:
+    """One application's documents whose file was also uploaded under another kind: document id → the
+    labels of the other kinds with the same file (same stored SHA-256 and size). A scan filed once as IP
+    proof and again as conversion proof is one piece of evidence, not two."""
+    groups: dict[tuple[str, int], list[Document]] = {}
+    for doc in documents:
+        groups.setdefault((doc.sha256, doc.size), []).append(doc)
+    flagged: dict[int, list[str]] = {}
+    for twins in groups.values():
+        for doc in twins:
+            others = []
+            for other in twins:
+                label = str(other.get_kind_display())
+                if other.kind != doc.kind and label not in others:
+                    others.append(label)
+            if others:
+                flagged[doc.pk] = others
+    return flagged
+
+
 @dataclass(frozen=True)
 class Duplicates:
     """Other enterprises' identical files, per document of this application: ``visible`` lists those

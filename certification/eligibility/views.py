@@ -289,12 +289,12 @@ def _field_choices() -> list[Any]:
         if f.parent_id is None:
             tops.append(f)
         else:
-            children.setdefault(f.parent_id, []).append((f.code, f"{f.code} {f.name}"))
+            children.setdefault(f.parent_id, []).append((f.code, f"{f.code} {f.label}"))
     choices: list[Any] = [("", _("（未选择：该项暂不判断）"))]
     for top in tops:
         # A top-level field without sub-fields (the 2008 catalogue) is itself the choice.
-        options = children.get(top.pk) or [(top.code, f"{top.code} {top.name}")]
-        choices.append((f"{top.code} {top.name}", options))
+        options = children.get(top.pk) or [(top.code, f"{top.code} {top.label}")]
+        choices.append((f"{top.code} {top.label}", options))
     return choices
 
 

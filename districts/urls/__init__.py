@@ -7,6 +7,7 @@ app_name = "districts"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("contact-phone/", views.contact_phone, name="contact_phone"),
     path("pool/", views.pool_list, name="pool"),
     path("pool/<int:pk>/cultivation/", views.pool_cultivation, name="pool_cultivation"),
     path("applications/", views.queue, name="queue"),

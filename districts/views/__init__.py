@@ -20,12 +20,20 @@ from certification.applications.selectors import (
     documents_for,
     duplicate_documents,
     fields_in_force,
+    same_file_kinds,
     with_application_details,
 )
 from certification.eligibility import pool
 from certification.eligibility.engine import evaluate
 from certification.eligibility.rules import field_codes_in_force
-from certification.models import Application, ApplicationStatus, DocumentKind, PoolEntry, Readiness
+from certification.models import (
+    Application,
+    ApplicationFiscalYear,
+    ApplicationStatus,
+    DocumentKind,
+    PoolEntry,
+    Readiness,
+)
 from core.web import flash_errors
 from districts import services
 from districts.selectors import days_left, district_queue
@@ -82,6 +90,18 @@ def pool_list(request: HttpRequest) -> HttpResponse:
             "readiness_choices": Readiness.choices,
         },
     )
+
+
+@require_POST
+@role_required(Role.DISTRICT)
+def contact_phone(request: HttpRequest) -> HttpResponse:
+    """The working group's contact phone, shown in the home page's guide and on its publicity notices."""
+    with flash_errors(request):
+        district = services.district_set_phone(
+            district=request.user.district, by=request.user, phone=request.POST.get("phone", "")
+        )
+        messages.success(request, _("联系电话已保存：%(phone)s") % {"phone": district.phone or "—"})
+    return redirect("districts:home")
 
 
 @require_POST
@@ -151,6 +171,38 @@ def _district_application(request: HttpRequest, pk: int) -> Application:
     )
 
 
+FISCAL_FIGURES = (
+    "sales_revenue",
+    "total_revenue",
+    "hightech_revenue",
+    "rd_expense",
+    "rd_expense_domestic",
+    "total_assets",
+)
+
+
+def _fiscal_rows(application: Application) -> list[tuple[str, list]]:
+    """The fiscal years' figures as rows (one per figure, one column per year): three year columns fit
+    the page where seven figure columns did not."""
+    years = list(application.fiscal_years.all())
+    if not years:
+        return []
+    return [
+        (ApplicationFiscalYear._meta.get_field(name).verbose_name, [getattr(fy, name) for fy in years])
+        for name in FISCAL_FIGURES
+    ]
+
+
+def _staff_shares(application: Application) -> dict[str, str | None]:
+    """The staff counts as shares of the total (one decimal), as the conditions read them."""
+    total = application.staff_total
+
+    def share(n: int | None) -> str | None:
+        return f"{n * 100 / total:.1f}" if total and n is not None else None
+
+    return {"college": share(application.staff_tech_college), "rd": share(application.staff_rd)}
+
+
 @role_required(Role.DISTRICT)
 @require_safe
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -162,6 +214,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _district_application(request, pk)
     documents = list(documents_for(application))
     duplicates = duplicate_documents(application, request.user)
+    same_file = same_file_kinds(documents)
     draws = list(application.draws.order_by("-created_at"))
     transitions = list(application.transitions.all())
     left = days_left(application.review_deadline) if application.status in CLOCK_STATUSES else None
@@ -194,9 +247,14 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     "doc": d,
                     "duplicates": duplicates.visible.get(d.pk, []),
                     "duplicates_hidden": duplicates.hidden.get(d.pk, 0),
+                    "same_file_as": same_file.get(d.pk, []),
                 }
                 for d in documents
             ],
+            "same_file_count": len(same_file),
+            "fiscal_years": list(application.fiscal_years.all()),
+            "fiscal_rows": _fiscal_rows(application),
+            "staff_shares": _staff_shares(application),
             "has_duplicates": bool(duplicates),
             "document_kinds": DocumentKind.choices,
             "uploaded_kinds": {d.kind for d in documents},

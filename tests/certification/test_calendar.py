@@ -167,8 +167,13 @@ def test_calendar_page(client, municipal_user):
     bad = client.post(reverse("audits:calendar"), {"year": 2027, "text": "2027-13-01 休"})
     assert bad.status_code == 200 and bad.context["form"].errors
     assert not CalendarYear.objects.filter(year=2027).exists()
-    ok = client.post(reverse("audits:calendar"), {"year": 2027, "text": "2027-01-01 休 元旦"})
+    # The first post only previews the months; nothing is saved until the office confirms.
+    preview = client.post(reverse("audits:calendar"), {"year": 2027, "text": "2027-01-01 休 元旦"})
+    assert preview.status_code == 200 and preview.context["preview"][0].working_days == 20
+    assert not CalendarYear.objects.filter(year=2027).exists()
+    ok = client.post(reverse("audits:calendar"), {"year": 2027, "text": "2027-01-01 休 元旦", "confirm": "1"})
     assert ok.status_code == 200 and "已录入为官方安排" in ok.content.decode()
+    assert CalendarYear.objects.get(year=2027).official
 
 
 @pytest.mark.parametrize("person", ["enterprise_user", "official", "expert_user"])

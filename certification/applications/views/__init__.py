@@ -295,7 +295,7 @@ def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             "rows": range(row_count(application, current, values)),
             "eligibility": _eligibility(application),
             "field_choices": [
-                (f.code, f"{f.code} {f.name}" if f.parent_id is None else f"　{f.code} {f.name}")
+                (f.code, f"{f.code} {f.label}" if f.parent_id is None else f"　{f.code} {f.label}")
                 for f in fields_in_force()
             ],
             "ip_kinds": IPKind.choices,
