@@ -9,7 +9,8 @@
  * The request body is built by the same rules as certification/self_check_views.payload_from_form:
  * a fiscal year with all six amounts blank and an IP row with every input blank are left out, the
  * kept rows are renumbered, blank optional inputs are omitted, whole numbers are sent as numbers and
- * amounts as strings without thousands separators. Error keys of renumbered rows are mapped back to
+ * amounts as plain decimal strings, read as people type them by amounts.js (as the form's own POST
+ * reads them with core/amounts.py). Error keys of renumbered rows are mapped back to
  * the rows on screen.
  */
 (function () {
@@ -17,7 +18,7 @@
 
   var form = document.getElementById("sc-form");
   var body = document.getElementById("sc-result-body");
-  if (!form || !body || !window.fetch || !window.JSON) {
+  if (!form || !body || !window.fetch || !window.JSON || !window.Portal) {
     return; // the plain form keeps working
   }
 
@@ -29,7 +30,6 @@
   var ROW_RE = /^(fiscal_years|ip)\[(\d{1,3})\]\.(\w+)$/;
   var KEY_RE = /^(fiscal_years|ip)\[(\d+)\](.*)$/;
   var INT_RE = /^-?\d{1,12}$/;
-  var SEPARATORS = /[\s,，]/g;
 
   var api = form.getAttribute("data-api");
   var labels = parseJson(form.getAttribute("data-labels"));
@@ -120,7 +120,7 @@
       }
       MONEY_KEYS.forEach(function (key) {
         if (v[key]) {
-          item[key] = v[key].replace(SEPARATORS, "");
+          item[key] = window.Portal.amountText(v[key]);
         }
       });
       maps.fiscal_years.push(row.index);
