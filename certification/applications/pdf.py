@@ -60,12 +60,23 @@ def _percent(part: int, whole: int) -> str:
     return f"{value}%"
 
 
-def _passed_label(passed: bool | None) -> str:
+def _passed_label(passed: bool | None, code: str = "") -> str:
     if passed is True:
         return _("满足")
     if passed is False:
         return _("不满足")
+    if code == "composite_score":
+        # Not a gap in the enterprise's data: the experts score it after acceptance (第十条（3）).
+        return _("待专家评审")
     return _("无法判断")
+
+
+def _overall_label(result: EligibilityResult) -> str:
+    pending = [c for c in result.conditions if c.passed is None]
+    others_pass = all(c.passed is True for c in result.conditions if c.code != "composite_score")
+    if result.eligible is None and others_pass and [c.code for c in pending] == ["composite_score"]:
+        return _("其他各项条件均满足，综合评分待专家评审")
+    return _passed_label(result.eligible)
 
 
 def _eligibility(application: Application, as_of: dt.date) -> dict[str, Any]:
@@ -78,14 +89,14 @@ def _eligibility(application: Application, as_of: dt.date) -> dict[str, Any]:
         "rule_set_name": rule_set.name,
         "as_of": as_of,
         "eligible": result.eligible,
-        "eligible_label": _passed_label(result.eligible),
+        "eligible_label": _overall_label(result),
         "conditions": [
             {
                 "code": c.code,
                 "label": translate_label(CONDITION_LABELS.get(c.code, c.code)),
                 "clause": c.clause,
                 "passed": c.passed,
-                "passed_label": _passed_label(c.passed),
+                "passed_label": _passed_label(c.passed, c.code),
                 "value": c.value,
                 "threshold": c.threshold,
                 "message": c.message,
@@ -186,6 +197,8 @@ def application_form_context(application: Application | int) -> dict[str, Any]:
         "application_id": app.pk,
         "year": app.year,
         "status_label": app.get_status_display(),
+        # Printed to be signed and sealed before submission (or resubmission): no status, no date yet.
+        "for_signature": app.is_editable,
         "submitted_on": app.submitted_at.astimezone(BEIJING).date() if app.submitted_at else None,
         "generated_at": timezone.now().astimezone(BEIJING),
         "enterprise": {
