@@ -22,21 +22,26 @@ from certification.applications.data import BEIJING, application_as_of, eligibil
 from certification.applications.selectors import with_application_details
 from certification.eligibility.engine import CONDITION_LABELS, EligibilityResult, evaluate, translate_label
 from certification.eligibility.rules import field_codes_in_force
-from certification.models import Acquisition, Application, RDManagementItem
+from certification.models import Acquisition, Application, ApplicationStatus, RDManagementItem
 from core.amounts import format_amount
 from core.pdf import pdf_response, render_pdf
 
 __all__ = [
     "FORM_TEMPLATE",
     "MONEY_COLUMNS",
+    "RECEIPT_TEMPLATE",
     "application_form_context",
     "application_form_download",
     "application_form_filename",
     "format_yuan",
     "render_application_form",
+    "submission_receipt",
+    "submission_receipt_download",
+    "submitted_time",
 ]
 
 FORM_TEMPLATE = "pdf/application_form.html"
+RECEIPT_TEMPLATE = "pdf/submission_receipt.html"
 # The six money columns of a fiscal year, in the order of the form's table (yuan).
 MONEY_COLUMNS: tuple[str, ...] = (
     "sales_revenue",
@@ -258,3 +263,60 @@ def application_form_download(application: Application) -> HttpResponse:
     pdf = render_pdf(FORM_TEMPLATE, context)
     filename, ascii_filename = application_form_filename(context["application"])
     return pdf_response(pdf, filename, ascii_filename=ascii_filename)
+
+
+# --- The receipt of a submission (回执) -------------------------------------------------------------
+
+
+def submitted_time(application: Application) -> dt.datetime | None:
+    """When the application was (last) submitted: ``submitted_at``, else its last entry into 已提交."""
+    if application.submitted_at is not None:
+        return application.submitted_at
+    last = application.transitions.filter(to_status=ApplicationStatus.SUBMITTED).order_by("-at").first()
+    return last.at if last is not None else None
+
+
+def submission_receipt(application: Application) -> dict[str, Any]:
+    """What the confirmation page and the receipt PDF say about a submitted application.
+
+    The reference number is the 申请编号 every page and PDF of the portal shows; the completeness check
+    is due on the 5th working day after submission (certification.clocks, on the calendar in force).
+    """
+    from certification.clocks import COMPLETENESS_WORKING_DAYS
+    from workdays.arithmetic import working_days_after
+    from workdays.services import working_calendar
+
+    submitted_at = submitted_time(application)
+    if submitted_at is None:
+        raise ValueError(f"application {application.pk} was never submitted")
+    submitted_at = submitted_at.astimezone(BEIJING)
+    enterprise = application.enterprise
+    return {
+        "application": application,
+        "reference": application.pk,
+        "year": application.year,
+        "enterprise_name": enterprise.name,
+        "uscc": enterprise.uscc,
+        "district": enterprise.district.name,
+        "submitted_at": submitted_at,
+        "completeness_days": COMPLETENESS_WORKING_DAYS,
+        "completeness_due": working_days_after(
+            working_calendar(), submitted_at.date(), COMPLETENESS_WORKING_DAYS
+        ),
+        "generated_at": timezone.now().astimezone(BEIJING),
+    }
+
+
+def submission_receipt_download(application: Application) -> HttpResponse:
+    """回执-<enterprise>-<reference>.pdf, rendered through core's one PDF renderer."""
+    context = submission_receipt(application)
+    name = _("提交回执-%(enterprise)s-%(reference)s") % {
+        "enterprise": application.enterprise.name,
+        "reference": application.pk,
+    }
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '/\\"')
+    return pdf_response(
+        render_pdf(RECEIPT_TEMPLATE, context),
+        f"{name}.pdf",
+        ascii_filename=f"submission-receipt-{application.pk}.pdf",
+    )
