@@ -45,35 +45,64 @@ class RegistrationError(Exception):
 def registration_problems(
     *, username: str, password: str, email: str, enterprise: EnterpriseData
 ) -> dict[str, list[str]]:
+    return field_problems(
+        username=username,
+        password=password,
+        email=email,
+        name=enterprise.name,
+        uscc=enterprise.uscc,
+        district_code=enterprise.district_code,
+        registered_on=enterprise.registered_on,
+    )
+
+
+def field_problems(
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    email: str | None = None,
+    name: str | None = None,
+    uscc: str | None = None,
+    district_code: str | None = None,
+    registered_on: dt.date | None = None,
+) -> dict[str, list[str]]:
+    """The rules of registration for the values given (None: not known yet, not checked).
+
+    The browser form checks what it could read even when other fields are wrong, so every problem is
+    reported at once rather than one round at a time.
+    """
     errors: dict[str, list[str]] = {}
 
     def add(key: str, message: str) -> None:
         errors.setdefault(key, []).append(message)
 
-    if User.objects.filter(username__iexact=username).exists():
+    if username is not None and User.objects.filter(username__iexact=username).exists():
         add("username", _("该用户名已被使用，请换一个。"))
     if email and User.objects.filter(email__iexact=email).exists():
         add("email", _("该邮箱已注册，请直接登录或找回密码。"))
-    try:
-        password_validation.validate_password(password, User(username=username, email=email))
-    except ValidationError as exc:
-        for message in exc.messages:
-            add("password", message)
-    problem = name_problem(enterprise.name)
-    if problem:
-        add("enterprise.name", problem)
-    uscc = normalize_uscc(enterprise.uscc)
-    problem = uscc_problem(uscc)
-    if problem:
-        add("enterprise.uscc", problem)
-    elif Enterprise.objects.filter(uscc=uscc).exists():
-        add("enterprise.uscc", _("该统一社会信用代码已注册。如需加入该企业账户，请联系企业已有的用户。"))
-    if not district_model().objects.filter(code=enterprise.district_code).exists():
+    if password is not None:
+        try:
+            password_validation.validate_password(password, User(username=username or "", email=email or ""))
+        except ValidationError as exc:
+            for message in exc.messages:
+                add("password", message)
+    if name is not None:
+        problem = name_problem(name)
+        if problem:
+            add("enterprise.name", problem)
+    if uscc is not None:
+        code = normalize_uscc(uscc)
+        problem = uscc_problem(code)
+        if problem:
+            add("enterprise.uscc", problem)
+        elif Enterprise.objects.filter(uscc=code).exists():
+            add("enterprise.uscc", _("该统一社会信用代码已注册。如需加入该企业账户，请联系企业已有的用户。"))
+    if district_code is not None and not district_model().objects.filter(code=district_code).exists():
         add(
             "enterprise.district",
-            _("未知的区：%(code)s。请选择天津市的区。") % {"code": enterprise.district_code},
+            _("未知的区：%(code)s。请选择天津市的区。") % {"code": district_code},
         )
-    if enterprise.registered_on > timezone.localdate():
+    if registered_on is not None and registered_on > timezone.localdate():
         add("enterprise.registered_on", _("注册日期不能晚于今天。"))
     return errors
 

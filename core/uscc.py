@@ -24,9 +24,13 @@ def uscc_problem(code: str) -> str | None:
         return _("统一社会信用代码含有不允许的字符：%(chars)s（不使用 I、O、S、V、Z 及小写字母）。") % {
             "chars": "、".join(bad)
         }
-    expected = check_character(code[:17])
-    if code[17] != expected:
-        return _("统一社会信用代码校验位错误：最后一位应为 %(c)s，请核对后重新输入。") % {"c": expected}
+    if code[17] != check_character(code[:17]):
+        # The expected character is not named: a mistyped code is usually wrong elsewhere, and naming
+        # it would invite changing the last character until the check passes on a wrong code.
+        return _(
+            "统一社会信用代码校验位错误：代码中有字符输入有误（不一定是最后一位），"
+            "请对照营业执照逐位核对全部 18 位后重新输入。"
+        )
     return None
 
 

@@ -128,6 +128,8 @@ KWARGS: dict[str, dict[str, Any]] = {
     "enterprise/applications/<int:pk>/": {"pk": pk("app_review")},
     "enterprise/applications/<int:pk>/step/<slug:step>/": {"pk": pk("app_draft"), "step": "facts"},
     "enterprise/applications/<int:pk>/submit/": {"pk": pk("app_draft")},
+    "enterprise/applications/<int:pk>/submitted/": {"pk": pk("app_review")},
+    "enterprise/applications/<int:pk>/receipt.pdf": {"pk": pk("app_review")},
     "enterprise/applications/<int:pk>/documents/": {"pk": pk("app_draft")},
     "enterprise/applications/<int:pk>/documents/<int:doc_id>/delete/": {
         "pk": pk("app_draft"),
@@ -919,6 +921,14 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "enterprise/applications/<int:pk>/submit/": {
         "GET":    row(200,       404,       403,       403,       403,       403,       403,       LOGIN),
         "POST":   row(400,       404,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "enterprise/applications/<int:pk>/submitted/": {
+        # The confirmation after submitting (#19): the enterprise's own page, like the detail page.
+        "GET":    row(200,       404,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "enterprise/applications/<int:pk>/receipt.pdf": {
+        # The receipt (回执) of the submission: the enterprise's own download.
+        "GET":    row(200,       404,       403,       403,       403,       403,       403,       LOGIN),
     },
     "enterprise/applications/new/": {
         "GET":    row(200,       200,       403,       403,       403,       403,       403,       LOGIN),

@@ -22,21 +22,26 @@ from certification.applications.data import BEIJING, application_as_of, eligibil
 from certification.applications.selectors import with_application_details
 from certification.eligibility.engine import CONDITION_LABELS, EligibilityResult, evaluate, translate_label
 from certification.eligibility.rules import field_codes_in_force
-from certification.models import Acquisition, Application, RDManagementItem
+from certification.models import Acquisition, Application, ApplicationStatus, RDManagementItem
 from core.amounts import format_amount
 from core.pdf import pdf_response, render_pdf
 
 __all__ = [
     "FORM_TEMPLATE",
     "MONEY_COLUMNS",
+    "RECEIPT_TEMPLATE",
     "application_form_context",
     "application_form_download",
     "application_form_filename",
     "format_yuan",
     "render_application_form",
+    "submission_receipt",
+    "submission_receipt_download",
+    "submitted_time",
 ]
 
 FORM_TEMPLATE = "pdf/application_form.html"
+RECEIPT_TEMPLATE = "pdf/submission_receipt.html"
 # The six money columns of a fiscal year, in the order of the form's table (yuan).
 MONEY_COLUMNS: tuple[str, ...] = (
     "sales_revenue",
@@ -60,12 +65,23 @@ def _percent(part: int, whole: int) -> str:
     return f"{value}%"
 
 
-def _passed_label(passed: bool | None) -> str:
+def _passed_label(passed: bool | None, code: str = "") -> str:
     if passed is True:
         return _("满足")
     if passed is False:
         return _("不满足")
+    if code == "composite_score":
+        # Not a gap in the enterprise's data: the experts score it after acceptance (第十条（3）).
+        return _("待专家评审")
     return _("无法判断")
+
+
+def _overall_label(result: EligibilityResult) -> str:
+    pending = [c for c in result.conditions if c.passed is None]
+    others_pass = all(c.passed is True for c in result.conditions if c.code != "composite_score")
+    if result.eligible is None and others_pass and [c.code for c in pending] == ["composite_score"]:
+        return _("其他各项条件均满足，综合评分待专家评审")
+    return _passed_label(result.eligible)
 
 
 def _eligibility(application: Application, as_of: dt.date) -> dict[str, Any]:
@@ -78,14 +94,14 @@ def _eligibility(application: Application, as_of: dt.date) -> dict[str, Any]:
         "rule_set_name": rule_set.name,
         "as_of": as_of,
         "eligible": result.eligible,
-        "eligible_label": _passed_label(result.eligible),
+        "eligible_label": _overall_label(result),
         "conditions": [
             {
                 "code": c.code,
                 "label": translate_label(CONDITION_LABELS.get(c.code, c.code)),
                 "clause": c.clause,
                 "passed": c.passed,
-                "passed_label": _passed_label(c.passed),
+                "passed_label": _passed_label(c.passed, c.code),
                 "value": c.value,
                 "threshold": c.threshold,
                 "message": c.message,
@@ -186,6 +202,8 @@ def application_form_context(application: Application | int) -> dict[str, Any]:
         "application_id": app.pk,
         "year": app.year,
         "status_label": app.get_status_display(),
+        # Printed to be signed and sealed before submission (or resubmission): no status, no date yet.
+        "for_signature": app.is_editable,
         "submitted_on": app.submitted_at.astimezone(BEIJING).date() if app.submitted_at else None,
         "generated_at": timezone.now().astimezone(BEIJING),
         "enterprise": {
@@ -245,3 +263,60 @@ def application_form_download(application: Application) -> HttpResponse:
     pdf = render_pdf(FORM_TEMPLATE, context)
     filename, ascii_filename = application_form_filename(context["application"])
     return pdf_response(pdf, filename, ascii_filename=ascii_filename)
+
+
+# --- The receipt of a submission (回执) -------------------------------------------------------------
+
+
+def submitted_time(application: Application) -> dt.datetime | None:
+    """When the application was (last) submitted: ``submitted_at``, else its last entry into 已提交."""
+    if application.submitted_at is not None:
+        return application.submitted_at
+    last = application.transitions.filter(to_status=ApplicationStatus.SUBMITTED).order_by("-at").first()
+    return last.at if last is not None else None
+
+
+def submission_receipt(application: Application) -> dict[str, Any]:
+    """What the confirmation page and the receipt PDF say about a submitted application.
+
+    The reference number is the 申请编号 every page and PDF of the portal shows; the completeness check
+    is due on the 5th working day after submission (certification.clocks, on the calendar in force).
+    """
+    from certification.clocks import COMPLETENESS_WORKING_DAYS
+    from workdays.arithmetic import working_days_after
+    from workdays.services import working_calendar
+
+    submitted_at = submitted_time(application)
+    if submitted_at is None:
+        raise ValueError(f"application {application.pk} was never submitted")
+    submitted_at = submitted_at.astimezone(BEIJING)
+    enterprise = application.enterprise
+    return {
+        "application": application,
+        "reference": application.pk,
+        "year": application.year,
+        "enterprise_name": enterprise.name,
+        "uscc": enterprise.uscc,
+        "district": enterprise.district.name,
+        "submitted_at": submitted_at,
+        "completeness_days": COMPLETENESS_WORKING_DAYS,
+        "completeness_due": working_days_after(
+            working_calendar(), submitted_at.date(), COMPLETENESS_WORKING_DAYS
+        ),
+        "generated_at": timezone.now().astimezone(BEIJING),
+    }
+
+
+def submission_receipt_download(application: Application) -> HttpResponse:
+    """回执-<enterprise>-<reference>.pdf, rendered through core's one PDF renderer."""
+    context = submission_receipt(application)
+    name = _("提交回执-%(enterprise)s-%(reference)s") % {
+        "enterprise": application.enterprise.name,
+        "reference": application.pk,
+    }
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '/\\"')
+    return pdf_response(
+        render_pdf(RECEIPT_TEMPLATE, context),
+        f"{name}.pdf",
+        ascii_filename=f"submission-receipt-{application.pk}.pdf",
+    )

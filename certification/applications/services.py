@@ -158,6 +158,8 @@ class SubmissionCheck:
     missing_data: list[str]
     missing_documents: list[str]
     failing_conditions: list[dict]
+    # (step slug, item) for each entry of ``missing_data``: the browser links each to its step.
+    missing_steps: tuple[tuple[str, str], ...] = ()
 
     @property
     def blocking(self) -> bool:
@@ -169,24 +171,30 @@ def submission_check(application: Application) -> SubmissionCheck:
     from certification.eligibility.engine import evaluate
     from certification.eligibility.rules import field_codes_in_force
 
-    missing: list[str] = []
+    steps: list[tuple[str, str]] = []
     if application.field_id is None:
-        missing.append(_("技术领域"))
-    if application.staff_total is None:
-        missing.append(_("人员情况"))
+        steps.append(("facts", _("技术领域")))
     if not application.fiscal_years.exists():
-        missing.append(_("近三个会计年度的财务数据"))
-    if not (application.audit_firm and application.audit_report_number and application.audit_report_date):
-        missing.append(_("专项审计报告（机构、编号、日期）"))
+        steps.append(("finance", _("近三个会计年度的财务数据")))
+    if application.staff_total is None:
+        steps.append(("staff", _("人员情况")))
     if not application.products.exists():
-        missing.append(_("高新技术产品（服务）"))
+        steps.append(("products", _("高新技术产品（服务）")))
+    if not (application.audit_firm and application.audit_report_number and application.audit_report_date):
+        steps.append(("audit", _("专项审计报告（机构、编号、日期）")))
+    missing = [item for _step, item in steps]
     uploaded = set(application.documents.values_list("kind", flat=True))
     missing_docs = [str(DocumentKind(k).label) for k in REQUIRED_DOCUMENT_KINDS if k not in uploaded]
     result = evaluate(
         eligibility_input_for(application), rule_set_for(application), field_codes=field_codes_in_force()
     )
     failing = [c.as_dict() for c in result.conditions if c.passed is False]
-    return SubmissionCheck(missing_data=missing, missing_documents=missing_docs, failing_conditions=failing)
+    return SubmissionCheck(
+        missing_data=missing,
+        missing_documents=missing_docs,
+        failing_conditions=failing,
+        missing_steps=tuple(steps),
+    )
 
 
 def application_submit(

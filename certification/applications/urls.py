@@ -14,6 +14,10 @@ urlpatterns = [
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/step/<slug:step>/", views.application_step, name="application_step"),
     path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),
+    path("applications/<int:pk>/submitted/", views.application_submitted, name="application_submitted"),
+    path(
+        "applications/<int:pk>/receipt.pdf", pdf_views.submission_receipt_pdf, name="submission_receipt_pdf"
+    ),
     path("applications/<int:pk>/documents/", document_views.documents, name="application_documents"),
     path(
         "applications/<int:pk>/documents/<int:doc_id>/delete/",

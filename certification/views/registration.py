@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from certification.registration import EnterpriseData, RegistrationError, district_model, enterprise_register
+from certification.registration import (
+    EnterpriseData,
+    RegistrationError,
+    district_model,
+    enterprise_register,
+    field_problems,
+)
 from config.throttling import REGISTRATION_SCOPE, RegistrationRateThrottle, address_allowed
 
 
@@ -40,8 +46,7 @@ class EnterpriseRegistrationForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("企业名称"), max_length=200)
     uscc = forms.CharField(
         label=gettext_lazy("统一社会信用代码"),
-        min_length=18,
-        max_length=18,
+        max_length=18,  # a short code gets the rules' own message (how many characters it has)
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
         help_text=gettext_lazy("18 位，见营业执照。"),
     )
@@ -68,7 +73,22 @@ class EnterpriseRegistrationForm(forms.Form):
         data = super().clean()
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", gettext_lazy("两次输入的密码不一致。"))
-        return data
+        # The registration rules on every value that could be read, whatever else is wrong: all the
+        # problems come back at once (the service checks them all again when it registers).
+        district = data.get("district")
+        problems = field_problems(
+            username=data.get("username"),
+            password=data.get("password1"),
+            email=data.get("email"),
+            name=data.get("name"),
+            uscc=data.get("uscc"),
+            district_code=district.code if district is not None else None,
+            registered_on=data.get("registered_on"),
+        )
+        for key, found in problems.items():
+            for message in found:
+                self.add_error(self.FIELD_FOR_KEY[key], message)
+        return self.cleaned_data
 
     def enterprise_data(self) -> EnterpriseData:
         d = self.cleaned_data

@@ -103,12 +103,14 @@ class TestApi:
         assert errors and all(isinstance(m, str) and m for m in errors)
         assert_nothing_saved()
 
-    def test_bad_check_character_message_is_chinese_and_names_the_right_one(self, client):
+    def test_bad_check_character_message_is_chinese_and_does_not_name_the_right_one(self, client):
         wrong = GOOD_USCC[:-1] + ("0" if GOOD_USCC[-1] != "0" else "1")
         response = client.post(
             self.url, api_body(enterprise={"uscc": wrong}), content_type="application/json"
         )
-        assert f"最后一位应为 {GOOD_USCC[-1]}" in response.json()["enterprise"]["uscc"][0]
+        message = response.json()["enterprise"]["uscc"][0]
+        assert "校验位错误" in message and "逐位核对" in message
+        assert f"应为 {GOOD_USCC[-1]}" not in message
 
     def test_duplicate_uscc_is_400(self, client):
         EnterpriseFactory(uscc=GOOD_USCC)

@@ -322,7 +322,7 @@ def test_the_whole_journey(browser, artifacts, lang, tmp_path, settings, time_ma
         for checkbox in page.locator("form.confirm input[type=checkbox]").all():
             checkbox.check()
         page.locator("form.confirm button[type=submit]").click()
-        page.wait_for_url(f"**/applications/{application.pk}/")
+        page.wait_for_url(f"**/applications/{application.pk}/submitted/")
 
     submit(page)
     j.shot(page, "submitted")

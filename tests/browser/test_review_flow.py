@@ -141,7 +141,7 @@ def test_review_in_the_browser(page, artifacts, tmp_path, settings):
     for checkbox in page.locator("form.confirm input[type=checkbox]").all():
         checkbox.check()
     page.locator("form.confirm button[type=submit]").click()
-    page.wait_for_url(f"**/applications/{app.pk}/")
+    page.wait_for_url(f"**/applications/{app.pk}/submitted/")
     app.refresh_from_db()
     assert app.status == "submitted"
 

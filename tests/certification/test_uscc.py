@@ -21,10 +21,16 @@ def test_known_real_code_check_character():
     assert check_character("91110000802100433") == "B"
 
 
+def test_a_wrong_check_character_is_not_revealed():
+    # Naming the expected last character would invite "fixing" a code mistyped elsewhere.
+    problem = uscc_problem("91110000802100433C")
+    assert problem is not None and "B" not in problem and "最后一位应为" not in problem
+
+
 @pytest.mark.parametrize(
     ("code", "fragment"),
     [
-        ("91110000802100433C", "最后一位应为 B"),
+        ("91110000802100433C", "逐位核对"),
         ("91110000802100433", "应为 18 位"),
         ("91110000802100433BB", "应为 18 位"),
         ("9111000080210043IB", "I"),

@@ -321,21 +321,42 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 acknowledge_failures=request.POST.get("acknowledge") == "1",
             )
-            messages.success(
-                request,
-                _("申请已提交至%(district)s工作小组，等待完整性审查。")
-                % {"district": application.enterprise.district.name},
-            )
-            return redirect("certification:application_detail", pk=pk)
+            return redirect("certification:application_submitted", pk=pk)
         if failed.status == 409:
             messages.error(request, failed.message)
             return redirect("certification:application_detail", pk=pk)
         return render(
             request,
             "certification/application_submit.html",
-            {"application": application, "check": check, "problems": failed.errors},
+            {**_answers(application, check), "problems": failed.errors},
             status=failed.status,
         )
-    return render(
-        request, "certification/application_submit.html", {"application": application, "check": check}
-    )
+    return render(request, "certification/application_submit.html", _answers(application, check))
+
+
+def _answers(application: Application, check: services.SubmissionCheck) -> dict:
+    """The check-your-answers page: every step's saved answers, the materials, the eligibility result."""
+    from certification.applications.pdf import application_form_context
+    from certification.applications.views.documents import document_rows
+
+    answers = application_form_context(application)
+    documents = list(answers["application"].documents.order_by("kind", "uploaded_at"))
+    return {
+        "application": application,
+        "check": check,
+        "steps": STEPS,
+        "answers": answers,
+        "document_rows": document_rows(documents),
+    }
+
+
+@role_required(Role.ENTERPRISE)
+@require_safe
+def application_submitted(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation after submitting: the reference number, the receipt, what happens next."""
+    from certification.applications.pdf import submission_receipt, submitted_time
+
+    application = _own_application(request, pk)
+    if application.is_editable or submitted_time(application) is None:
+        return redirect("certification:application_detail", pk=pk)  # nothing submitted (again) yet
+    return render(request, "certification/application_submitted.html", submission_receipt(application))

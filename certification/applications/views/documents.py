@@ -50,7 +50,8 @@ def _own_application(request: HttpRequest, pk: int) -> Application:
     return get_object_or_404(applications_editable_by(request.user).select_related("enterprise"), pk=pk)
 
 
-def _rows(documents: list[Document]) -> list[dict]:
+def document_rows(documents: list[Document]) -> list[dict]:
+    """One row per kind of material of 第十条（2）, with its uploaded documents (also the check page's)."""
     by_kind: dict[str, list[Document]] = {}
     for document in documents:
         by_kind.setdefault(document.kind, []).append(document)
@@ -74,7 +75,7 @@ def _render_page(
     status: int = 200,
 ) -> HttpResponse:
     documents = list(documents_for(application))
-    rows = _rows(documents)
+    rows = document_rows(documents)
     missing = [row["label"] for row in rows if row["required"] and not row["documents"]]
     return render(
         request,
