@@ -15,7 +15,7 @@ Algorithm ``draw-1``
      inactive, at or over the yearly cap (load ≥ cap), related to the enterprise by a declared
      relation, employed by the enterprise, employed by the enterprise's intermediary (the firm of
      the special audit report named in the application), or a reviewer of the same enterprise last
-     year. Organisations are compared by ``experts.organisations.same_organisation``: the same
+     year. Organisations are compared as ``experts.organisations.same_organisation`` does: the same
      normalised name (even with two different codes: the mismatch is kept in ``details`` and shown
      on the record), or the same code. An empty name or USCC never matches anything.
      (The screening only decides who is eligible; a replay re-runs steps 2–3 on the stored
@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from experts.organisations import OrgMatch, same_organisation
+from experts.organisations import OrgMatch, match_normalised, normalise_name, normalise_uscc
 
 __all__ = [
     "ALGORITHMS",
@@ -317,6 +317,16 @@ def screen(pool: Iterable[PoolExpert], request: DrawRequest) -> Screening:
     details: dict[int, list[dict[str, str]]] = {}
     off_field = 0
     seen: set[int] = set()
+    # The application's organisations, normalised once for the whole pool.
+    enterprise = (normalise_name(request.enterprise_name), normalise_uscc(request.enterprise_uscc))
+    employers = (
+        (REASON_SAME_EMPLOYER, *enterprise),
+        (
+            REASON_INTERMEDIARY,
+            normalise_name(request.intermediary_name),
+            normalise_uscc(request.intermediary_uscc),
+        ),
+    )
     for expert in pool:
         eid = expert.id
         if eid in seen:
@@ -339,17 +349,18 @@ def screen(pool: Iterable[PoolExpert], request: DrawRequest) -> Screening:
         if expert.load >= expert.cap:
             reasons.append(REASON_OVER_CAP)
         for name, code in sorted(expert.relations):
-            match = same_organisation(request.enterprise_name, request.enterprise_uscc, name, code)
+            match = match_normalised(*enterprise, normalise_name(name), normalise_uscc(code))
             if match is not None:
                 reasons.append(REASON_RELATION)
                 if match.code_mismatch:
                     notes.append(_mismatch(REASON_RELATION, MISMATCH_RELATION, match))
                 break
-        for reason, given_name, given_code in (
-            (REASON_SAME_EMPLOYER, request.enterprise_name, request.enterprise_uscc),
-            (REASON_INTERMEDIARY, request.intermediary_name, request.intermediary_uscc),
-        ):
-            match = same_organisation(given_name, given_code, expert.employer_name, expert.employer_uscc)
+        employer_name, employer_uscc = (
+            normalise_name(expert.employer_name),
+            normalise_uscc(expert.employer_uscc),
+        )
+        for reason, given_name, given_code in employers:
+            match = match_normalised(given_name, given_code, employer_name, employer_uscc)
             if match is not None:
                 reasons.append(reason)
                 if match.code_mismatch:

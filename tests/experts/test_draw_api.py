@@ -399,6 +399,24 @@ def test_pool_snapshot_takes_four_queries_whatever_the_pool():
     assert _snapshot_queries(application) == 4
 
 
+def test_the_whole_draw_takes_the_same_queries_whatever_the_pool(official):
+    """The service's count is pinned (bench/draw.py times it at 10,000 experts): locks, the four of
+    the snapshot, the record, the calendar, the panel's reviews (two each, with their history) and the
+    transition. Off-field technical experts cost nothing more."""
+    pool(6, 3)
+    draw_experts(application=accepted_application(), by=official)  # the working calendar is memoised
+    second, third = accepted_application(), accepted_application()
+    with CaptureQueriesContext(connection) as small:
+        draw_experts(application=second, by=official)
+    technical_experts(40, field("0201"), field("02"))  # off the field
+    technical_experts(10)
+    financial_experts(20)
+    with CaptureQueriesContext(connection) as large:
+        draw = draw_experts(application=third, by=official)
+    assert len(draw.panel) == 5
+    assert len(large) == len(small) == 25
+
+
 def test_pool_snapshot_values():
     application = accepted_application()
     expert = technical_experts(1, field(), field("01"))[0]
