@@ -151,6 +151,8 @@ KWARGS: dict[str, dict[str, Any]] = {
     "district/objections/<int:pk>/evidence/": {"pk": pk("objection")},
     "district/certificates/<int:pk>/revoke/": {"pk": pk("certificate")},
     "district/changes/<int:pk>/": {"pk": pk("change")},
+    "api/v1/changes/<int:pk>/": {"pk": pk("change")},
+    "api/v1/changes/<int:pk>/decide/": {"pk": pk("change")},
     "district/changes/<int:pk>/publish/": {"pk": pk("change")},
     "district/changes/<int:pk>/complete/": {"pk": pk("change")},
     "district/changes/<int:pk>/reject/": {"pk": pk("change")},
@@ -253,7 +255,11 @@ BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("district/applications/<int:pk>/opinion/", "POST"): {"recommend": "1"},
 }
 # API views that read multipart only (an empty JSON body would be a 415 before anything else).
-MULTIPART = {"api/v1/applications/<int:pk>/documents/", "api/v1/publicity/<int:pk>/objections/"}
+MULTIPART = {
+    "api/v1/applications/<int:pk>/documents/",
+    "api/v1/publicity/<int:pk>/objections/",
+    "api/v1/changes/major/",
+}
 
 
 def url_of(route: str, name: str | None, world: pf.World) -> str:
@@ -524,6 +530,17 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "api/v1/certificates/<str:number>/pdf/": {
         # Not visible wins over the role (docs/api.md: 404 on objects one may not see): certificates_visible_to is empty for experts: 404 instead of 403 (got 404 for expert_on, expert_off).
         "GET":    row(200    , 404    , 200    , 404    , 404    , 404    , 200    , 401),
+    },
+    "api/v1/changes/major/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        "POST":   row(400,       400,       403,       403,       403,       403,       403,       401),
+    },
+    "api/v1/changes/<int:pk>/": {
+        "GET":    row(200,       404,       200,       404,       404,       404,       200,       401),
+    },
+    "api/v1/changes/<int:pk>/decide/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        "POST":   row(403,       404,       400,       404,       404,       404,       403,       401),
     },
     "api/v1/certificates/issue/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),

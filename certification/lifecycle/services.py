@@ -756,10 +756,11 @@ def _major_change_facts(
         errors["facts"] = [_("请填写变化后的人员、财务和知识产权数据，用于复核认定条件。")]
         return None, None
     unknown = sorted(key for key in facts if key not in FACT_KEYS)
-    for key in unknown:
+    for key in unknown:  # and the rest is still checked, so every problem is named at once
         errors[key] = [_("不能填写此项：注册信息取自企业注册信息，规则集和评估日期由变更发生日期决定。")]
-    if unknown or event is None:
+    if event is None:
         return None, None
+    facts = {key: value for key, value in facts.items() if key in FACT_KEYS}
     enterprise = Enterprise.objects.select_related("district").get(pk=certificate.enterprise_id)
     body = {
         **facts,
@@ -767,7 +768,7 @@ def _major_change_facts(
         "registered_in_tianjin": enterprise.district.code.startswith(TIANJIN_CODE_PREFIX),
     }
     answer, problems = evaluate_on(body, on=event)  # messages in the user's language
-    if problems:
+    if problems or unknown:
         errors.update(problems)
         return None, None
     if translation.get_language() != settings.LANGUAGE_CODE:

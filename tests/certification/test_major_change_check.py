@@ -171,3 +171,71 @@ def test_the_rule_set_in_force_on_the_change_date_judges(enterprise_user, cert, 
     on_the_day = major(cert, enterprise_user, event="2026-09-01")
     assert condition(on_the_day.check_result, "rd_staff_ratio")["passed"] is True
     assert on_the_day.check_failed is False
+
+
+# --- The API ----------------------------------------------------------------------------------------
+
+
+def api(client, user):
+    from accounts.tokens import issue as issue_token
+
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {issue_token(user).key}"
+    return client
+
+
+def report_body(cert, facts) -> dict:
+    import json
+
+    return {
+        "certificate": cert.number,
+        "kind": "main_business",
+        "description": "主营业务由软件开发转为设备租赁，研发团队缩减。",
+        "event_date": "2026-09-15",
+        "evidence": evidence(),
+        "facts": json.dumps(facts, ensure_ascii=False),
+    }
+
+
+def test_api_report_with_facts_then_decide_with_the_result(
+    client, official, enterprise_user, cert, time_machine
+):
+    at(time_machine, "2026-10-01")
+    response = api(client, enterprise_user).post("/api/v1/changes/major/", report_body(cert, failing_facts()))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["certificate"] == cert.number and body["status"] == "recheck"
+    assert body["facts"]["staff"]["rd"] == 2
+    assert body["check_result"]["rule_set"] == "tianjin-2015" and body["check_result"]["eligible"] is False
+    assert body["check_failed"] is True
+    change = ChangeRequest.objects.get(pk=body["id"])
+    assert change.check_result == body["check_result"]
+
+    district = api(client, official)
+    assert district.get(f"/api/v1/changes/{change.pk}/").json()["check_failed"] is True
+    response = district.post(
+        f"/api/v1/changes/{change.pk}/decide/", {"keep": True}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "note" in response.json()
+    response = district.post(
+        f"/api/v1/changes/{change.pk}/decide/",
+        {"keep": False, "note": "转业后研发人员不足，不再符合认定条件。"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["status"] == "rejected"
+    assert Certificate.objects.get(pk=cert.pk).revoked_at is not None
+
+
+def test_api_bad_facts_are_400_with_nothing_written(client, enterprise_user, cert, time_machine):
+    at(time_machine, "2026-10-01")
+    bad = copy.deepcopy(FACTS)
+    bad["staff"]["rd"] = 500  # more research staff than staff
+    bad["as_of"] = "2026-01-01"
+    response = api(client, enterprise_user).post("/api/v1/changes/major/", report_body(cert, bad))
+    assert response.status_code == 400
+    errors = response.json()
+    assert "staff.rd" in errors and "as_of" in errors
+    body = report_body(cert, FACTS)
+    body["facts"] = "{not json"
+    assert api(client, enterprise_user).post("/api/v1/changes/major/", body).status_code == 400
+    assert not ChangeRequest.objects.exists()
+    assert Certificate.objects.get(pk=cert.pk).revocation_flag == ""
