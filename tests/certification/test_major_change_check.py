@@ -150,7 +150,17 @@ def test_a_failing_result_is_shown_and_keeping_against_it_needs_a_reason(
     assert change.status == "approved" and change.note.startswith("研发人员")
 
 
-def test_the_rule_set_in_force_on_the_change_date_judges(enterprise_user, cert, time_machine):
+@pytest.fixture
+def fresh_rule_sets():
+    """The rule sets are cached per process: the edited (then rolled back) row must not outlive the test."""
+    clear_cache()
+    yield
+    clear_cache()
+
+
+def test_the_rule_set_in_force_on_the_change_date_judges(
+    enterprise_user, cert, time_machine, fresh_rule_sets
+):
     """An edit of the rule set after the change does not move the change's check."""
     at(time_machine, "2026-08-01")
     row = RuleSet.objects.get(is_default=True)
