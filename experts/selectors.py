@@ -192,7 +192,7 @@ from collections.abc import Collection  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 
 from certification.eligibility.engine import RuleSet as RuleSetRules  # noqa: E402
-from experts.draw import TECHNICAL, DrawRequest, DrawRules, PoolExpert  # noqa: E402
+from experts.draw import FINANCIAL, TECHNICAL, DrawRequest, DrawRules, PoolExpert  # noqa: E402
 from experts.models import Expert, ExpertRelation  # noqa: E402
 
 
@@ -272,12 +272,18 @@ def pool_snapshot(application: Application, *, only_ids: Collection[int] | None 
     # memberships are read, and a technical expert with neither is handed over as id and kind alone
     # (the draw counts them as off-field and reads nothing else of them), three in four of the pool.
     codes: dict[int, set[str]] = {}
-    if application.field_id:
-        wanted = [application.field_id, application.field.parent_id]
-        for expert_id, code in memberships.filter(
-            field_id__in=[pk for pk in wanted if pk is not None]
-        ).values_list("expert_id", "field__code"):
-            codes.setdefault(expert_id, set()).add(code)
+    wanted = [
+        pk
+        for pk in (application.field_id, application.field.parent_id if application.field_id else None)
+        if pk
+    ]
+    in_field = memberships.filter(field_id__in=wanted)
+    for expert_id, code in in_field.values_list("expert_id", "field__code"):
+        codes.setdefault(expert_id, set()).add(code)
+    # Relations and review counts of those the draw screens only: financial experts and the field's.
+    screened = Q(expert__kind=FINANCIAL) | Q(expert_id__in=in_field.values("expert_id"))
+    relations = relations.filter(screened)
+    reviews = reviews.filter(screened)
     declared: dict[int, set[tuple[str, str]]] = {}
     for expert_id, name, uscc in relations.values_list("expert_id", "enterprise_name", "uscc"):
         declared.setdefault(expert_id, set()).add((name, uscc))
