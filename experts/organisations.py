@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["OrgMatch", "match_normalised", "normalise_name", "normalise_uscc", "same_organisation"]
 
@@ -30,6 +31,9 @@ _BRACKETS = str.maketrans(
 _SPACE = re.compile(r"\s+")
 
 
+# Pure functions of a string, called for every screened expert's employer and relations at each draw:
+# memoised per process (a worker's draws see the same pool), a few MB at most.
+@lru_cache(maxsize=65536)
 def normalise_name(name: str | None) -> str:
     """The comparable form of an organisation's name ("" for an empty one)."""
     if not name:
@@ -40,6 +44,7 @@ def normalise_name(name: str | None) -> str:
     return text.replace("有限责任公司", "有限公司")
 
 
+@lru_cache(maxsize=65536)
 def normalise_uscc(code: str | None) -> str:
     """The comparable form of a USCC ("" for an empty one)."""
     if not code:

@@ -169,8 +169,6 @@ def draw_experts(
             # Raised before any write: the transaction rolls back nothing but the locks.
             raise DrawError(impossible_message(exc), rule=exc.rule) from exc
 
-        kinds = {i: pure.TECHNICAL for i in result.eligible_technical}
-        kinds.update({i: pure.FINANCIAL for i in result.eligible_financial})
         candidate_kinds = {e.id: e.kind for e in pool if e.id in result.excluded}
         draw = Draw.objects.create(
             application=application,
