@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
 from certification import workflow
@@ -206,16 +207,23 @@ def draw_experts(
             created_by=by,
         )
         due_on = review_due_on()
-        for pick in result.panel:
-            Review.objects.create(
-                draw=draw,
-                application=application,
-                expert_id=pick.expert_id,
-                kind=pick.kind,
-                chair=pick.chair,
-                status=ReviewStatus.ASSIGNED,
-                due_on=due_on,
-            )
+        # The panel's reviews and their history rows in two statements, whatever the panel's size.
+        bulk_create_with_history(
+            [
+                Review(
+                    draw=draw,
+                    application=application,
+                    expert_id=pick.expert_id,
+                    kind=pick.kind,
+                    chair=pick.chair,
+                    status=ReviewStatus.ASSIGNED,
+                    due_on=due_on,
+                )
+                for pick in result.panel
+            ],
+            Review,
+            default_user=by,
+        )
         workflow.transition(
             application,
             "draw",

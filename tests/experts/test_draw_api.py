@@ -401,7 +401,7 @@ def test_pool_snapshot_takes_four_queries_whatever_the_pool():
 
 def test_the_whole_draw_takes_the_same_queries_whatever_the_pool(official):
     """The service's count is pinned (bench/draw.py times it at 10,000 experts): locks, the four of
-    the snapshot, the record, the calendar, the panel's reviews (two each, with their history) and the
+    the snapshot, the record, the panel's reviews (one statement, and one for their history) and the
     transition. Off-field technical experts cost nothing more."""
     pool(6, 3)
     draw_experts(application=accepted_application(), by=official)  # the working calendar is memoised
@@ -414,7 +414,7 @@ def test_the_whole_draw_takes_the_same_queries_whatever_the_pool(official):
     with CaptureQueriesContext(connection) as large:
         draw = draw_experts(application=third, by=official)
     assert len(draw.panel) == 5
-    assert len(large) == len(small) == 25
+    assert len(large) == len(small) == 17
 
 
 def test_pool_snapshot_values():
