@@ -478,8 +478,13 @@ def _rng(seed: str, purpose: str) -> random.Random:
     return random.Random(int.from_bytes(digest, "big"))
 
 
-def draw(pool: Sequence[PoolExpert], request: DrawRequest, seed: str) -> DrawResult:
-    """Draw the panel and the alternates; raises ``DrawImpossible`` when the pool cannot meet the rules."""
+def draw(pool: Sequence[PoolExpert], request: DrawRequest, seed: str, *, others: int = 0) -> DrawResult:
+    """Draw the panel and the alternates; raises ``DrawImpossible`` when the pool cannot meet the rules.
+
+    ``others``: technical experts of other fields left out of ``pool`` by the caller and only counted
+    (the screening would only count them too): they add to ``off_field`` and ``pool_size``, the
+    result is otherwise the same as with them in the pool.
+    """
     screening = screen(pool, request)
     rules = request.rules
     comp = composition(
@@ -506,10 +511,10 @@ def draw(pool: Sequence[PoolExpert], request: DrawRequest, seed: str) -> DrawRes
         eligible_technical=screening.technical,
         eligible_financial=screening.financial,
         excluded=screening.excluded,
-        off_field=screening.off_field,
+        off_field=screening.off_field + others,
         composition=comp,
         algorithm_version=ALGORITHM_VERSION,
-        pool_size=len(pool),
+        pool_size=len(pool) + others,
         details=screening.details,
     )
 

@@ -254,6 +254,25 @@ def pool_snapshot(application: Application, *, only_ids: Collection[int] | None 
     count stays four whatever the pool. ``only_ids`` restricts the snapshot (a replacement
     re-checks its alternates). Fetch the application with ``select_related("enterprise", "field")``.
     """
+    snapshot, _others = _snapshot(application, only_ids=only_ids, count_others=False)
+    return snapshot
+
+
+def draw_snapshot(application: Application) -> tuple[list[PoolExpert], int]:
+    """The pool for a draw: the experts the draw screens (financial experts and the technical experts
+    of the application's field or its parent), as :func:`pool_snapshot` gives them, and the NUMBER of
+    the other technical experts (the draw only counts them: ``experts.draw.draw(..., others=n)``).
+
+    Five queries, none of which reads the three in four of a 10,000-expert pool that are off the
+    field (bench/draw.py): the fields, relations, review counts and experts of the screened, and a
+    count. Fetch the application with ``select_related("enterprise", "field")``.
+    """
+    return _snapshot(application, only_ids=None, count_others=True)
+
+
+def _snapshot(
+    application: Application, *, only_ids: Collection[int] | None, count_others: bool
+) -> tuple[list[PoolExpert], int]:
     experts = Expert.objects.order_by("pk")
     memberships = Expert.fields.through.objects.order_by()
     relations = ExpertRelation.objects.order_by()
@@ -295,6 +314,10 @@ def pool_snapshot(application: Application, *, only_ids: Collection[int] | None 
     }
     none: frozenset = frozenset()
     zero = (0, 0)
+    others = 0
+    if count_others:
+        others = experts.filter(kind=TECHNICAL).exclude(pk__in=in_field.values("expert_id")).count()
+        experts = experts.filter(Q(kind=FINANCIAL) | Q(pk__in=in_field.values("expert_id")))
     snapshot = []
     for pk, kind, employer, employer_uscc, active, cap in experts.values_list(
         "pk", "kind", "employer", "employer_uscc", "active", "yearly_cap"
@@ -317,4 +340,4 @@ def pool_snapshot(application: Application, *, only_ids: Collection[int] | None 
                 reviewed_enterprise_last_year=last > 0,
             )
         )
-    return snapshot
+    return snapshot, others

@@ -37,7 +37,7 @@ from certification.models import Application
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from experts import draw as pure
 from experts.models import Draw, Review, ReviewMode, ReviewStatus
-from experts.selectors import draw_request_for, pool_snapshot
+from experts.selectors import draw_request_for, draw_snapshot, pool_snapshot
 from workdays.services import working_days_from
 
 logger = logging.getLogger(__name__)
@@ -162,10 +162,10 @@ def draw_experts(
             )
         _lock_draws()
         request = draw_request_for(application)
-        pool = pool_snapshot(application)
+        pool, others = draw_snapshot(application)
         seed = secrets.token_hex(16)
         try:
-            result = pure.draw(pool, request, seed)
+            result = pure.draw(pool, request, seed, others=others)
         except pure.DrawImpossible as exc:
             # Raised before any write: the transaction rolls back nothing but the locks.
             raise DrawError(impossible_message(exc), rule=exc.rule) from exc
