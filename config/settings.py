@@ -337,6 +337,9 @@ SPECTACULAR_SETTINGS = {
         "AcquisitionEnum": "certification.models.Acquisition",
         "RoleEnum": "accounts.models.Role",
         "ExpertKindEnum": "experts.models.ExpertKind",
+        "ChangeKindEnum": "certification.models.ChangeKind",
+        "MajorChangeKindEnum": "certification.models.MajorChangeKind",
+        "ChangeStatusEnum": "certification.models.ChangeStatus",
     },
 }
 

@@ -28,6 +28,7 @@ api_v1 = [
     path("filings/", include("districts.api.urls.filings")),
     path("filings/", include("audits.api.urls")),
     path("certificates/", include("certification.certificates.api.urls")),
+    path("changes/", include("certification.lifecycle.api.urls")),
     path("applications/", include("certification.applications.api.urls")),
     path("experts/", include("experts.api.urls.pool")),
     path("draws/", include("experts.api.urls.draws")),

@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
-__all__ = ["OrgMatch", "normalise_name", "normalise_uscc", "same_organisation"]
+__all__ = ["OrgMatch", "match_normalised", "normalise_name", "normalise_uscc", "same_organisation"]
 
 _BRACKETS = str.maketrans(
     {"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")", "〖": "(", "〗": ")"}
@@ -30,19 +31,26 @@ _BRACKETS = str.maketrans(
 _SPACE = re.compile(r"\s+")
 
 
+# Pure functions of a string, called for every screened expert's employer and relations at each draw:
+# memoised per process (a worker's draws see the same pool), a few MB at most.
+@lru_cache(maxsize=65536)
 def normalise_name(name: str | None) -> str:
     """The comparable form of an organisation's name ("" for an empty one)."""
     if not name:
         return ""
-    text = unicodedata.normalize("NFKC", name).translate(_BRACKETS)
-    text = _SPACE.sub("", text).casefold()
+    if not unicodedata.is_normalized("NFKC", name):  # the check is much cheaper than normalising
+        name = unicodedata.normalize("NFKC", name)
+    text = "".join(name.translate(_BRACKETS).split()).casefold()  # split(): every kind of white space
     return text.replace("有限责任公司", "有限公司")
 
 
+@lru_cache(maxsize=65536)
 def normalise_uscc(code: str | None) -> str:
     """The comparable form of a USCC ("" for an empty one)."""
     if not code:
         return ""
+    if code.isascii() and code.isalnum():  # the usual case: NFKC and the space removal change nothing
+        return code.upper()
     return _SPACE.sub("", unicodedata.normalize("NFKC", code)).upper()
 
 
@@ -66,8 +74,17 @@ def same_organisation(
     """``OrgMatch`` when the organisation named in the application (``given_*``) is the expert's
     (``other_*``), else ``None``. A name match with two different codes is still a match; the
     mismatch is kept (``given_code``/``other_code``) so the draw record can show it."""
-    a_name, b_name = normalise_name(given_name), normalise_name(other_name)
-    a_code, b_code = normalise_uscc(given_code), normalise_uscc(other_code)
+    return match_normalised(
+        normalise_name(given_name),
+        normalise_uscc(given_code),
+        normalise_name(other_name),
+        normalise_uscc(other_code),
+    )
+
+
+def match_normalised(a_name: str, a_code: str, b_name: str, b_code: str) -> OrgMatch | None:
+    """:func:`same_organisation` on names and codes already normalised (the draw normalises the
+    application's organisations once, and each expert's employer once, not once per comparison)."""
     by_name = bool(a_name) and a_name == b_name
     by_code = bool(a_code) and a_code == b_code
     if not (by_name or by_code):

@@ -192,7 +192,7 @@ from collections.abc import Collection  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 
 from certification.eligibility.engine import RuleSet as RuleSetRules  # noqa: E402
-from experts.draw import DrawRequest, DrawRules, PoolExpert  # noqa: E402
+from experts.draw import FINANCIAL, TECHNICAL, DrawRequest, DrawRules, PoolExpert  # noqa: E402
 from experts.models import Expert, ExpertRelation  # noqa: E402
 
 
@@ -244,8 +244,9 @@ def pool_snapshot(application: Application, *, only_ids: Collection[int] | None 
       yearly cap counts per review year);
     - ``reviewed_enterprise_last_year``: a non-declined review of an application of the same
       enterprise for the year before;
-    - ``field_codes``: only fields of the application's field's catalogue (codes repeat across
-      catalogue versions, so a 2008 registration never matches a 2016 code by accident);
+    - ``field_codes``: only the application's field and its parent, the only codes the draw asks
+      about (by row, so a 2008 registration never matches a 2016 code by accident); a technical
+      expert with neither is handed over as id and kind alone (the draw only counts them);
     - ``employer_name`` and ``relations`` (name, USCC): compared by name and by code in the draw.
 
     Four flat queries (experts, their fields, their relations, the review counts) rather than one
@@ -253,6 +254,25 @@ def pool_snapshot(application: Application, *, only_ids: Collection[int] | None 
     count stays four whatever the pool. ``only_ids`` restricts the snapshot (a replacement
     re-checks its alternates). Fetch the application with ``select_related("enterprise", "field")``.
     """
+    snapshot, _others = _snapshot(application, only_ids=only_ids, count_others=False)
+    return snapshot
+
+
+def draw_snapshot(application: Application) -> tuple[list[PoolExpert], int]:
+    """The pool for a draw: the experts the draw screens (financial experts and the technical experts
+    of the application's field or its parent), as :func:`pool_snapshot` gives them, and the NUMBER of
+    the other technical experts (the draw only counts them: ``experts.draw.draw(..., others=n)``).
+
+    Five queries, none of which reads the three in four of a 10,000-expert pool that are off the
+    field (bench/draw.py): the fields, relations, review counts and experts of the screened, and a
+    count. Fetch the application with ``select_related("enterprise", "field")``.
+    """
+    return _snapshot(application, only_ids=None, count_others=True)
+
+
+def _snapshot(
+    application: Application, *, only_ids: Collection[int] | None, count_others: bool
+) -> tuple[list[PoolExpert], int]:
     experts = Expert.objects.order_by("pk")
     memberships = Expert.fields.through.objects.order_by()
     relations = ExpertRelation.objects.order_by()
@@ -267,12 +287,22 @@ def pool_snapshot(application: Application, *, only_ids: Collection[int] | None 
         relations = relations.filter(expert_id__in=ids)
         reviews = reviews.filter(expert_id__in=ids)
 
+    # The draw asks of a technical expert only "the application's field or its parent?": only those two
+    # memberships are read, and a technical expert with neither is handed over as id and kind alone
+    # (the draw counts them as off-field and reads nothing else of them), three in four of the pool.
     codes: dict[int, set[str]] = {}
-    if application.field_id:
-        for expert_id, code in memberships.filter(
-            field__catalogue_id=application.field.catalogue_id
-        ).values_list("expert_id", "field__code"):
-            codes.setdefault(expert_id, set()).add(code)
+    wanted = [
+        pk
+        for pk in (application.field_id, application.field.parent_id if application.field_id else None)
+        if pk
+    ]
+    in_field = memberships.filter(field_id__in=wanted)
+    for expert_id, code in in_field.values_list("expert_id", "field__code"):
+        codes.setdefault(expert_id, set()).add(code)
+    # Relations and review counts of those the draw screens only: financial experts and the field's.
+    screened = Q(expert__kind=FINANCIAL) | Q(expert_id__in=in_field.values("expert_id"))
+    relations = relations.filter(screened)
+    reviews = reviews.filter(screened)
     declared: dict[int, set[tuple[str, str]]] = {}
     for expert_id, name, uscc in relations.values_list("expert_id", "enterprise_name", "uscc"):
         declared.setdefault(expert_id, set()).add((name, uscc))
@@ -283,20 +313,31 @@ def pool_snapshot(application: Application, *, only_ids: Collection[int] | None 
         .values_list("expert_id", "load", "last")
     }
     none: frozenset = frozenset()
-    return [
-        PoolExpert(
-            id=pk,
-            kind=kind,
-            field_codes=frozenset(codes[pk]) if pk in codes else none,
-            employer_uscc=employer_uscc,
-            employer_name=employer,
-            relations=frozenset(declared[pk]) if pk in declared else none,
-            active=active,
-            load=counts.get(pk, (0, 0))[0],
-            cap=cap,
-            reviewed_enterprise_last_year=counts.get(pk, (0, 0))[1] > 0,
+    zero = (0, 0)
+    others = 0
+    if count_others:
+        others = experts.filter(kind=TECHNICAL).exclude(pk__in=in_field.values("expert_id")).count()
+        experts = experts.filter(Q(kind=FINANCIAL) | Q(pk__in=in_field.values("expert_id")))
+    snapshot = []
+    for pk, kind, employer, employer_uscc, active, cap in experts.values_list(
+        "pk", "kind", "employer", "employer_uscc", "active", "yearly_cap"
+    ):
+        if kind == TECHNICAL and pk not in codes:
+            snapshot.append(PoolExpert(id=pk, kind=kind))  # off the field: counted, not screened
+            continue
+        load, last = counts.get(pk, zero)
+        snapshot.append(
+            PoolExpert(
+                id=pk,
+                kind=kind,
+                field_codes=frozenset(codes[pk]) if pk in codes else none,
+                employer_uscc=employer_uscc,
+                employer_name=employer,
+                relations=frozenset(declared[pk]) if pk in declared else none,
+                active=active,
+                load=load,
+                cap=cap,
+                reviewed_enterprise_last_year=last > 0,
+            )
         )
-        for pk, kind, employer, employer_uscc, active, cap in experts.values_list(
-            "pk", "kind", "employer", "employer_uscc", "active", "yearly_cap"
-        )
-    ]
+    return snapshot, others

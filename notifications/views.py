@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Role
 from accounts.permissions import role_required
@@ -30,7 +30,7 @@ def _page_number(request: HttpRequest) -> int:
 
 
 @login_required
-@require_GET
+@require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.inbox_of(request.user), PAGE_SIZE).get_page(_page_number(request))
     return render(request, "notifications/inbox.html", {"page": page})
@@ -88,7 +88,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.MUNICIPAL)
-@require_GET
+@require_safe
 def operations(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/operations.html", {"status": selectors.operations_status()})
 

@@ -157,6 +157,8 @@ KWARGS: dict[str, dict[str, Any]] = {
     "district/objections/<int:pk>/evidence/": {"pk": pk("objection")},
     "district/certificates/<int:pk>/revoke/": {"pk": pk("certificate")},
     "district/changes/<int:pk>/": {"pk": pk("change")},
+    "api/v1/changes/<int:pk>/": {"pk": pk("change")},
+    "api/v1/changes/<int:pk>/decide/": {"pk": pk("change")},
     "district/changes/<int:pk>/publish/": {"pk": pk("change")},
     "district/changes/<int:pk>/complete/": {"pk": pk("change")},
     "district/changes/<int:pk>/reject/": {"pk": pk("change")},
@@ -273,7 +275,11 @@ BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("district/applications/<int:pk>/draw/", "POST"): {"confirm": "1"},
 }
 # API views that read multipart only (an empty JSON body would be a 415 before anything else).
-MULTIPART = {"api/v1/applications/<int:pk>/documents/", "api/v1/publicity/<int:pk>/objections/"}
+MULTIPART = {
+    "api/v1/applications/<int:pk>/documents/",
+    "api/v1/publicity/<int:pk>/objections/",
+    "api/v1/changes/major/",
+}
 
 
 def url_of(route: str, name: str | None, world: pf.World) -> str:
@@ -389,7 +395,7 @@ def client_(module_client: Client) -> Client:
 # anonymous, and the keyword expert_unpledged where it differs from expert_on (tests/permission_fixtures.py
 # PEOPLE). Methods: GET for every route, POST/PATCH/DELETE
 # where the view handles them. A route with a GET row only is a read (list, detail, download, PDF):
-# it refuses a POST with 405 (`test_read_only_routes_refuse_post`), so it carries no row for POST.
+# it refuses a POST with 405 (`test_routes_without_a_post_row_refuse_post`), so it carries no row for POST.
 
 # fmt: off
 MATRIX: dict[str, dict[str, dict[str, Any]]] = {
@@ -559,6 +565,17 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "api/v1/certificates/<str:number>/pdf/": {
         # Not visible wins over the role (docs/api.md: 404 on objects one may not see): certificates_visible_to is empty for experts: 404 instead of 403 (got 404 for expert_on, expert_off).
         "GET":    row(200    , 404    , 200    , 404    , 404    , 404    , 200    , 401),
+    },
+    "api/v1/changes/major/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        "POST":   row(400,       400,       403,       403,       403,       403,       403,       401),
+    },
+    "api/v1/changes/<int:pk>/": {
+        "GET":    row(200,       404,       200,       404,       404,       404,       200,       401),
+    },
+    "api/v1/changes/<int:pk>/decide/": {
+        "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
+        "POST":   row(403,       404,       400,       404,       404,       404,       403,       401),
     },
     "api/v1/certificates/issue/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       401),
@@ -1234,15 +1251,38 @@ def test_matrix(fresh, client_, route, method, person, expected):
         assert unquote(location.split("next=", 1)[1]).startswith(url), location
 
 
-READ_ONLY = sorted(route for route, methods in MATRIX.items() if set(methods) == {"GET"})
+NOT_A_READER = (LOGIN, 401, 403, 404)
 
 
-@pytest.mark.parametrize("route", READ_ONLY)
-def test_read_only_routes_refuse_post(fresh, client_, route):
-    """A read answers a POST with 405, not with the page again: tried by every person whose GET is a 200."""
-    readers = [person for person in PEOPLE if MATRIX[route]["GET"][person] == 200]
-    if not readers:
-        pytest.skip("nobody reads this route with a 200 (redirects only)")
+def post_refusal_cases() -> Iterator[Any]:
+    """Every route of the URLconf (walked afresh, not taken from the table) that has no POST row: a
+    read, or an API object that changes by PATCH/DELETE only. Tried by every person the table lets GET
+    it (a 200, a redirect such as a role's home page, a 400 of a missing query parameter)."""
+    for route in sorted(project_routes()):
+        methods = MATRIX.get(route, {})
+        if "POST" in methods:
+            continue
+        readers = [p for p in PEOPLE if methods.get("GET", {}).get(p, 404) not in NOT_A_READER]
+        yield pytest.param(route, readers, id=f"/{route}")
+
+
+POST_REFUSED = list(post_refusal_cases())
+
+
+def test_post_refusal_cases_cover_the_reads():
+    """The walk is not empty by accident: pages, downloads, PDFs and API lists are in it."""
+    routes = {case.values[0] for case in POST_REFUSED}
+    assert len(routes) >= 50
+    assert {"", "verify/<str:number>/", "api/v1/applications/<int:pk>/", "district/changes/"} <= routes
+
+
+@pytest.mark.parametrize(("route", "readers"), POST_REFUSED)
+def test_routes_without_a_post_row_refuse_post(fresh, client_, route, readers):
+    """A route the table gives no POST answers a POST with 405, not with the page again (nor with a
+    redirect or the object): only-reading views take GET/HEAD only (``require_safe``, or
+    ``http_method_names`` / the API view's methods)."""
+    assert route in MATRIX, f"{route}: not in the matrix (test_every_url_is_in_the_matrix)"
+    assert readers, f"{route}: nobody may GET it, so nobody can show that a POST is refused"
     url = url_of(route, NAMES[route], fresh)
     for person in readers:
         client_.cookies.clear()
@@ -1251,6 +1291,31 @@ def test_read_only_routes_refuse_post(fresh, client_, route):
         assert response.status_code == 405, (
             f"POST {url} as {person}: got {response.status_code}, expected 405"
         )
+
+
+def head_cases() -> Iterator[Any]:
+    """The routes of ``POST_REFUSED`` (the reads), each with the first person whose GET is a 200."""
+    for case in POST_REFUSED:
+        route = case.values[0]
+        answers = MATRIX.get(route, {}).get("GET", {})
+        reader = next((p for p in PEOPLE if answers.get(p) == 200), None)
+        if reader is not None:
+            yield pytest.param(route, reader, id=f"/{route}")
+
+
+@pytest.mark.parametrize(("route", "person"), list(head_cases()))
+def test_reads_answer_head(fresh, client_, route, person):
+    """A read is restricted to GET and HEAD (``require_safe``, not ``require_GET``): a HEAD gets the
+    GET's 200 without a body, never a 405."""
+    url = url_of(route, NAMES[route], fresh)
+    headers: dict[str, str] = {}
+    if route.startswith("api/"):
+        if fresh.people[person] is not None:
+            headers["HTTP_AUTHORIZATION"] = f"Token {fresh.tokens[person]}"
+    elif fresh.people[person] is not None:
+        client_.cookies[settings.SESSION_COOKIE_NAME] = fresh.sessions[person]
+    response = client_.head(url, **headers)
+    assert response.status_code == 200, f"HEAD {url} as {person}: got {response.status_code}, expected 200"
 
 
 def admin_urls() -> list[str]:

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -160,7 +160,7 @@ def _security_page(request: HttpRequest, disable_form: SecondFactorForm | None =
 
 @never_cache
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def security(request: HttpRequest) -> HttpResponse:
     return _security_page(request)
 

@@ -12,6 +12,7 @@ everywhere; a save or delete in this process clears it at once, and so does :fun
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -32,8 +33,10 @@ __all__ = [
     "clear_cache",
     "db_rule_sets",
     "default_rule_set_code",
+    "evaluate_on",
     "evaluate_payload",
     "field_codes_in_force",
+    "rule_set_in_force",
     "rule_set_names",
 ]
 
@@ -139,3 +142,51 @@ def rule_set_names() -> Mapping[str, str]:
     rule_sets, default = _rule_sets_and_default()
     ordered = sorted(rule_sets, key=lambda code: (code != default, code))
     return {code: rule_sets[code].name for code in ordered}
+
+
+def rule_set_in_force(on: dt.date) -> tuple[str, RuleSet]:
+    """The default rule set as it stood at the end of ``on`` (Beijing), read from the rows' history.
+
+    The office edits rule sets in the admin and every edit is kept (simple-history), so a past day is
+    judged by the thresholds of that day. A row with no history reaching back that far (the shipped
+    rows are loaded by a migration, which writes no history) is judged by its current version.
+    """
+    end_of_day = dt.datetime.combine(
+        on + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    past = RuleSetRow.history.as_of(end_of_day).filter(is_default=True).first()
+    if past is not None:
+        try:
+            return past.code, RuleSet.from_data(past.data)
+        except ValueError:
+            logger.exception("RuleSet %s as of %s is malformed; using its current version", past.code, on)
+    rule_sets, default = _rule_sets_and_default()
+    if default not in rule_sets:  # the default row itself is malformed: the shipped file's version
+        from certification.eligibility.engine import load_rule_set
+
+        return default, load_rule_set(default)
+    return default, rule_sets[default]
+
+
+def evaluate_on(data: Any, *, on: dt.date) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
+    """Judge a request body (docs/api.md's, without ``rule_set``/``as_of``) on the day ``on``.
+
+    The conditions are counted to ``on`` (``as_of``) under :func:`rule_set_in_force` of that day, with
+    the catalogue in force. Returns ``(answer, {})`` or ``(None, errors)`` like :func:`evaluate_payload`;
+    a ``rule_set`` or ``as_of`` in ``data`` is an error (the day decides both).
+    """
+    if isinstance(data, Mapping):
+        errors = {
+            key: [_("该项由变更发生日期决定，不能填写。")] for key in ("rule_set", "as_of") if key in data
+        }
+        if errors:
+            return None, errors
+    code, rule_set = rule_set_in_force(on)
+    codes = field_codes_in_force()
+    body = {**data, "rule_set": code, "as_of": on.isoformat()} if isinstance(data, Mapping) else data
+    inp, parsed, errors = validate_payload(
+        body, rule_sets={code: rule_set}, field_codes=codes, today=on, default_rule_set=code
+    )
+    if errors or inp is None or parsed is None:
+        return None, errors or {"non_field_errors": [_("无法评估。")]}
+    return evaluate(inp, parsed, field_codes=codes).as_dict(), {}

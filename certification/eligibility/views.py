@@ -44,7 +44,7 @@ from certification.eligibility.engine import (
 from certification.eligibility.rules import default_rule_set_code, evaluate_payload, rule_set_names
 from core.amounts import amount_input, format_amount
 
-__all__ = ["form_values_from_payload", "payload_from_form", "self_check"]
+__all__ = ["facts_form", "form_values_from_payload", "payload_from_form", "self_check", "verdict"]
 
 STAFF_KEYS = ("total", "tech_college", "rd")
 MONEY_KEYS = (
@@ -58,6 +58,7 @@ MONEY_KEYS = (
 FY_KEYS = ("year", *MONEY_KEYS)
 IP_KEYS = ("kind", "acquired_on", "acquisition", "licence_years")
 MIN_IP_ROWS = 3
+FACTS_IP_ROWS = 8  # rows offered where no "增加一行" round trip is possible (a form with a file)
 MAX_IP_ROWS = 50  # a page, not a bulk import: the API takes up to 1000 items
 _ROW_RE = re.compile(r"^(?P<section>fiscal_years|ip)\[(?P<index>\d{1,3})\]\.(?P<key>\w+)$")
 _INT_RE = re.compile(r"^-?\d{1,12}$")
@@ -451,7 +452,7 @@ def _build_form(values: Mapping[str, Any], errors: Mapping[str, list[str]], ip_r
     }
 
 
-def _verdict(answer: Mapping[str, Any]) -> dict[str, Any]:
+def verdict(answer: Mapping[str, Any]) -> dict[str, Any]:
     conditions = answer["conditions"]
     failed = sum(1 for c in conditions if c["passed"] is False)
     undecided = sum(1 for c in conditions if c["passed"] is None)
@@ -510,7 +511,7 @@ def self_check(request: HttpRequest) -> HttpResponse:
         values, ip_rows = initial_values(), MIN_IP_ROWS
     context = {
         "form": _build_form(values, errors, ip_rows),
-        "verdict": _verdict(answer) if answer else None,
+        "verdict": verdict(answer) if answer else None,
         "submitted": request.method == "POST",
         "script": _script_data(),
     }
@@ -534,7 +535,21 @@ def page_context(
     ip_rows = max(len(values.get("ip", [])) + 1, MIN_IP_ROWS)
     return {
         "form": _build_form(values, errors or {}, ip_rows),
-        "verdict": _verdict(answer) if answer else None,
+        "verdict": verdict(answer) if answer else None,
         "submitted": submitted,
         "script": _script_data(),
     }
+
+
+def facts_form(
+    *, values: Mapping[str, Any] | None = None, errors: Mapping[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """The self-check's inputs for facts judged elsewhere on a day and rule set fixed by the caller
+    (a major change's data after the change): of the basics only the field; registration comes from
+    the enterprise record. ``errors`` are the engine's, keyed by field path."""
+    values = dict(values) if values is not None else initial_values()
+    # The form also carries a file, which a round trip for "增加一行" would lose: spare rows instead.
+    form = _build_form(values, errors or {}, max(len(values.get("ip", [])) + 3, FACTS_IP_ROWS))
+    form["basics"] = [i for i in form["basics"] if i.name == "field_code"]
+    form["can_add_rows"] = False
+    return form

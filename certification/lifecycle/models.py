@@ -122,6 +122,11 @@ class ChangeRequest(models.Model):
     evidence_name = models.CharField(_("证明材料文件名"), max_length=255)
     evidence_size = models.PositiveBigIntegerField(_("证明材料大小（字节）"))
     evidence_sha256 = models.CharField(_("证明材料 SHA-256"), max_length=64)
+    # A major change: the facts after the change as the eligibility check's request body (docs/api.md,
+    # registration taken from the enterprise) and the engine's answer on them, judged on event_date
+    # under the rule set in force that day (certification.eligibility.rules.evaluate_on), in Chinese.
+    facts = models.JSONField(_("变化后的认定条件数据"), null=True, blank=True)
+    check_result = models.JSONField(_("认定条件核验结果"), null=True, blank=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.REQUESTED, db_index=True
     )
@@ -175,3 +180,8 @@ class ChangeRequest(models.Model):
         ``publicity_entries__notice``."""
         entries = sorted(self.publicity_entries.all(), key=lambda e: e.notice_id)
         return entries[-1].notice if entries else None
+
+    @property
+    def check_failed(self) -> bool:
+        """The engine found a condition not met on the facts entered (None/undecided is not a failure)."""
+        return bool(self.check_result) and self.check_result.get("eligible") is False

@@ -23,20 +23,23 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Role, User
 from certification import workflow
+from certification.applications.data import TIANJIN_CODE_PREFIX
 from certification.applications.permissions import certificates_visible_to
 from certification.certificates.services import certificate_revoke, certificate_status
+from certification.eligibility.rules import evaluate_on
 from certification.models import (
     OPEN_CHANGE_STATUSES,
     Certificate,
     ChangeKind,
     ChangeRequest,
     ChangeStatus,
+    Enterprise,
     MajorChangeKind,
     MonitoringReport,
     NoticeKind,
@@ -615,6 +618,8 @@ def rename_reject(*, change: ChangeRequest, by: User, note: str) -> ChangeReques
 
 # --- Major changes ------------------------------------------------------------------------------
 
+KEEP_AGAINST_FAILED_CHECK = gettext_lazy("按企业填报的变化后数据核验，有认定条件未满足；保留资格须写明理由。")
+
 
 def major_change_report(
     *,
@@ -624,11 +629,18 @@ def major_change_report(
     description: str,
     evidence: Any,
     event_date: dt.date | None,
+    facts: Any,
 ) -> ChangeRequest:
     """A merger, split, restructuring or change of main business: the certificate goes back to the district.
 
     A report after three months is still taken (and marked late): refusing it would leave a changed
     enterprise certified without the re-check the rule exists for.
+
+    ``facts`` are the enterprise's data after the change, as the eligibility check's request body
+    (docs/api.md: ``field_code``, ``staff``, ``fiscal_years``, ``ip``, optionally ``composite_score``;
+    registration comes from the enterprise record). They are judged on the event date under the rule
+    set in force that day, and stored with the answer for the district's re-check. Bad facts are
+    InvalidInput keyed by field path (``staff.rd``), with the other fields' problems, nothing written.
     """
     _require_enterprise_of(by, certificate)
     today = timezone.localdate()
@@ -640,6 +652,7 @@ def major_change_report(
         errors["description"] = [_("请说明变化情况（10 至 5000 字）。")]
     event = _check_event_date(event_date, today, errors)
     digest = _check_evidence(evidence, errors)
+    body, answer = _major_change_facts(certificate, facts, event, errors)
     if errors:
         raise InvalidInput(errors)
     assert event is not None
@@ -658,6 +671,8 @@ def major_change_report(
                 evidence_name=display_name(evidence.name or ""),
                 evidence_size=evidence.size or 0,
                 evidence_sha256=digest,
+                facts=body,
+                check_result=answer,
                 status=ChangeStatus.RECHECK,
                 requested_by=by,
             )
@@ -671,8 +686,48 @@ def major_change_report(
     return change
 
 
+FACT_KEYS = ("field_code", "staff", "fiscal_years", "ip", "composite_score")
+
+
+def _major_change_facts(
+    certificate: Certificate, facts: Any, event: dt.date | None, errors: dict[str, list[str]]
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The facts as stored (registration from the enterprise) and the engine's answer, in Chinese.
+
+    Problems go into ``errors`` under the engine's field paths; without a valid event date the facts
+    cannot be judged (the date's own error says why).
+    """
+    if not isinstance(facts, dict) or not facts:
+        errors["facts"] = [_("请填写变化后的人员、财务和知识产权数据，用于复核认定条件。")]
+        return None, None
+    unknown = sorted(key for key in facts if key not in FACT_KEYS)
+    for key in unknown:  # and the rest is still checked, so every problem is named at once
+        errors[key] = [_("不能填写此项：注册信息取自企业注册信息，规则集和评估日期由变更发生日期决定。")]
+    if event is None:
+        return None, None
+    facts = {key: value for key, value in facts.items() if key in FACT_KEYS}
+    enterprise = Enterprise.objects.select_related("district").get(pk=certificate.enterprise_id)
+    body = {
+        **facts,
+        "registered_on": enterprise.registered_on.isoformat(),
+        "registered_in_tianjin": enterprise.district.code.startswith(TIANJIN_CODE_PREFIX),
+    }
+    answer, problems = evaluate_on(body, on=event)  # messages in the user's language
+    if problems or unknown:
+        errors.update(problems)
+        return None, None
+    if translation.get_language() != settings.LANGUAGE_CODE:
+        with translation.override(settings.LANGUAGE_CODE):  # the record is kept in Chinese
+            answer, _problems = evaluate_on(body, on=event)
+    return body, answer
+
+
 def major_change_decide(*, change: ChangeRequest, by: User, keep: bool, note: str) -> ChangeRequest:
-    """The district's re-check: keep the certification (the flag goes) or revoke it."""
+    """The district's re-check: keep the certification (the flag goes) or revoke it.
+
+    Keeping it although the check of the facts after the change found a condition not met needs the
+    district's reason in ``note``.
+    """
     note = (note or "").strip()
     if not keep and not note:
         raise InvalidInput({"note": [_("撤销资格须写明复核意见（将作为撤销理由）。")]})
@@ -681,6 +736,8 @@ def major_change_decide(*, change: ChangeRequest, by: User, keep: bool, note: st
         _require_district_of(by, certificate)
         if change.kind != ChangeKind.MAJOR or change.status != ChangeStatus.RECHECK:
             raise _wrong_status(change, _("作出复核决定"))
+        if keep and change.check_failed and not note:
+            raise InvalidInput({"note": [str(KEEP_AGAINST_FAILED_CHECK)]})
         if certificate.revoked_at:
             raise ApplicationStateError(_("该证书已撤销。"), status="revoked")
         if not keep:

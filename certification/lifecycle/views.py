@@ -27,6 +27,7 @@ from accounts.permissions import role_required
 from certification.applications import reapplication
 from certification.certificates.selectors import awaiting_certificate
 from certification.certificates.services import certificate_revoke, certificate_status
+from certification.eligibility import views as sc
 from certification.lifecycle import services as lifecycle
 from certification.models import (
     OPEN_CHANGE_STATUSES,
@@ -171,6 +172,7 @@ class DecideForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("复核意见"),
         required=False,
+        help_text=gettext_lazy("撤销资格时必填；核验结果有条件未满足而保留资格的，须写明理由。"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -328,16 +330,26 @@ def monitoring_file(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _facts_from_post(post: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A major change's facts from the self-check's inputs on the change form (same names, same
+    parsing), as the service's ``facts`` body, and the values to show again."""
+    payload, values = sc.payload_from_form(post)
+    return {k: v for k, v in payload.items() if k in lifecycle.FACT_KEYS}, values
+
+
 @role_required(Role.ENTERPRISE)
 @require_http_methods(["GET", "POST"])
 def change_new(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _own_certificate(request, pk)
     status = 200
+    facts_values: dict[str, Any] | None = None
+    facts_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         form = ChangeRequestForm(request.POST, request.FILES)
+        facts, facts_values = _facts_from_post(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            with form_errors(form) as failed:
+            with domain_errors() as failed:
                 if data["kind"] == ChangeKind.RENAME:
                     change = lifecycle.rename_request(
                         certificate=certificate,
@@ -354,6 +366,7 @@ def change_new(request: HttpRequest, pk: int) -> HttpResponse:
                         description=data["description"],
                         evidence=data["evidence"],
                         event_date=data["event_date"],
+                        facts=facts,
                     )
                 if change.kind == ChangeKind.RENAME:
                     messages.success(request, _("更名申请已提交，区工作小组审核后将公示 10 个工作日。"))
@@ -361,13 +374,28 @@ def change_new(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("重大变化已报告，证书交由区工作小组复核。"))
                 return redirect("certification:certificates")
             status = failed.status
+            if failed.status == 409:
+                form.add_error(None, failed.message)
+            # The form's own fields (and "facts": none entered) on the form, the facts' paths beside
+            # their inputs.
+            on_form = {k: v for k, v in failed.errors.items() if k in form.fields or k == "facts"}
+            add_form_errors(form, on_form)
+            facts_errors = {k: v for k, v in failed.errors.items() if k not in on_form}
         else:
             status = 400
     else:
         kind = request.GET.get("kind", "rename")
         form = ChangeRequestForm(initial={"kind": kind if kind in dict(CHANGE_KIND_CHOICES) else "rename"})
     return render(
-        request, TEMPLATES + "change_new.html", {"certificate": certificate, "form": form}, status=status
+        request,
+        TEMPLATES + "change_new.html",
+        {
+            "certificate": certificate,
+            "form": form,
+            "facts": sc.facts_form(values=facts_values, errors=facts_errors),
+            "facts_error_count": sum(len(m) for m in facts_errors.values()),
+        },
+        status=status,
     )
 
 
@@ -506,6 +534,8 @@ def _render_change(
         "reject_form": forms_.get("reject_form") or RejectForm(),
         "decide_form": forms_.get("decide_form") or DecideForm(),
         "errors": forms_.get("errors", []),
+        "check": sc.verdict(change.check_result) if change.check_result else None,
+        "facts": sc.form_values_from_payload(change.facts) if change.facts else None,
     }
     return render(request, TEMPLATES + "district_change_detail.html", context, status=status)
 

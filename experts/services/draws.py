@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
 from certification import workflow
@@ -36,7 +37,7 @@ from certification.models import Application
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 from experts import draw as pure
 from experts.models import DeclineCause, Draw, Review, ReviewMode, ReviewStatus
-from experts.selectors import draw_request_for, pool_snapshot
+from experts.selectors import draw_request_for, draw_snapshot, pool_snapshot
 from workdays.services import working_days_from
 
 logger = logging.getLogger(__name__)
@@ -161,16 +162,14 @@ def draw_experts(
             )
         _lock_draws()
         request = draw_request_for(application)
-        pool = pool_snapshot(application)
+        pool, others = draw_snapshot(application)
         seed = secrets.token_hex(16)
         try:
-            result = pure.draw(pool, request, seed)
+            result = pure.draw(pool, request, seed, others=others)
         except pure.DrawImpossible as exc:
             # Raised before any write: the transaction rolls back nothing but the locks.
             raise DrawError(impossible_message(exc), rule=exc.rule) from exc
 
-        kinds = {i: pure.TECHNICAL for i in result.eligible_technical}
-        kinds.update({i: pure.FINANCIAL for i in result.eligible_financial})
         candidate_kinds = {e.id: e.kind for e in pool if e.id in result.excluded}
         draw = Draw.objects.create(
             application=application,
@@ -208,16 +207,23 @@ def draw_experts(
             created_by=by,
         )
         due_on = review_due_on()
-        for pick in result.panel:
-            Review.objects.create(
-                draw=draw,
-                application=application,
-                expert_id=pick.expert_id,
-                kind=pick.kind,
-                chair=pick.chair,
-                status=ReviewStatus.ASSIGNED,
-                due_on=due_on,
-            )
+        # The panel's reviews and their history rows in two statements, whatever the panel's size.
+        bulk_create_with_history(
+            [
+                Review(
+                    draw=draw,
+                    application=application,
+                    expert_id=pick.expert_id,
+                    kind=pick.kind,
+                    chair=pick.chair,
+                    status=ReviewStatus.ASSIGNED,
+                    due_on=due_on,
+                )
+                for pick in result.panel
+            ],
+            Review,
+            default_user=by,
+        )
         workflow.transition(
             application,
             "draw",

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import Role
 from accounts.permissions import role_required
@@ -38,7 +38,7 @@ def _filtered(request: HttpRequest) -> tuple[ExpertFilterForm, QuerySet[Expert]]
 
 
 @office_only
-@require_GET
+@require_safe
 def expert_list(request: HttpRequest) -> HttpResponse:
     form, experts = _filtered(request)
     page = Paginator(with_expert_details(experts).order_by("name", "id"), PAGE_SIZE).get_page(
@@ -149,7 +149,7 @@ def expert_import(request: HttpRequest) -> HttpResponse:
 
 
 @office_only
-@require_GET
+@require_safe
 def expert_export(request: HttpRequest) -> HttpResponse:
     """The current filter as .xlsx (`?template=1`: the empty sheet with its headers and notes)."""
     if request.GET.get("template"):

@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Role
 from certification import workflow
@@ -164,14 +164,14 @@ def _render(
 
 
 @login_required
-@require_GET
+@require_safe
 def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     application, draw = _meeting_of(request, pk)
     return _render(request, application, draw)
 
 
 @login_required
-@require_GET
+@require_safe
 def meeting_sheets_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """All blank sheets of the panel in one PDF; ``?review=<id>`` prints one expert's sheet."""
     from experts.score_sheet import score_sheets_download

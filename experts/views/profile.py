@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import Role
 from accounts.permissions import role_required
@@ -48,7 +48,7 @@ def _profile_page(request: HttpRequest, expert: Expert, relation_form: RelationF
 
 
 @expert_only
-@require_http_methods(["GET"])
+@require_safe
 def profile(request: HttpRequest) -> HttpResponse:
     return _profile_page(request, _own_expert(request), RelationForm())
 

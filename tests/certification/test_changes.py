@@ -56,7 +56,28 @@ def rename(cert, user, *, event="2026-09-01", name=NEW_NAME, file=None):
     )
 
 
-def major(cert, user, *, kind="merger", event="2026-09-01", file=None):
+# The facts after a major change (the eligibility check's body without registration): all met on
+# 2026-09-01 under tianjin-2015.
+FACTS = {
+    "field_code": "0101",
+    "staff": {"total": 100, "tech_college": 20, "rd": 7},
+    "fiscal_years": [
+        {
+            "year": year,
+            "sales_revenue": "30000000",
+            "total_revenue": "32000000",
+            "hightech_revenue": "20000000",
+            "rd_expense": "1800000",
+            "rd_expense_domestic": "1500000",
+            "total_assets": "45000000",
+        }
+        for year in (2023, 2024, 2025)
+    ],
+    "ip": [{"kind": "invention_patent", "acquired_on": "2024-05-01", "acquisition": "self_developed"}],
+}
+
+
+def major(cert, user, *, kind="merger", event="2026-09-01", file=None, facts=None):
     return lifecycle.major_change_report(
         certificate=cert,
         by=user,
@@ -64,7 +85,33 @@ def major(cert, user, *, kind="merger", event="2026-09-01", file=None):
         description="本企业吸收合并天津某某科技有限公司，主营业务不变。",
         evidence=file or evidence(),
         event_date=D(event),
+        facts=FACTS if facts is None else facts,
     )
+
+
+# The same facts as the self-check's inputs (the change form reuses them).
+FACTS_FORM = {
+    "field_code": "0101",
+    "staff.total": "100",
+    "staff.tech_college": "20",
+    "staff.rd": "7",
+    "ip[0].kind": "invention_patent",
+    "ip[0].acquired_on": "2024-05-01",
+    "ip[0].acquisition": "self_developed",
+    **{
+        f"fiscal_years[{i}].{key}": value
+        for i, year in enumerate(("2023", "2024", "2025"))
+        for key, value in (
+            ("year", year),
+            ("sales_revenue", "30,000,000"),
+            ("total_revenue", "32000000"),
+            ("hightech_revenue", "20000000"),
+            ("rd_expense", "1800000"),
+            ("rd_expense_domestic", "1500000"),
+            ("total_assets", "45000000"),
+        )
+    },
+}
 
 
 # --- The rename request ---------------------------------------------------------------------------
@@ -147,6 +194,7 @@ def test_rename_page_refuses_a_too_old_event_and_bad_evidence(
             "event_date": "2026-11-01",
             "evidence": evidence(),
             "confirm": "1",
+            **FACTS_FORM,
         },
     )
     assert response.status_code == 409 and ChangeRequest.objects.count() == 1
@@ -290,6 +338,7 @@ def test_major_change_goes_to_recheck_and_flags(client, enterprise_user, cert, t
             "event_date": "2026-09-15",
             "evidence": evidence(),
             "confirm": "1",
+            **FACTS_FORM,
         },
     )
     assert response.status_code == 302
@@ -365,8 +414,9 @@ def test_major_change_service_checks(enterprise_user, other_enterprise_user, cer
             description="短",
             evidence=evidence(b"not a pdf"),
             event_date=D("2026-09-01"),
+            facts={},
         )
-    assert set(exc.value.errors) == {"kind", "description", "evidence"}
+    assert set(exc.value.errors) == {"kind", "description", "evidence", "facts"}
     with pytest.raises(DomainPermissionDenied):
         major(cert, other_enterprise_user)
     assert not ChangeRequest.objects.exists()

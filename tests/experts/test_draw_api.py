@@ -24,8 +24,9 @@ from experts.draw import (
     REASON_SAME_EMPLOYER,
     panel_meets_rules,
 )
+from experts.draw import draw as pure_draw
 from experts.models import Draw, ExpertKind, ExpertRelation, Review, ReviewStatus
-from experts.selectors import draw_request_for, pool_snapshot
+from experts.selectors import draw_request_for, draw_snapshot, pool_snapshot
 from experts.services.draws import DrawError, draw_experts, replace_from_alternates, replay_draw
 from tests.experts.draw_factories import (
     accepted_application,
@@ -397,6 +398,49 @@ def test_pool_snapshot_takes_four_queries_whatever_the_pool():
         past_review(expert, year=2025, enterprise=application.enterprise)
     assert len(technical + financial + more) == 100
     assert _snapshot_queries(application) == 4
+
+
+def test_the_whole_draw_takes_the_same_queries_whatever_the_pool(official):
+    """The service's count is pinned (bench/draw.py times it at 10,000 experts): locks, the five of
+    the snapshot, the record, the panel's reviews (one statement, and one for their history) and the
+    transition. Off-field technical experts cost nothing more."""
+    pool(6, 3)
+    draw_experts(application=accepted_application(), by=official)  # the working calendar is memoised
+    second, third = accepted_application(), accepted_application()
+    with CaptureQueriesContext(connection) as small:
+        draw_experts(application=second, by=official)
+    technical_experts(40, field("0201"), field("02"))  # off the field
+    technical_experts(10)
+    financial_experts(20)
+    with CaptureQueriesContext(connection) as large:
+        draw = draw_experts(application=third, by=official)
+    assert len(draw.panel) == 5
+    assert len(large) == len(small) == 18
+
+
+def test_the_draw_snapshot_leaves_out_and_counts_the_other_fields():
+    """The service's snapshot reads only the experts the draw screens and counts the rest: the record
+    (panel, alternates, eligible, excluded, pool size, off-field count) is the one the whole pool gives."""
+    application = accepted_application()
+    technical, financial = pool(8, 4)
+    ExpertRelation.objects.create(expert=technical[0], uscc=application.enterprise.uscc)
+    elsewhere = technical_experts(12, field("0201"), field("02"))
+    ExpertRelation.objects.create(expert=elsewhere[0], uscc=application.enterprise.uscc)
+    application = Application.objects.select_related("enterprise", "field__parent", "rule_set").get(
+        pk=application.pk
+    )
+    request = draw_request_for(application)
+    whole = pool_snapshot(application)
+    with CaptureQueriesContext(connection) as queries:
+        screened, others = draw_snapshot(application)
+    assert len(queries) == 5
+    assert others == 12 and len(screened) == 12 and len(whole) == 24
+    assert {e.id for e in screened} == {e.id for e in technical + financial}
+    assert set(screened) <= set(whole)
+    full = pure_draw(whole, request, "same-seed")
+    short = pure_draw(screened, request, "same-seed", others=others)
+    assert short == full
+    assert (short.pool_size, short.off_field) == (24, 12)
 
 
 def test_pool_snapshot_values():
