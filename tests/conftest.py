@@ -80,3 +80,19 @@ def chromium_path() -> str:
     if not Path(path).exists():
         pytest.fail(f"Chromium not found at {path}: `make test` installs Debian's chromium package.")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (Chinese), whatever the test before it did.
+
+    LocaleMiddleware activates the language of each request in the thread that serves it and never
+    deactivates it, so a test client's English request would otherwise leave English behind for the
+    next test that renders a message outside a request (seen: a service message in English).
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
