@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -514,23 +515,47 @@ def rename_request(
     digest = _check_evidence(evidence, errors)
     if errors:
         raise InvalidInput(errors)
+    return _file_change(
+        certificate=certificate,
+        today=today,
+        by=by,
+        evidence=evidence,
+        digest=digest,
+        kind=ChangeKind.RENAME,
+        new_name=new_name,
+        event_date=event,
+        status=ChangeStatus.REQUESTED,
+    )
+
+
+def _file_change(
+    *,
+    certificate: Certificate,
+    today: dt.date,
+    by: User,
+    evidence: Any,
+    digest: str,
+    then: Callable[[Certificate], None] | None = None,
+    **fields: Any,
+) -> ChangeRequest:
+    """Record a checked change request with its evidence on the locked, still valid certificate (then
+    ``then(certificate)`` in the same transaction); a stored evidence file is removed if anything fails."""
     stored: list[str] = []
     try:
         with transaction.atomic():
             certificate = _locked_valid_certificate(certificate, today)
             change = ChangeRequest(
                 certificate=certificate,
-                kind=ChangeKind.RENAME,
                 old_name=certificate.enterprise_name,
-                new_name=new_name,
-                event_date=event,
                 evidence_name=display_name(evidence.name or ""),
                 evidence_size=evidence.size or 0,
                 evidence_sha256=digest,
-                status=ChangeStatus.REQUESTED,
                 requested_by=by,
+                **fields,
             )
             _save_with_evidence(change, evidence, by, stored)
+            if then is not None:
+                then(certificate)
     except BaseException:
         _delete_stored(stored)
         raise
@@ -656,34 +681,28 @@ def major_change_report(
     if errors:
         raise InvalidInput(errors)
     assert event is not None
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            certificate = _locked_valid_certificate(certificate, today)
-            change = ChangeRequest(
-                certificate=certificate,
-                kind=ChangeKind.MAJOR,
-                major_kind=kind,
-                old_name=certificate.enterprise_name,
-                description=description,
-                event_date=event,
-                reported_late=today > three_months_after(event),
-                evidence_name=display_name(evidence.name or ""),
-                evidence_size=evidence.size or 0,
-                evidence_sha256=digest,
-                facts=body,
-                check_result=answer,
-                status=ChangeStatus.RECHECK,
-                requested_by=by,
-            )
-            _save_with_evidence(change, evidence, by, stored)
-            certificate.revocation_flag = _with_flag(certificate.revocation_flag, MAJOR_CHANGE_FLAG)
-            certificate._history_user = by  # type: ignore[attr-defined]
-            certificate.save(update_fields=["revocation_flag"])
-    except BaseException:
-        _delete_stored(stored)
-        raise
-    return change
+
+    def flag(locked: Certificate) -> None:
+        locked.revocation_flag = _with_flag(locked.revocation_flag, MAJOR_CHANGE_FLAG)
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save(update_fields=["revocation_flag"])
+
+    return _file_change(
+        certificate=certificate,
+        today=today,
+        by=by,
+        evidence=evidence,
+        digest=digest,
+        then=flag,
+        kind=ChangeKind.MAJOR,
+        major_kind=kind,
+        description=description,
+        event_date=event,
+        reported_late=today > three_months_after(event),
+        facts=body,
+        check_result=answer,
+        status=ChangeStatus.RECHECK,
+    )
 
 
 FACT_KEYS = ("field_code", "staff", "fiscal_years", "ip", "composite_score")

@@ -7,6 +7,7 @@ anyone else signed in gets a 404, never a hint (as the meeting pages).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -41,23 +42,44 @@ def review_reopen(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse
         "reason": "",
         "errors": [],
     }
+    return district_review_action(
+        request,
+        review=review,
+        template="experts/reopen.html",
+        context=context,
+        confirm_error=_("请勾选确认重新开放该专家的评分。"),
+        act=lambda reason: reopen(review=review, by=request.user, reason=reason),
+        success=_("已重新开放 %(name)s 的评分并通知该专家；其重新提交后将重新计算综合评分。")
+        % {"name": review.expert.name},
+    )
+
+
+def district_review_action(
+    request: HttpRequest,
+    *,
+    review: Any,
+    template: str,
+    context: dict[str, Any],
+    confirm_error: str,
+    act: Callable[[str], Any],
+    success: str,
+) -> HttpResponse:
+    """The district's action on one expert's review that needs a reason and a ticked confirmation
+    (reopening a score, replacing an overdue expert): the page on GET; on POST ``act(reason)``, then
+    back to the application with ``success``, or the page again with every problem (nothing changed)."""
     if request.method != "POST":
-        return render(request, "experts/reopen.html", context)
+        return render(request, template, context)
     reason = request.POST.get("reason", "").strip()
     context["reason"] = reason
     if request.POST.get("confirm") != "1":
-        context["errors"] = [_("请勾选确认重新开放该专家的评分。")]
-        return render(request, "experts/reopen.html", context, status=400)
+        context["errors"] = [confirm_error]
+        return render(request, template, context, status=400)
     with domain_errors() as failed:
-        reopen(review=review, by=request.user, reason=reason)
-        messages.success(
-            request,
-            _("已重新开放 %(name)s 的评分并通知该专家；其重新提交后将重新计算综合评分。")
-            % {"name": review.expert.name},
-        )
-        return redirect("districts:application_detail", pk=pk)
+        act(reason)
+        messages.success(request, success)
+        return redirect("districts:application_detail", pk=review.application_id)
     if failed.message:
         context["errors"] = [failed.message]
     else:
         context["errors"] = [m for msgs in failed.errors.values() for m in msgs]
-    return render(request, "experts/reopen.html", context, status=failed.status)
+    return render(request, template, context, status=failed.status)

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
-from core.web import domain_errors
 from experts.selectors import reviews_visible_to
+from experts.views.reopen import district_review_action
 
 
 @login_required
@@ -42,23 +41,13 @@ def review_replace(request: HttpRequest, pk: int, review_pk: int) -> HttpRespons
         "reason": "",
         "errors": [],
     }
-    if request.method != "POST":
-        return render(request, "experts/replace.html", context)
-    reason = request.POST.get("reason", "").strip()
-    context["reason"] = reason
-    if request.POST.get("confirm") != "1":
-        context["errors"] = [_("请勾选确认更换该专家。")]
-        return render(request, "experts/replace.html", context, status=400)
-    with domain_errors() as failed:
-        review_replace_overdue(review=review, by=request.user, reason=reason)
-        messages.success(
-            request,
-            _("已更换逾期未评分的专家 %(name)s：候补专家已收到评审任务，原专家不能再查看材料或评分。")
-            % {"name": review.expert.name},
-        )
-        return redirect("districts:application_detail", pk=pk)
-    if failed.message:
-        context["errors"] = [failed.message]
-    else:
-        context["errors"] = [m for msgs in failed.errors.values() for m in msgs]
-    return render(request, "experts/replace.html", context, status=failed.status)
+    return district_review_action(
+        request,
+        review=review,
+        template="experts/replace.html",
+        context=context,
+        confirm_error=_("请勾选确认更换该专家。"),
+        act=lambda reason: review_replace_overdue(review=review, by=request.user, reason=reason),
+        success=_("已更换逾期未评分的专家 %(name)s：候补专家已收到评审任务，原专家不能再查看材料或评分。")
+        % {"name": review.expert.name},
+    )
