@@ -63,6 +63,10 @@ def portal_env(var_dir: Path, port: int, extra: dict[str, str] | None = None) ->
     return embedded_env(var_dir) | {"PORT": str(port), "ALLOWED_HOSTS": "127.0.0.1,localhost"} | (extra or {})
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(
     var_dir: Path, port: int, log: Path, extra_env: dict[str, str] | None = None, cwd: Path = ROOT
 ) -> subprocess.Popen:
@@ -74,6 +78,9 @@ def start(
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         start_new_session=True,  # its own process group, like a terminal's foreground job
+        # …with Ctrl-C's signal as a terminal delivers it. A suite started in the background by a
+        # non-interactive shell inherits SIGINT ignored, and bash cannot trap a signal ignored on entry.
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
