@@ -123,6 +123,13 @@ class Journey:
         from accounts.models import User
 
         data |= set(User.objects.exclude(full_name="").values_list("full_name", flat=True))
+        # Notices are written once, in the recipient's notification language (Chinese unless they chose
+        # English in their settings): stored text, shown as it was sent.
+        from notifications.models import Notification
+
+        for subject, body in Notification.objects.values_list("subject", "body"):
+            data.add(subject)
+            data |= {line.strip() for line in body.splitlines()}
         data.add("中文")  # the switch back to Chinese
         return sorted((s for s in data if s and CJK.search(s)), key=len, reverse=True)
 
