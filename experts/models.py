@@ -102,7 +102,9 @@ class Draw(models.Model):
         "accounts.User", verbose_name=_("抽取人"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("抽取时间"), auto_now_add=True)
-    history = HistoricalRecords()
+    # A draw's record is written once and never changed: its history row states who drew and when; the
+    # eligible pool and the exclusions (tens of KB at 10,000 experts) live in the record alone, not twice.
+    history = HistoricalRecords(excluded_fields=["eligible_ids", "excluded"])
 
     class Meta:
         ordering = ["-created_at"]

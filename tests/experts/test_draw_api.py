@@ -385,10 +385,10 @@ def _snapshot_queries(application: Application) -> int:
     return len(queries)
 
 
-def test_pool_snapshot_takes_four_queries_whatever_the_pool():
+def test_pool_snapshot_takes_three_queries_whatever_the_pool():
     application = accepted_application()
     technical, financial = pool(5, 5)
-    assert _snapshot_queries(application) == 4  # experts, fields, relations, review counts
+    assert _snapshot_queries(application) == 3  # experts with their relations, fields, review counts
     more = technical_experts(60, field(), field("01")) + financial_experts(30)
     for expert in more[::3]:
         ExpertRelation.objects.create(expert=expert, uscc=application.enterprise.uscc)
@@ -397,11 +397,11 @@ def test_pool_snapshot_takes_four_queries_whatever_the_pool():
         past_review(expert, year=2026)
         past_review(expert, year=2025, enterprise=application.enterprise)
     assert len(technical + financial + more) == 100
-    assert _snapshot_queries(application) == 4
+    assert _snapshot_queries(application) == 3
 
 
 def test_the_whole_draw_takes_the_same_queries_whatever_the_pool(official):
-    """The service's count is pinned (bench/draw.py times it at 10,000 experts): locks, the five of
+    """The service's count is pinned (bench/draw.py times it at 10,000 experts): locks, the four of
     the snapshot, the record, the panel's reviews (one statement, and one for their history) and the
     transition. Off-field technical experts cost nothing more."""
     pool(6, 3)
@@ -415,7 +415,7 @@ def test_the_whole_draw_takes_the_same_queries_whatever_the_pool(official):
     with CaptureQueriesContext(connection) as large:
         draw = draw_experts(application=third, by=official)
     assert len(draw.panel) == 5
-    assert len(large) == len(small) == 18
+    assert len(large) == len(small) == 17
 
 
 def test_the_draw_snapshot_leaves_out_and_counts_the_other_fields():
@@ -433,7 +433,7 @@ def test_the_draw_snapshot_leaves_out_and_counts_the_other_fields():
     whole = pool_snapshot(application)
     with CaptureQueriesContext(connection) as queries:
         screened, others = draw_snapshot(application)
-    assert len(queries) == 5
+    assert len(queries) == 4
     assert others == 12 and len(screened) == 12 and len(whole) == 24
     assert {e.id for e in screened} == {e.id for e in technical + financial}
     assert set(screened) <= set(whole)
