@@ -23,9 +23,11 @@ fi
 # SIGTERM to the main process alone. (Sent to the whole group, the signal also hit the Celery pool's
 # children; the worker's main process then hung in its warm shutdown and kept consuming the queue
 # under var/ long after the portal was gone.) Whatever is still running after STOP_GRACE seconds
-# gets SIGQUIT (Celery's cold shutdown; a task cut short is redelivered at the next start, since tasks
-# are acknowledged late), then SIGKILL to its whole group.
-STOP_GRACE=${STOP_GRACE:-8}
+# gets SIGQUIT (Celery's cold shutdown: it cancels the running task and puts its message back in the
+# queue, since tasks are acknowledged late, so the next start finishes it), then, 8 s later, SIGKILL to
+# its whole group. The cold shutdown needs those seconds: seen taking 4 s from SIGQUIT to "Restoring 1
+# unacknowledged message(s)" on a busy machine; killed after 2 s, the embedded broker's message was lost.
+STOP_GRACE=${STOP_GRACE:-5}
 pids=()
 alive() { local p; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
 stop() {
@@ -34,8 +36,10 @@ stop() {
   kill -TERM "${pids[@]}" 2>/dev/null || true
   for _ in $(seq 1 $((STOP_GRACE * 10))); do alive || break; sleep 0.1; done
   if alive; then
+    echo "Still running after ${STOP_GRACE} s: cold shutdown (SIGQUIT)…"
     kill -QUIT "${pids[@]}" 2>/dev/null || true
-    for _ in $(seq 1 20); do alive || break; sleep 0.1; done
+    for _ in $(seq 1 80); do alive || break; sleep 0.1; done
+    if alive; then echo "Still running 8 s after SIGQUIT: SIGKILL"; fi
   fi
   local p
   for p in "${pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null || true; done

@@ -19,7 +19,7 @@ import pytest
 
 from tests.embedded_default import ROOT, embedded_env
 
-STOP_LIMIT = 15.0  # seconds; the script's own grace is 8 s before the cold shutdown
+STOP_LIMIT = 15.0  # seconds; the script waits 5 s before the cold shutdown and 8 s more before SIGKILL
 
 
 def free_port() -> int:
