@@ -52,6 +52,7 @@ urlpatterns = [
     path("district/", include("districts.urls")),
     path("expert/", include("experts.urls")),
     path("municipal/", include("audits.urls")),
+    path("cadres/", include("cadres.urls")),
     path("municipal/experts/", include(("experts.urls.admin", "experts_admin"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
