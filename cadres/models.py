@@ -18,7 +18,7 @@ YEAR_VALIDATORS = [MinValueValidator(2015), MaxValueValidator(2100)]
 
 
 class HelpList(models.TextChoices):
-    # 实施方案 二: 350 enterprises aiming above 1 bn yuan, 1,000 above 500 million.
+    # 实施方案 二(一)2: 350 enterprises aiming above 1 bn yuan, 1,000 above 500 million.
     BILLION = "billion", _("百亿元级（营业收入超 10 亿元）名单")
     HALF_BILLION = "half_billion", _("五亿元级（营业收入超 5 亿元）名单")
 
@@ -48,7 +48,7 @@ class LedgerStatus(models.TextChoices):
 
 
 class Cadre(models.Model):
-    """A cadre's level and unit: the level decides which list they may help (实施方案 三(一))."""
+    """A cadre's level and unit: the level decides which list they may help (实施方案 二(一)3)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -70,7 +70,7 @@ class Cadre(models.Model):
 
 
 class HelpListEntry(models.Model):
-    """An enterprise on one of the help lists, kept by the municipal office (实施方案 二)."""
+    """An enterprise on one of the help lists, kept by the municipal office (实施方案 二(一)2)."""
 
     enterprise = models.OneToOneField(
         "certification.Enterprise",
@@ -97,7 +97,7 @@ class HelpListEntry(models.Model):
 
 
 class Assignment(models.Model):
-    """One cadre for one enterprise, one-to-one, for two years (实施方案 三(一))."""
+    """One cadre for one enterprise, one-to-one, for two years (实施方案 二(一)3)."""
 
     entry = models.ForeignKey(
         HelpListEntry, verbose_name=_("帮扶企业"), on_delete=models.CASCADE, related_name="assignments"
@@ -133,7 +133,7 @@ class Assignment(models.Model):
 
 
 class NeedsSurvey(models.Model):
-    """The needs survey (需求调查) of one enterprise in the six areas, and the bottlenecks (实施方案 三(二))."""
+    """The needs survey (需求调查) of one enterprise in the six areas, and the bottlenecks (实施方案 二(二)1)."""
 
     entry = models.OneToOneField(
         HelpListEntry, verbose_name=_("帮扶企业"), on_delete=models.CASCADE, related_name="survey"
@@ -191,7 +191,7 @@ class Goal(models.Model):
 
 
 class HelpRecord(models.Model):
-    """One act of help, added by the cadre at any time (实施方案 三(三))."""
+    """One act of help, added by the cadre at any time (实施方案 二(二)3)."""
 
     entry = models.ForeignKey(
         HelpListEntry, verbose_name=_("帮扶企业"), on_delete=models.CASCADE, related_name="records"
@@ -224,7 +224,7 @@ class HelpRecord(models.Model):
 
 
 class DevelopmentData(models.Model):
-    """The enterprise's half-year development data (实施方案 四(二)): economic and S&T indicators.
+    """The enterprise's half-year development data (实施方案 二(二)4): economic and S&T indicators.
 
     Amounts are in 10,000 yuan (万元), counts are whole numbers.
     """

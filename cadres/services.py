@@ -37,11 +37,11 @@ from certification.models import Enterprise
 from certification.workflow import check_pair
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
 
-HELP_YEARS = 2  # one-to-one for two years (实施方案 三(一))
+HELP_YEARS = 2  # one-to-one for two years (实施方案 二(一)3)
 TEXT_MAX = 2000
 AMOUNT_MAX = Decimal("999999999999.99")
 COUNT_MAX = 10_000_000
-# 实施方案 三(一): the 1-billion list gets a bureau-level cadre, the 500-million list a division-level one.
+# 实施方案 二(一)3: the 1-billion list gets a bureau-level cadre, the 500-million list a division-level one.
 LEVEL_FOR_LIST = {HelpList.BILLION: CadreLevel.BUREAU, HelpList.HALF_BILLION: CadreLevel.DIVISION}
 
 
@@ -186,7 +186,7 @@ def _text(data: Mapping[str, Any], key: str, errors: dict[str, list[str]], *, re
 
 
 def survey_save(*, by: User, entry: HelpListEntry, data: Mapping[str, Any]) -> NeedsSurvey:
-    """The needs survey in six areas and the bottlenecks (需求调查, 实施方案 三(二))."""
+    """The needs survey in six areas and the bottlenecks (需求调查, 实施方案 二(二)1)."""
     _require_cadre_of(by, entry)
     errors: dict[str, list[str]] = {}
     values = {key: _text(data, key, errors) for key in (*SURVEY_AREAS, "bottlenecks")}
@@ -235,7 +235,7 @@ def _hours(raw: Any, errors: dict[str, list[str]]) -> Decimal:
 
 
 def record_add(*, by: User, entry: HelpListEntry, data: Mapping[str, Any]) -> HelpRecord:
-    """A help record: method, channel, measures, effect, date, hours (实施方案 三(三))."""
+    """A help record: method, channel, measures, effect, date, hours (实施方案 二(二)3)."""
     _require_cadre_of(by, entry)
     errors: dict[str, list[str]] = {}
     helped_on = data.get("helped_on")
@@ -272,7 +272,7 @@ AMOUNT_FIELDS = ("revenue", "profit", "tax", "rd_spending", "high_tech_revenue")
 def development_save(
     *, by: User, entry: HelpListEntry, year: int, half: str, values: Mapping[str, Any]
 ) -> DevelopmentData:
-    """The enterprise enters (or corrects) its half-year data (实施方案 四(二))."""
+    """The enterprise enters (or corrects) its half-year data (实施方案 二(二)4)."""
     if by.role != Role.ENTERPRISE or by.enterprise_id != entry.enterprise_id:
         raise DomainPermissionDenied(_("只有本企业用户可以填报企业发展数据。"))
     errors: dict[str, list[str]] = {}

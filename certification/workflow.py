@@ -549,7 +549,7 @@ FILING_PAIRS = frozenset({("submitted", "decided")})
 # The office's notices (通知公告, audits.Announcement): withdrawn from the site, or published again.
 ANNOUNCEMENT_PAIRS = frozenset({("published", "withdrawn"), ("withdrawn", "published")})
 # A half-year help ledger (帮扶台账, cadres.Ledger): the cadre submits it, the district reviews it (区县审核)
-# or returns it to the cadre, the municipal office files it (市级备案). 《干部帮扶工作实施方案》 四(三).
+# or returns it to the cadre, the municipal office files it (市级备案). 《干部帮扶工作实施方案》 二(一)4.
 LEDGER_PAIRS = frozenset(
     {
         ("draft", "submitted"),
