@@ -167,7 +167,7 @@ def assignment_set(
             raise InvalidInput({"cadre": [_("该干部已结对帮扶另一家企业（一对一帮扶）。")]}) from exc
 
 
-def _require_cadre_of(by: User, entry: HelpListEntry) -> None:
+def require_cadre_of(by: User, entry: HelpListEntry) -> None:
     if not is_cadre_of(by, entry):
         raise DomainPermissionDenied(_("只有该企业的帮扶干部可以填写。"))
 
@@ -187,7 +187,7 @@ def _text(data: Mapping[str, Any], key: str, errors: dict[str, list[str]], *, re
 
 def survey_save(*, by: User, entry: HelpListEntry, data: Mapping[str, Any]) -> NeedsSurvey:
     """The needs survey in six areas and the bottlenecks (需求调查, 实施方案 二(二)1)."""
-    _require_cadre_of(by, entry)
+    require_cadre_of(by, entry)
     errors: dict[str, list[str]] = {}
     values = {key: _text(data, key, errors) for key in (*SURVEY_AREAS, "bottlenecks")}
     if not errors and not any(values.values()):
@@ -204,7 +204,7 @@ def survey_save(*, by: User, entry: HelpListEntry, data: Mapping[str, Any]) -> N
 
 def goal_set(*, by: User, entry: HelpListEntry, year: int | None, text: str) -> Goal:
     """一企一策: the goal of one year, or the five-year goal (``year=None``)."""
-    _require_cadre_of(by, entry)
+    require_cadre_of(by, entry)
     errors: dict[str, list[str]] = {}
     if year is not None and not _year_ok(year):
         errors["year"] = [_("年度应在 2015 至 2100 之间。")]
@@ -236,7 +236,7 @@ def _hours(raw: Any, errors: dict[str, list[str]]) -> Decimal:
 
 def record_add(*, by: User, entry: HelpListEntry, data: Mapping[str, Any]) -> HelpRecord:
     """A help record: method, channel, measures, effect, date, hours (实施方案 二(二)3)."""
-    _require_cadre_of(by, entry)
+    require_cadre_of(by, entry)
     errors: dict[str, list[str]] = {}
     helped_on = data.get("helped_on")
     if not isinstance(helped_on, dt.date):
@@ -269,12 +269,16 @@ def record_add(*, by: User, entry: HelpListEntry, data: Mapping[str, Any]) -> He
 AMOUNT_FIELDS = ("revenue", "profit", "tax", "rd_spending", "high_tech_revenue")
 
 
+def require_owner(by: User, entry: HelpListEntry) -> None:
+    if by.role != Role.ENTERPRISE or by.enterprise_id != entry.enterprise_id:
+        raise DomainPermissionDenied(_("只有本企业用户可以填报企业发展数据。"))
+
+
 def development_save(
     *, by: User, entry: HelpListEntry, year: int, half: str, values: Mapping[str, Any]
 ) -> DevelopmentData:
     """The enterprise enters (or corrects) its half-year data (实施方案 二(二)4)."""
-    if by.role != Role.ENTERPRISE or by.enterprise_id != entry.enterprise_id:
-        raise DomainPermissionDenied(_("只有本企业用户可以填报企业发展数据。"))
+    require_owner(by, entry)
     errors: dict[str, list[str]] = {}
     if not _year_ok(year):
         errors["year"] = [_("年度应在 2015 至 2100 之间。")]
@@ -324,7 +328,7 @@ def development_save(
 
 def ledger_submit(*, by: User, entry: HelpListEntry, year: int, half: str, summary: str) -> Ledger:
     """The cadre submits the half-year ledger (a returned one again) for the district's review."""
-    _require_cadre_of(by, entry)
+    require_cadre_of(by, entry)
     errors: dict[str, list[str]] = {}
     if not _year_ok(year):
         errors["year"] = [_("年度应在 2015 至 2100 之间。")]

@@ -33,6 +33,7 @@ api_v1 = [
     path("experts/", include("experts.api.urls.pool")),
     path("draws/", include("experts.api.urls.draws")),
     path("reviews/", include("experts.api.urls.reviews")),
+    path("cadres/", include("cadres.api.urls")),
 ]
 
 urlpatterns = [

@@ -125,6 +125,9 @@ KWARGS: dict[str, dict[str, Any]] = {
     "notifications/<int:pk>/read/": {"pk": pk("notification")},
     "municipal/operations/failed/<int:pk>/retry/": {"pk": pk("failed_task")},
     "cadres/<int:pk>/": {"pk": pk("help_entry")},
+    "api/v1/cadres/entries/<int:pk>/": {"pk": pk("help_entry")},
+    "api/v1/cadres/entries/<int:pk>/records/": {"pk": pk("help_entry")},
+    "api/v1/cadres/entries/<int:pk>/development/": {"pk": pk("help_entry")},
     "cadres/<int:pk>/remove/": {"pk": pk("help_entry")},
     "cadres/<int:pk>/assign/": {"pk": pk("help_entry")},
     "cadres/<int:pk>/survey/": {"pk": pk("help_entry")},
@@ -610,6 +613,20 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "api/v1/eligibility/check/": {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
         "POST":   row(400,       400,       400,       400,       400,       400,       400,       400),
+    },
+    "api/v1/cadres/entries/": {
+        "GET":    row(200,       200,       200,       200,       403,       403,       200,       401),
+    },
+    "api/v1/cadres/entries/<int:pk>/": {
+        "GET":    row(200,       404,       200,       404,       403,       403,       200,       401),
+    },
+    "api/v1/cadres/entries/<int:pk>/records/": {
+        "GET":    row(200,       404,       200,       404,       403,       403,       200,       401),
+        "POST":   row(403,       404,       403,       404,       403,       403,       403,       401),
+    },
+    "api/v1/cadres/entries/<int:pk>/development/": {
+        "GET":    row(200,       404,       200,       404,       403,       403,       200,       401),
+        "POST":   row(400,       404,       403,       404,       403,       403,       403,       401),
     },
     "api/v1/experts/": {
         "GET":    row(403,       403,       403,       403,       403,       403,       200,       401),
