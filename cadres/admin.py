@@ -10,6 +10,7 @@ from cadres.models import (
     HelpRecord,
     Ledger,
     NeedsSurvey,
+    Training,
 )
 
 
@@ -31,7 +32,7 @@ class AssignmentAdmin(SimpleHistoryAdmin):
     list_display = ["entry", "cadre", "kind", "starts_on", "ends_on"]
 
 
-@admin.register(NeedsSurvey, Goal, HelpRecord, DevelopmentData)
+@admin.register(NeedsSurvey, Goal, HelpRecord, DevelopmentData, Training)
 class CadreRecordAdmin(SimpleHistoryAdmin):
     pass
 

@@ -102,3 +102,10 @@ class ReviewForm(forms.Form):
     note = forms.CharField(
         label=_("审核意见"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class TrainingForm(forms.Form):
+    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    topic = forms.CharField(label=_("主题"), max_length=200)
+    speaker = forms.CharField(label=_("主讲人"), max_length=100)
+    attendance = forms.IntegerField(label=_("参加人数"), min_value=1, max_value=100000)

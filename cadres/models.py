@@ -302,3 +302,25 @@ class Ledger(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry.enterprise} {self.year} {self.get_half_display()}"
+
+
+class Training(models.Model):
+    """A training session or lecture (大讲堂) for the helped enterprises (实施方案 二(二)5: two a month,
+    at least 24 a year)."""
+
+    held_on = models.DateField(_("日期"))
+    topic = models.CharField(_("主题"), max_length=200)
+    speaker = models.CharField(_("主讲人"), max_length=100)
+    attendance = models.PositiveIntegerField(_("参加人数"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("培训和大讲堂")
+        verbose_name_plural = _("培训和大讲堂")
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.topic}"

@@ -32,6 +32,7 @@ from cadres.models import (
     Ledger,
     LedgerStatus,
     NeedsSurvey,
+    Training,
 )
 from certification.models import Enterprise
 from certification.workflow import check_pair
@@ -373,3 +374,35 @@ def ledger_file(*, by: User, ledger: Ledger) -> Ledger:
         locked.status, locked.changed_by = LedgerStatus.FILED, by
         locked.save()
     return locked
+
+
+# --- Training and lectures (实施方案 二(二)5) ---------------------------------------------------------
+
+TRAINING_TARGET = 24  # two a month, at least 24 a year
+ATTENDANCE_MAX = 100_000
+
+
+def training_add(*, by: User, data: Mapping[str, Any]) -> Training:
+    """Record a training session or lecture; the office or the organisation department."""
+    _require(by, Role.MUNICIPAL, Role.ORGANISATION, message=_("只有市工作小组办公室或组织部门可以记录培训。"))
+    errors: dict[str, list[str]] = {}
+    held_on = data.get("held_on")
+    if not isinstance(held_on, dt.date):
+        errors["held_on"] = [_("请填写日期。")]
+    elif not 2015 <= held_on.year <= 2100:
+        errors["held_on"] = [_("年度应在 2015 至 2100 之间。")]
+    topic = _text(data, "topic", errors, required=True)[:200]
+    speaker = _text(data, "speaker", errors, required=True)[:100]
+    attendance = data.get("attendance")
+    if (
+        not isinstance(attendance, int)
+        or isinstance(attendance, bool)
+        or not 1 <= attendance <= ATTENDANCE_MAX
+    ):
+        errors["attendance"] = [_("参加人数应为 1 至 %(max)s 之间的整数。") % {"max": ATTENDANCE_MAX}]
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        return Training.objects.create(
+            held_on=held_on, topic=topic, speaker=speaker, attendance=attendance, recorded_by=by
+        )

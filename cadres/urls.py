@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/", views.entry_import, name="entry_import"),
     path("export.xlsx", views.entry_export, name="entry_export"),
     path("ledgers/", views.ledgers, name="ledgers"),
+    path("training/", views.training, name="training"),
     path("ledgers/<int:pk>/review/", views.ledger_review, name="ledger_review"),
     path("ledgers/<int:pk>/file/", views.ledger_file, name="ledger_file"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -25,6 +25,7 @@ from cadres.forms import (
     RecordForm,
     ReviewForm,
     SurveyForm,
+    TrainingForm,
 )
 from cadres.models import (
     ECONOMIC_FIELDS,
@@ -33,6 +34,7 @@ from cadres.models import (
     DevelopmentData,
     HelpList,
     HelpListEntry,
+    Training,
 )
 from cadres.permissions import entries_visible_to, ledgers_visible_to
 from certification.models import Enterprise
@@ -355,3 +357,35 @@ def _report(request: HttpRequest, failed: Failure) -> None:
     for problems in failed.errors.values():
         for problem in problems:
             messages.error(request, problem)
+
+
+@role_required(Role.MUNICIPAL, Role.ORGANISATION)
+@require_http_methods(["GET", "POST"])
+def training(request: HttpRequest) -> HttpResponse:
+    """The year's training sessions and lectures against the target of 24 (实施方案 二(二)5), and a form to add one."""
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and 2015 <= int(raw) <= 2100 else timezone.localdate().year
+    form = TrainingForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            with form_errors(form):
+                done = services.training_add(by=request.user, data=form.cleaned_data)
+                messages.success(request, _("已记录培训。"))
+                return redirect(f"{request.path}?year={done.held_on.year}")
+    qs = Training.objects.filter(held_on__year=year).select_related("recorded_by")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cadres/training.html",
+        {
+            "page": page,
+            "querystring": f"year={year}",
+            "year": year,
+            "count": page.paginator.count,
+            "target": services.TRAINING_TARGET,
+            "form": form,
+        },
+        status=status,
+    )

@@ -1053,6 +1053,10 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "cadres/export.xlsx": {
         "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
     },
+    "cadres/training/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
+    },
     "cadres/ledgers/": {
         "GET":    row(403,       403,       200,       200,       403,       403,       200,       LOGIN),
     },

@@ -181,3 +181,18 @@ def test_the_office_adds_an_entry_and_a_wrong_uscc_is_a_form_error(client, offic
     )
     assert response.status_code == 302
     assert HelpListEntry.objects.get().help_list == "half_billion"
+
+
+def test_training_is_counted_against_24_a_year(client, office, organisation):
+    from cadres.models import Training
+
+    client.force_login(organisation)
+    data = {"held_on": "2026-04-08", "topic": "商业模式创新", "speaker": "张教授", "attendance": "86"}
+    assert client.post(reverse("cadres:training"), data).status_code == 302
+    response = client.post(reverse("cadres:training"), {**data, "attendance": "0"})
+    assert response.status_code == 400
+    assert Training.objects.count() == 1
+    page = client.get(reverse("cadres:training"), {"year": "2026"}).content.decode()
+    assert "已举办 1 期，全年目标不低于 24 期" in page
+    client.force_login(make_cadre("trainee"))
+    assert client.get(reverse("cadres:training")).status_code == 403
