@@ -5,6 +5,7 @@ from cadres.models import (
     Assignment,
     Cadre,
     DevelopmentData,
+    Evaluation,
     Goal,
     HelpListEntry,
     HelpRecord,
@@ -32,7 +33,7 @@ class AssignmentAdmin(SimpleHistoryAdmin):
     list_display = ["entry", "cadre", "kind", "starts_on", "ends_on"]
 
 
-@admin.register(NeedsSurvey, Goal, HelpRecord, DevelopmentData, Training)
+@admin.register(NeedsSurvey, Goal, HelpRecord, DevelopmentData, Training, Evaluation)
 class CadreRecordAdmin(SimpleHistoryAdmin):
     pass
 

@@ -109,3 +109,23 @@ class TrainingForm(forms.Form):
     topic = forms.CharField(label=_("主题"), max_length=200)
     speaker = forms.CharField(label=_("主讲人"), max_length=100)
     attendance = forms.IntegerField(label=_("参加人数"), min_value=1, max_value=100000)
+
+
+class EvaluationForm(PeriodForm):
+    cadre = forms.ModelChoiceField(label=_("帮扶干部"), queryset=User.objects.none())
+    score = forms.TypedChoiceField(
+        label=_("评分"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        help_text=_("5 分为最好。"),
+    )
+    text = forms.CharField(
+        label=_("评价"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: object, cadres: QuerySet[User], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["cadre"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = cadres
+        field.label_from_instance = lambda u: u.display_name

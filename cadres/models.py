@@ -324,3 +324,44 @@ class Training(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.topic}"
+
+
+class Evaluation(models.Model):
+    """The enterprise's evaluation of its cadre (企业评价, 实施方案 二(一)4 and 二(二)3): once per period."""
+
+    entry = models.ForeignKey(
+        HelpListEntry, verbose_name=_("帮扶企业"), on_delete=models.CASCADE, related_name="evaluations"
+    )
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("帮扶干部"),
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
+    half = models.CharField(_("期间"), max_length=4, choices=Half.choices)
+    score = models.PositiveSmallIntegerField(
+        _("评分"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    text = models.TextField(_("评价"), max_length=2000, blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评价人"), on_delete=models.PROTECT, related_name="+"
+    )
+    evaluated_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "-half"]
+        verbose_name = _("企业评价")
+        verbose_name_plural = _("企业评价")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "cadre", "year", "half"], name="one_evaluation_per_period"
+            ),
+            models.CheckConstraint(
+                name="evaluation_score_1_to_5", condition=Q(score__gte=1) & Q(score__lte=5)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.enterprise} → {self.cadre} {self.year} {self.half}"

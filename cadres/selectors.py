@@ -6,7 +6,15 @@ from collections.abc import Mapping
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from cadres.models import Assignment, DevelopmentData, HelpList, HelpListEntry, Ledger, LedgerStatus
+from cadres.models import (
+    Assignment,
+    DevelopmentData,
+    Evaluation,
+    HelpList,
+    HelpListEntry,
+    Ledger,
+    LedgerStatus,
+)
 
 
 def entry_list(qs: QuerySet[HelpListEntry], params: Mapping[str, str]) -> QuerySet[HelpListEntry]:
@@ -37,6 +45,7 @@ def entry_detail(qs: QuerySet[HelpListEntry], pk: int) -> HelpListEntry:
             "records",
             Prefetch("development", queryset=DevelopmentData.objects.order_by("year", "half")),
             "ledgers",
+            Prefetch("evaluations", queryset=Evaluation.objects.select_related("cadre")),
         )
         .get(pk=pk)
     )

@@ -24,6 +24,7 @@ from cadres.models import (
     Cadre,
     CadreLevel,
     DevelopmentData,
+    Evaluation,
     Goal,
     Half,
     HelpList,
@@ -405,4 +406,33 @@ def training_add(*, by: User, data: Mapping[str, Any]) -> Training:
     with transaction.atomic():
         return Training.objects.create(
             held_on=held_on, topic=topic, speaker=speaker, attendance=attendance, recorded_by=by
+        )
+
+
+# --- The enterprise's evaluation of its cadre -------------------------------------------------------
+
+
+def evaluation_add(
+    *, by: User, entry: HelpListEntry, cadre: User, year: int, half: str, score: int, text: str
+) -> Evaluation:
+    """The enterprise scores its cadre 1–5 with a comment, once per cadre and period."""
+    require_owner(by, entry)
+    errors: dict[str, list[str]] = {}
+    if not entry.assignments.filter(cadre=cadre).exists():
+        errors["cadre"] = [_("所选干部不是本企业的帮扶干部。")]
+    if not _year_ok(year):
+        errors["year"] = [_("年度应在 2015 至 2100 之间。")]
+    if half not in Half.values:
+        errors["half"] = [_("请选择上半年或全年。")]
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        errors["score"] = [_("评分应为 1 至 5 分。")]
+    value = _text({"text": text}, "text", errors)
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        HelpListEntry.objects.select_for_update().get(pk=entry.pk)
+        if Evaluation.objects.filter(entry=entry, cadre=cadre, year=year, half=half).exists():
+            raise InvalidInput({"__all__": [_("本期已评价过该干部，每期只评价一次。")]})
+        return Evaluation.objects.create(
+            entry=entry, cadre=cadre, year=year, half=half, score=score, text=value, evaluated_by=by
         )

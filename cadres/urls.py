@@ -21,4 +21,5 @@ urlpatterns = [
     path("<int:pk>/records/add/", views.record_add, name="record_add"),
     path("<int:pk>/development/", views.development, name="development"),
     path("<int:pk>/ledger/", views.ledger_submit, name="ledger_submit"),
+    path("<int:pk>/evaluate/", views.evaluate, name="evaluate"),
 ]

@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.permissions import role_required
 from cadres import excel, selectors, services
 from cadres.forms import (
     AssignmentForm,
     DevelopmentForm,
     EntryForm,
+    EvaluationForm,
     GoalForm,
     ImportForm,
     LedgerSubmitForm,
@@ -389,3 +390,20 @@ def training(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@role_required(Role.ENTERPRISE)
+@require_http_methods(["GET", "POST"])
+def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The enterprise evaluates its cadre for a period (once)."""
+    entry = _entry(request, pk)
+    services.require_owner(request.user, entry)
+    cadres = User.objects.filter(cadre_assignments__entry=entry).order_by("username")
+    today = timezone.localdate()
+    form = EvaluationForm(request.POST or None, cadres=cadres, initial={"year": today.year, "half": "h1"})
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, field_map={"__all__": None}):
+            services.evaluation_add(by=request.user, entry=entry, **form.cleaned_data)
+            messages.success(request, _("已提交对帮扶干部的评价。"))
+            return _back(entry)
+    return _form_page(request, entry, form, _("评价帮扶干部"), 400 if request.method == "POST" else 200)

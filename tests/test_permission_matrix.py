@@ -135,6 +135,7 @@ KWARGS: dict[str, dict[str, Any]] = {
     "cadres/<int:pk>/records/add/": {"pk": pk("help_entry")},
     "cadres/<int:pk>/development/": {"pk": pk("help_entry")},
     "cadres/<int:pk>/ledger/": {"pk": pk("help_entry")},
+    "cadres/<int:pk>/evaluate/": {"pk": pk("help_entry")},
     "cadres/ledgers/<int:pk>/review/": {"pk": pk("help_ledger")},
     "cadres/ledgers/<int:pk>/file/": {"pk": pk("help_ledger")},
     # The enterprise's pages: the draft for the pages that edit, the application under review to read.
@@ -1092,6 +1093,10 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "POST":   row(403,       403,       403,       403,       403,       403,       403,       LOGIN),
     },
     "cadres/<int:pk>/development/": {
+        "GET":    row(200,       404,       403,       403,       403,       403,       403,       LOGIN),
+        "POST":   row(400,       404,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "cadres/<int:pk>/evaluate/": {
         "GET":    row(200,       404,       403,       403,       403,       403,       403,       LOGIN),
         "POST":   row(400,       404,       403,       403,       403,       403,       403,       LOGIN),
     },

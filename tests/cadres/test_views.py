@@ -196,3 +196,20 @@ def test_training_is_counted_against_24_a_year(client, office, organisation):
     assert "已举办 1 期，全年目标不低于 24 期" in page
     client.force_login(make_cadre("trainee"))
     assert client.get(reverse("cadres:training")).status_code == 403
+
+
+def test_the_enterprise_evaluates_its_cadre_once_a_period(client, entry, owner, cadre, other_cadre):
+    from cadres.models import Evaluation
+
+    client.force_login(owner)
+    url = reverse("cadres:evaluate", args=[entry.pk])
+    data = {"year": "2026", "half": "h1", "cadre": cadre.pk, "score": "5", "text": "帮扶及时有效"}
+    assert (
+        client.post(url, {**data, "cadre": other_cadre.pk}).status_code == 400
+    )  # not this enterprise's cadre
+    assert client.post(url, {**data, "score": "6"}).status_code == 400
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data)
+    assert again.status_code == 400 and "每期只评价一次" in again.content.decode()
+    assert Evaluation.objects.get().score == 5
+    assert "帮扶及时有效" in client.get(reverse("cadres:detail", args=[entry.pk])).content.decode()
