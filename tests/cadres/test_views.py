@@ -213,3 +213,26 @@ def test_the_enterprise_evaluates_its_cadre_once_a_period(client, entry, owner, 
     assert again.status_code == 400 and "每期只评价一次" in again.content.decode()
     assert Evaluation.objects.get().score == 5
     assert "帮扶及时有效" in client.get(reverse("cadres:detail", args=[entry.pk])).content.decode()
+
+
+def test_the_ledger_queue_pins_its_queries(client, office, django_assert_num_queries):
+    for i in range(23):
+        cadre = make_cadre(f"q{i}")
+        e = services.entry_add(
+            by=office, enterprise=EnterpriseFactory(), help_list="billion", is_key=False, year_added=2026
+        )
+        services.assignment_set(
+            by=office, entry=e, cadre=cadre, kind="primary", starts_on=dt.date(2026, 1, 1)
+        )
+        services.ledger_submit(by=cadre, entry=e, year=2026, half="h1", summary=f"小结{i}")
+    from tests.factories import UserFactory
+
+    official = UserFactory(official=True, username="queue_official")
+    client.force_login(official)
+    # session, user, the header's district badge, the inbox's unread count, the session's save (3), and the
+    # page's own: count, rows (one join for enterprise and district).
+    with django_assert_num_queries(9):
+        response = client.get(reverse("cadres:ledgers"))
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 23
+    assert len(response.context["page"].object_list) == 20
