@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     DISTRICT = "district", _("区县工作小组")
     EXPERT = "expert", _("评审专家")
     MUNICIPAL = "municipal", _("市工作小组办公室")
+    CADRE = "cadre", _("帮扶干部")
+    ORGANISATION = "organisation", _("组织部门")
 
 
 class User(AbstractUser):
@@ -74,3 +76,7 @@ class User(AbstractUser):
     @property
     def is_municipal(self) -> bool:
         return self.role == Role.MUNICIPAL
+
+    @property
+    def is_cadre(self) -> bool:
+        return self.role == Role.CADRE

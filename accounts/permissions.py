@@ -46,4 +46,6 @@ HOME_URL_NAMES = {
     Role.DISTRICT: "districts:home",
     Role.EXPERT: "experts:home",
     Role.MUNICIPAL: "audits:home",
+    Role.CADRE: "cadres:home",
+    Role.ORGANISATION: "cadres:home",
 }

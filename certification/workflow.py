@@ -59,6 +59,8 @@ ROLE_LABELS = {
     Role.DISTRICT: gettext_lazy("区县工作小组"),
     Role.MUNICIPAL: gettext_lazy("市工作小组办公室"),
     Role.EXPERT: gettext_lazy("评审专家"),
+    Role.CADRE: gettext_lazy("帮扶干部"),
+    Role.ORGANISATION: gettext_lazy("组织部门"),
     SYSTEM: gettext_lazy("系统（定时任务）"),
 }
 
@@ -546,6 +548,17 @@ CHANGE_PAIRS = frozenset(
 FILING_PAIRS = frozenset({("submitted", "decided")})
 # The office's notices (通知公告, audits.Announcement): withdrawn from the site, or published again.
 ANNOUNCEMENT_PAIRS = frozenset({("published", "withdrawn"), ("withdrawn", "published")})
+# A half-year help ledger (帮扶台账, cadres.Ledger): the cadre submits it, the district reviews it (区县审核)
+# or returns it to the cadre, the municipal office files it (市级备案). 《干部帮扶工作实施方案》 二(一)4.
+LEDGER_PAIRS = frozenset(
+    {
+        ("draft", "submitted"),
+        ("returned", "submitted"),
+        ("submitted", "district_reviewed"),
+        ("submitted", "returned"),
+        ("district_reviewed", "filed"),
+    }
+)
 PAIRS: dict[str, frozenset[tuple[str, str]]] = {
     "notice": NOTICE_PAIRS,
     "objection": OBJECTION_PAIRS,
@@ -553,6 +566,7 @@ PAIRS: dict[str, frozenset[tuple[str, str]]] = {
     "change": CHANGE_PAIRS,
     "filing": FILING_PAIRS,
     "announcement": ANNOUNCEMENT_PAIRS,
+    "ledger": LEDGER_PAIRS,
 }
 
 

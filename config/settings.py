@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "districts",
     "certification",
     "experts",
+    "cadres",
     "audits",
     "notifications",
     "demo",

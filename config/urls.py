@@ -33,6 +33,7 @@ api_v1 = [
     path("experts/", include("experts.api.urls.pool")),
     path("draws/", include("experts.api.urls.draws")),
     path("reviews/", include("experts.api.urls.reviews")),
+    path("cadres/", include("cadres.api.urls")),
 ]
 
 urlpatterns = [
@@ -52,6 +53,7 @@ urlpatterns = [
     path("district/", include("districts.urls")),
     path("expert/", include("experts.urls")),
     path("municipal/", include("audits.urls")),
+    path("cadres/", include("cadres.urls")),
     path("municipal/experts/", include(("experts.urls.admin", "experts_admin"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

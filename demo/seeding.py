@@ -99,6 +99,9 @@ def seed_demo() -> SeedCounts:
             full_name=contact,
             email=f"{username}@example.com",
         )
+    from demo.cadres import seed_cadres  # the cadre help ledger's part (imports demo.seeding's helpers)
+
+    seed_cadres(_user, counts)
     return counts
 
 

@@ -36,6 +36,7 @@ class Clock(models.TextChoices):
     MONITORING_REPORT = "monitoring_report", _("统计监测填报")
     CALENDAR_NEXT_YEAR = "calendar_next_year", _("下一年度工作日历")
     REPORT_FLAGS = "report_flags", _("统计监测缺报标记")
+    DEVELOPMENT_DATA = "development_data", _("帮扶企业发展数据填报")
 
 
 class Outcome(models.TextChoices):

@@ -316,6 +316,16 @@ def build_world() -> World:
     )
     failed_task = FailedTask.objects.create(task_name="matrix.unknown_task", error="RuntimeError: matrix")
 
+    # --- The cadre help ledger: the world's enterprise on the 1-billion list, a ledger waiting for review
+    from cadres.models import HelpListEntry, Ledger
+
+    help_entry = HelpListEntry.objects.create(
+        enterprise=ent, help_list="billion", year_added=2026, added_by=municipal
+    )
+    help_ledger = Ledger.objects.create(
+        entry=help_entry, year=2026, half="h1", status="submitted", summary="matrix"
+    )
+
     people: dict[str, User | None] = {
         "enterprise": enterprise_user,
         "other_enterprise": other_enterprise_user,
@@ -362,6 +372,8 @@ def build_world() -> World:
         "spot_check": SupervisionCheck.objects.filter(draw=spot_draw).first(),
         "notification": notification,
         "failed_task": failed_task,
+        "help_entry": help_entry,
+        "help_ledger": help_ledger,
         "binhai": binhai,
         "heping": heping,
     }

@@ -30,7 +30,7 @@ def test_seed_twice_gives_same_counts(settings):
     call_command("seed_demo", "--force")
     first = counts()
     call_command("seed_demo", "--force")
-    assert counts() == first == (69, 16, 40, 10, 2)
+    assert counts() == first == (72, 16, 40, 10, 2)
 
 
 def test_seeded_people(settings):
@@ -57,3 +57,21 @@ def test_seeded_people(settings):
     assert codes["天津正信会计师事务所"] and len(codes["天津正信会计师事务所"]) == 1
     assert all(len(c) == 1 for c in codes.values())
     assert len({next(iter(c)) for c in codes.values()}) == len(codes)
+
+
+def test_seeded_cadre_help_ledger(settings):
+    from cadres.models import DevelopmentData, HelpListEntry, HelpRecord, Ledger
+    from cadres.permissions import entries_visible_to
+
+    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force")
+    cadre1 = User.objects.get(username="cadre1")
+    assert cadre1.role == Role.CADRE and cadre1.check_password("Demo-Pass-2026")
+    assert User.objects.get(username="organisation").role == Role.ORGANISATION
+    assert [e.enterprise.name for e in entries_visible_to(cadre1)] == ["天津滨海智算科技有限公司"]
+    assert (
+        HelpListEntry.objects.count(),
+        HelpRecord.objects.count(),
+        DevelopmentData.objects.count(),
+        Ledger.objects.filter(status="submitted").count(),
+    ) == (2, 4, 6, 2)

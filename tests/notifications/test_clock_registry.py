@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from cadres.models import HelpListEntry
 from certification.models import Application, Certificate, Objection, PublicityNotice
 from districts.models import Filing
 from experts.models import Review
@@ -25,6 +26,7 @@ KINDS = [
     "monitoring_report",
     "calendar_next_year",
     "report_flags",
+    "development_data",
 ]
 
 
@@ -46,6 +48,7 @@ def test_each_clock_lives_with_the_data_it_watches():
         "monitoring_report": "certification.clocks",
         "calendar_next_year": "workdays.clocks",
         "report_flags": "certification.clocks",
+        "development_data": "cadres.clocks",
     }
 
 
@@ -63,6 +66,8 @@ def test_the_notification_kinds_follow_the_clocks():
         "certificate_expiry",
         "monitoring_report_due",
         "calendar_missing",
+        "development_data_due",
+        "development_data_overdue",
     ]
 
 
@@ -75,6 +80,7 @@ def test_the_notification_kinds_follow_the_clocks():
         (Objection, ["objection_finding"]),
         (Filing, ["filing"]),
         (Certificate, ["certificate_expiry", "monitoring_report"]),
+        (HelpListEntry, ["development_data"]),
     ],
 )
 def test_clocks_for_an_object(model, kinds):
@@ -89,7 +95,7 @@ def test_registering_a_kind_again_replaces_it_in_its_place():
         assert list(CLOCKS) == KINDS and CLOCKS["filing"] is replacement
     finally:
         register_clocks(filing)
-    assert CLOCKS["filing"] is filing and len(NOTIFICATION_KINDS) == 12
+    assert CLOCKS["filing"] is filing and len(NOTIFICATION_KINDS) == 14
 
 
 def test_an_unknown_kind_is_refused():

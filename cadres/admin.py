@@ -1,0 +1,46 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from cadres.models import (
+    Assignment,
+    Cadre,
+    DevelopmentData,
+    Evaluation,
+    Goal,
+    HelpListEntry,
+    HelpRecord,
+    Ledger,
+    NeedsSurvey,
+    Training,
+)
+
+
+@admin.register(Cadre)
+class CadreAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "level", "unit"]
+    list_filter = ["level"]
+
+
+@admin.register(HelpListEntry)
+class HelpListEntryAdmin(SimpleHistoryAdmin):
+    list_display = ["enterprise", "help_list", "is_key", "year_added"]
+    list_filter = ["help_list", "is_key"]
+    search_fields = ["enterprise__name", "enterprise__uscc"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["entry", "cadre", "kind", "starts_on", "ends_on"]
+
+
+@admin.register(NeedsSurvey, Goal, HelpRecord, DevelopmentData, Training, Evaluation)
+class CadreRecordAdmin(SimpleHistoryAdmin):
+    pass
+
+
+@admin.register(Ledger)
+class LedgerAdmin(SimpleHistoryAdmin):
+    list_display = ["entry", "year", "half", "status"]
+    list_filter = ["status", "half"]
+    # Status changes go through cadres.services (the workflow's ledger pairs), never the admin.
+    readonly_fields = ["status"]

@@ -1,0 +1,174 @@
+"""The help lists as .xlsx: export, and import with a report per row (openpyxl).
+
+Import columns: 统一社会信用代码, 帮扶名单 (百亿元级 / 五亿元级, or billion / half_billion), 重点企业
+(是/否), 列入年度. A bad row is reported with its sheet row number and written not at all; good rows
+are added, each in its own transaction (cadres.services.entry_add). The reader's safeguards (size,
+.xls, damaged files, formula text) follow experts/importing.py.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from cadres import services
+from cadres.models import HelpList, HelpListEntry
+from certification.models import Enterprise
+from core.errors import ApplicationStateError, InvalidInput
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 2000
+HEADERS = ("统一社会信用代码", "企业名称", "帮扶名单", "重点企业", "列入年度", "所在区", "帮扶干部")
+LIST_WORDS = {
+    "百亿元级": HelpList.BILLION,
+    "billion": HelpList.BILLION,
+    "五亿元级": HelpList.HALF_BILLION,
+    "half_billion": HelpList.HALF_BILLION,
+}
+YES = {"是", "yes", "y", "1", "true"}
+NO = {"否", "no", "n", "0", "false", ""}
+
+
+class SheetError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class RowReport:
+    row: int
+    uscc: str
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_rows(data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
+    """Non-empty rows after the header, with their sheet row numbers."""
+    if len(data) > MAX_BYTES:
+        raise SheetError(_("文件超过 5 MB，请分批导入。"))
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise SheetError(_("这是旧版 Excel（.xls）文件。请在 Excel 中“另存为” .xlsx 格式后再上传。"))
+    if not data.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(io.BytesIO(data)):
+        raise SheetError(_("无法读取该文件：请上传 Excel 2007 及以上版本的 .xlsx 文件。"))
+    from openpyxl import load_workbook
+
+    rows: list[tuple[int, tuple[Any, ...]]] = []
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            if not workbook.worksheets:
+                raise SheetError(_("文件中没有工作表。"))
+            for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+                if number > 1 and any(_text(v) for v in values):
+                    rows.append((number, tuple(values)))
+                if len(rows) > MAX_ROWS:
+                    raise SheetError(_("一次最多导入 %(max)s 行，请分批导入。") % {"max": f"{MAX_ROWS:,}"})
+        finally:
+            workbook.close()
+    except SheetError:
+        raise
+    except Exception:  # openpyxl raises many kinds (KeyError, ValueError, BadZipFile, XML errors)
+        raise SheetError(_("无法读取该文件：它不是有效的 .xlsx 工作簿，或已损坏。")) from None
+    return rows
+
+
+def import_entries(*, by: User, data: bytes) -> list[RowReport]:
+    """Add the sheet's enterprises to the lists; one report per row, bad rows write nothing."""
+    reports: list[RowReport] = []
+    seen: set[str] = set()
+    for number, values in read_rows(data):
+        cells = [_text(v) for v in (*values, *([None] * len(HEADERS)))[: len(HEADERS)]]
+        uscc, _name, list_word, key_word, year_text = (
+            cells[0].upper(),
+            cells[1],
+            cells[2],
+            cells[3].lower(),
+            cells[4],
+        )
+        report = RowReport(row=number, uscc=uscc, ok=False)
+        enterprise = Enterprise.objects.filter(uscc=uscc).first() if uscc else None
+        if enterprise is None:
+            report.problems.append(_("统一社会信用代码“%(uscc)s”不是本平台注册的企业。") % {"uscc": uscc})
+        elif uscc in seen:
+            report.problems.append(_("该企业在本文件中重复出现。"))
+        help_list = LIST_WORDS.get(list_word.lower()) or LIST_WORDS.get(list_word)
+        if help_list is None:
+            report.problems.append(_("帮扶名单应为“百亿元级”或“五亿元级”。"))
+        if key_word not in YES | NO:
+            report.problems.append(_("重点企业应填“是”或“否”。"))
+        year = int(year_text) if year_text.isdigit() else None
+        if year is None:
+            report.problems.append(_("列入年度应为四位年份。"))
+        if not report.problems:
+            assert enterprise is not None and help_list is not None and year is not None
+            try:
+                services.entry_add(
+                    by=by, enterprise=enterprise, help_list=help_list, is_key=key_word in YES, year_added=year
+                )
+                report.ok = True
+            except InvalidInput as exc:
+                report.problems.extend(p for problems in exc.errors.values() for p in problems)
+            except ApplicationStateError as exc:
+                report.problems.append(exc.message)
+        seen.add(uscc)
+        reports.append(report)
+    return reports
+
+
+def _safe(value: Any) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def export_entries(entries: QuerySet[HelpListEntry] | Iterable[HelpListEntry]) -> bytes:
+    """The list as .xlsx, in the import's first columns (a file exported can be imported elsewhere)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "帮扶名单"
+    sheet.append(list(HEADERS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    words = {HelpList.BILLION: "百亿元级", HelpList.HALF_BILLION: "五亿元级"}
+    for entry in entries:
+        cadres = "、".join(a.cadre.display_name for a in entry.assignments.all())
+        sheet.append(
+            [
+                _safe(entry.enterprise.uscc),
+                _safe(entry.enterprise.name),
+                words[HelpList(entry.help_list)],
+                "是" if entry.is_key else "否",
+                entry.year_added,
+                _safe(entry.enterprise.district.name),
+                _safe(cadres),
+            ]
+        )
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+                cell.number_format = "@"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,367 @@
+"""The cadre help ledger (帮扶台账) of 《打造科技小巨人升级版干部帮扶工作实施方案(2016-2020)》.
+
+The municipal office keeps the help lists; each listed enterprise gets one cadre for two years; the
+cadre records the needs survey, the goals (一企一策) and the help given; the enterprise enters its
+half-year development data; each half-year's ledger goes cadre → district review → municipal filing.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+YEAR_VALIDATORS = [MinValueValidator(2015), MaxValueValidator(2100)]
+
+
+class HelpList(models.TextChoices):
+    # 实施方案 二(一)2: 350 enterprises aiming above 1 bn yuan, 1,000 above 500 million.
+    BILLION = "billion", _("百亿元级（营业收入超 10 亿元）名单")
+    HALF_BILLION = "half_billion", _("五亿元级（营业收入超 5 亿元）名单")
+
+
+class CadreLevel(models.TextChoices):
+    BUREAU = "bureau", _("局级干部")
+    DIVISION = "division", _("处级干部")
+    DEPARTMENT = "department", _("市级部门干部")
+
+
+class AssignmentKind(models.TextChoices):
+    PRIMARY = "primary", _("帮扶干部")
+    DEPARTMENT = "department", _("重点企业市级部门干部")
+
+
+class Half(models.TextChoices):
+    FIRST = "h1", _("上半年")
+    YEAR = "year", _("全年")
+
+
+class LedgerStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交区县审核")
+    DISTRICT_REVIEWED = "district_reviewed", _("区县已审核")
+    RETURNED = "returned", _("已退回")
+    FILED = "filed", _("市级已备案")
+
+
+class Cadre(models.Model):
+    """A cadre's level and unit: the level decides which list they may help (实施方案 二(一)3)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="cadre_profile",
+    )
+    level = models.CharField(_("干部级别"), max_length=20, choices=CadreLevel.choices)
+    unit = models.CharField(_("所在单位"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("帮扶干部")
+        verbose_name_plural = _("帮扶干部")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_level_display()})"
+
+
+class HelpListEntry(models.Model):
+    """An enterprise on one of the help lists, kept by the municipal office (实施方案 二(一)2)."""
+
+    enterprise = models.OneToOneField(
+        "certification.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.PROTECT,
+        related_name="help_entry",
+    )
+    help_list = models.CharField(_("帮扶名单"), max_length=20, choices=HelpList.choices)
+    is_key = models.BooleanField(_("重点企业"), default=False)
+    year_added = models.PositiveSmallIntegerField(_("列入年度"), validators=YEAR_VALIDATORS)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["help_list", "enterprise__name"]
+        verbose_name = _("帮扶名单企业")
+        verbose_name_plural = _("帮扶名单企业")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} ({self.get_help_list_display()})"
+
+
+class Assignment(models.Model):
+    """One cadre for one enterprise, one-to-one, for two years (实施方案 二(一)3)."""
+
+    entry = models.ForeignKey(
+        HelpListEntry, verbose_name=_("帮扶企业"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("帮扶干部"),
+        on_delete=models.PROTECT,
+        related_name="cadre_assignments",
+    )
+    kind = models.CharField(_("帮扶类型"), max_length=20, choices=AssignmentKind.choices)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("指派人"), on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["entry__enterprise__name", "kind"]
+        verbose_name = _("帮扶结对")
+        verbose_name_plural = _("帮扶结对")
+        constraints = [
+            models.UniqueConstraint(fields=["cadre"], name="cadre_helps_one_enterprise"),
+            models.UniqueConstraint(fields=["entry", "kind"], name="one_cadre_of_each_kind"),
+            models.CheckConstraint(
+                name="assignment_ends_after_start", condition=Q(ends_on__gt=models.F("starts_on"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre} → {self.entry.enterprise}"
+
+
+class NeedsSurvey(models.Model):
+    """The needs survey (需求调查) of one enterprise in the six areas, and the bottlenecks (实施方案 二(二)1)."""
+
+    entry = models.OneToOneField(
+        HelpListEntry, verbose_name=_("帮扶企业"), on_delete=models.CASCADE, related_name="survey"
+    )
+    technology = models.TextField(_("技术创新需求"), max_length=2000, blank=True)
+    high_tech = models.TextField(_("高新技术企业培育需求"), max_length=2000, blank=True)
+    talent = models.TextField(_("人才需求"), max_length=2000, blank=True)
+    business_model = models.TextField(_("商业模式创新需求"), max_length=2000, blank=True)
+    mergers = models.TextField(_("兼并重组需求"), max_length=2000, blank=True)
+    financing = models.TextField(_("投融资需求"), max_length=2000, blank=True)
+    bottlenecks = models.TextField(_("发展瓶颈"), max_length=2000, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填写人"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("需求调查")
+        verbose_name_plural = _("需求调查")
+
+    def __str__(self) -> str:
+        return str(self.entry.enterprise)
+
+
+SURVEY_AREAS = ("technology", "high_tech", "talent", "business_model", "mergers", "financing")
+
+
+class Goal(models.Model):
+    """一企一策: a yearly goal, or the five-year goal (``year`` empty) of one enterprise."""
+
+    entry = models.ForeignKey(
+        HelpListEntry, verbose_name=_("帮扶企业"), on_delete=models.CASCADE, related_name="goals"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True, validators=YEAR_VALIDATORS)
+    text = models.TextField(_("目标"), max_length=2000)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填写人"), on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [models.F("year").asc(nulls_last=True)]
+        verbose_name = _("帮扶目标")
+        verbose_name_plural = _("帮扶目标")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "year"], name="one_goal_per_year"),
+            models.UniqueConstraint(
+                fields=["entry"], condition=Q(year__isnull=True), name="one_five_year_goal"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.enterprise} {self.year or _('五年')}"
+
+
+class HelpRecord(models.Model):
+    """One act of help, added by the cadre at any time (实施方案 二(二)3)."""
+
+    entry = models.ForeignKey(
+        HelpListEntry, verbose_name=_("帮扶企业"), on_delete=models.CASCADE, related_name="records"
+    )
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("帮扶干部"),
+        on_delete=models.PROTECT,
+        related_name="help_records",
+    )
+    helped_on = models.DateField(_("帮扶日期"))
+    method = models.CharField(_("帮扶方式"), max_length=100)
+    channel = models.CharField(_("帮扶渠道"), max_length=100)
+    measures = models.TextField(_("帮扶措施"), max_length=2000)
+    effect = models.TextField(_("帮扶效果"), max_length=2000, blank=True)
+    hours = models.DecimalField(_("帮扶时长（小时）"), max_digits=5, decimal_places=1)
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-helped_on", "-pk"]
+        verbose_name = _("帮扶记录")
+        verbose_name_plural = _("帮扶记录")
+        constraints = [
+            models.CheckConstraint(name="help_hours_positive", condition=Q(hours__gt=0) & Q(hours__lte=240)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.enterprise} {self.helped_on}"
+
+
+class DevelopmentData(models.Model):
+    """The enterprise's half-year development data (实施方案 二(二)4): economic and S&T indicators.
+
+    Amounts are in 10,000 yuan (万元), counts are whole numbers.
+    """
+
+    entry = models.ForeignKey(
+        HelpListEntry, verbose_name=_("帮扶企业"), on_delete=models.CASCADE, related_name="development"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
+    half = models.CharField(_("期间"), max_length=4, choices=Half.choices)
+    # Economic development (经济发展指标), 万元 and persons.
+    revenue = models.DecimalField(_("营业收入（万元）"), max_digits=14, decimal_places=2)
+    profit = models.DecimalField(_("利润总额（万元）"), max_digits=14, decimal_places=2)
+    tax = models.DecimalField(_("上缴税金（万元）"), max_digits=14, decimal_places=2)
+    rd_spending = models.DecimalField(_("研发投入（万元）"), max_digits=14, decimal_places=2)
+    employees = models.PositiveIntegerField(_("从业人员（人）"))
+    # Science and technology innovation (科技创新指标).
+    patents = models.PositiveIntegerField(_("有效专利（件）"))
+    invention_patents = models.PositiveIntegerField(_("发明专利（件）"))
+    rd_staff = models.PositiveIntegerField(_("研发人员（人）"))
+    new_products = models.PositiveIntegerField(_("新产品（项）"))
+    high_tech_revenue = models.DecimalField(_("高新技术产品收入（万元）"), max_digits=14, decimal_places=2)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("填报时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year", "half"]
+        verbose_name = _("企业发展数据")
+        verbose_name_plural = _("企业发展数据")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "year", "half"], name="one_development_data_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.enterprise} {self.year} {self.get_half_display()}"
+
+
+ECONOMIC_FIELDS = ("revenue", "profit", "tax", "rd_spending", "employees")
+SCIENCE_FIELDS = ("patents", "invention_patents", "rd_staff", "new_products", "high_tech_revenue")
+
+
+class Ledger(models.Model):
+    """One enterprise's help ledger for one half-year; its status follows workflow.LEDGER_PAIRS."""
+
+    entry = models.ForeignKey(
+        HelpListEntry, verbose_name=_("帮扶企业"), on_delete=models.CASCADE, related_name="ledgers"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
+    half = models.CharField(_("期间"), max_length=4, choices=Half.choices)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=LedgerStatus.choices, default=LedgerStatus.DRAFT
+    )
+    summary = models.TextField(_("半年帮扶小结"), max_length=4000, blank=True)
+    note = models.TextField(_("审核意见"), max_length=2000, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最后操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    changed_at = models.DateTimeField(_("最后操作时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "-half", "entry__enterprise__name"]
+        verbose_name = _("半年帮扶台账")
+        verbose_name_plural = _("半年帮扶台账")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "year", "half"], name="one_ledger_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.enterprise} {self.year} {self.get_half_display()}"
+
+
+class Training(models.Model):
+    """A training session or lecture (大讲堂) for the helped enterprises (实施方案 二(二)5: two a month,
+    at least 24 a year)."""
+
+    held_on = models.DateField(_("日期"))
+    topic = models.CharField(_("主题"), max_length=200)
+    speaker = models.CharField(_("主讲人"), max_length=100)
+    attendance = models.PositiveIntegerField(_("参加人数"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("培训和大讲堂")
+        verbose_name_plural = _("培训和大讲堂")
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.topic}"
+
+
+class Evaluation(models.Model):
+    """The enterprise's evaluation of its cadre (企业评价, 实施方案 二(一)4 and 二(二)3): once per period."""
+
+    entry = models.ForeignKey(
+        HelpListEntry, verbose_name=_("帮扶企业"), on_delete=models.CASCADE, related_name="evaluations"
+    )
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("帮扶干部"),
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
+    half = models.CharField(_("期间"), max_length=4, choices=Half.choices)
+    score = models.PositiveSmallIntegerField(
+        _("评分"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    text = models.TextField(_("评价"), max_length=2000, blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评价人"), on_delete=models.PROTECT, related_name="+"
+    )
+    evaluated_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "-half"]
+        verbose_name = _("企业评价")
+        verbose_name_plural = _("企业评价")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "cadre", "year", "half"], name="one_evaluation_per_period"
+            ),
+            models.CheckConstraint(
+                name="evaluation_score_1_to_5", condition=Q(score__gte=1) & Q(score__lte=5)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.enterprise} → {self.cadre} {self.year} {self.half}"

@@ -1,0 +1,38 @@
+"""What each person may see of the cadre help ledger: one queryset per object, used by every page and API view.
+
+- the municipal office and the municipal organisation department: every listed enterprise;
+- a district organisation department (its user has a district) and a district official: their district's;
+- a cadre: only the enterprises they are paired with (others' are 404);
+- an enterprise user: their own enterprise, if it is on a list.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import Role, User
+from cadres.models import HelpListEntry, Ledger
+
+OFFICE_ROLES = (Role.MUNICIPAL, Role.ORGANISATION)
+LEDGER_ROLES = (Role.MUNICIPAL, Role.ORGANISATION, Role.DISTRICT, Role.CADRE, Role.ENTERPRISE)
+
+
+def entries_visible_to(user: User) -> QuerySet[HelpListEntry]:
+    qs = HelpListEntry.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role == Role.MUNICIPAL:
+        return qs
+    if user.role == Role.ORGANISATION:
+        return qs.filter(enterprise__district_id=user.district_id) if user.district_id else qs
+    if user.role == Role.DISTRICT:
+        return qs.filter(enterprise__district_id=user.district_id)
+    if user.role == Role.CADRE:
+        return qs.filter(assignments__cadre=user).distinct()
+    if user.role == Role.ENTERPRISE and user.enterprise_id:
+        return qs.filter(enterprise_id=user.enterprise_id)
+    return qs.none()
+
+
+def ledgers_visible_to(user: User) -> QuerySet[Ledger]:
+    return Ledger.objects.filter(entry__in=entries_visible_to(user))

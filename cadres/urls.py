@@ -1,0 +1,25 @@
+from django.urls import path
+
+from cadres import views
+
+app_name = "cadres"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("add/", views.entry_add, name="entry_add"),
+    path("import/", views.entry_import, name="entry_import"),
+    path("export.xlsx", views.entry_export, name="entry_export"),
+    path("ledgers/", views.ledgers, name="ledgers"),
+    path("training/", views.training, name="training"),
+    path("ledgers/<int:pk>/review/", views.ledger_review, name="ledger_review"),
+    path("ledgers/<int:pk>/file/", views.ledger_file, name="ledger_file"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/remove/", views.entry_remove, name="entry_remove"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/survey/", views.survey, name="survey"),
+    path("<int:pk>/goals/", views.goal, name="goal"),
+    path("<int:pk>/records/add/", views.record_add, name="record_add"),
+    path("<int:pk>/development/", views.development, name="development"),
+    path("<int:pk>/ledger/", views.ledger_submit, name="ledger_submit"),
+    path("<int:pk>/evaluate/", views.evaluate, name="evaluate"),
+]

@@ -1,0 +1,409 @@
+"""The cadre help ledger's pages: thin views over cadres.services, what each may see from cadres.permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.models import Role, User
+from accounts.permissions import role_required
+from cadres import excel, selectors, services
+from cadres.forms import (
+    AssignmentForm,
+    DevelopmentForm,
+    EntryForm,
+    EvaluationForm,
+    GoalForm,
+    ImportForm,
+    LedgerSubmitForm,
+    RecordForm,
+    ReviewForm,
+    SurveyForm,
+    TrainingForm,
+)
+from cadres.models import (
+    ECONOMIC_FIELDS,
+    SCIENCE_FIELDS,
+    SURVEY_AREAS,
+    DevelopmentData,
+    HelpList,
+    HelpListEntry,
+    Training,
+)
+from cadres.permissions import entries_visible_to, ledgers_visible_to
+from certification.models import Enterprise
+from core import charts
+from core.web import Failure, domain_errors, form_errors
+from districts.models import District
+
+PAGE_SIZE = 20
+office_only = role_required(Role.MUNICIPAL)
+LIST_ROLES = (Role.MUNICIPAL, Role.ORGANISATION, Role.CADRE, Role.DISTRICT)
+READ_ROLES = (*LIST_ROLES, Role.ENTERPRISE)
+
+
+def _entry(request: HttpRequest, pk: int) -> HelpListEntry:
+    return get_object_or_404(entries_visible_to(request.user).select_related("enterprise__district"), pk=pk)
+
+
+def _back(entry: HelpListEntry) -> HttpResponse:
+    return redirect("cadres:detail", pk=entry.pk)
+
+
+@role_required(*READ_ROLES)
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The list of helped enterprises each may see; an enterprise user goes to their own page."""
+    visible = entries_visible_to(request.user)
+    if request.user.role == Role.ENTERPRISE:
+        entry = visible.first()
+        if entry is None:
+            raise Http404
+        return _back(entry)
+    page = Paginator(selectors.entry_list(visible, request.GET), PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "cadres/list.html",
+        {
+            "page": page,
+            "querystring": params.urlencode(),
+            "q": request.GET.get("q", ""),
+            "list_choice": request.GET.get("list", ""),
+            "key": request.GET.get("key", ""),
+            "district_code": request.GET.get("district", ""),
+            "lists": HelpList.choices,
+            "districts": District.objects.order_by("code") if request.user.role != Role.CADRE else [],
+            "office": request.user.role == Role.MUNICIPAL,
+            "can_export": request.user.role in (Role.MUNICIPAL, Role.ORGANISATION),
+        },
+    )
+
+
+@office_only
+@require_http_methods(["GET", "POST"])
+def entry_add(request: HttpRequest) -> HttpResponse:
+    form = EntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        enterprise = Enterprise.objects.filter(uscc=form.cleaned_data["uscc"].strip().upper()).first()
+        if enterprise is None:
+            form.add_error("uscc", _("该统一社会信用代码不是本平台注册的企业。"))
+        else:
+            with form_errors(form):
+                entry = services.entry_add(
+                    by=request.user,
+                    enterprise=enterprise,
+                    help_list=form.cleaned_data["help_list"],
+                    is_key=form.cleaned_data["is_key"],
+                    year_added=form.cleaned_data["year_added"],
+                )
+                messages.success(request, _("已将%(name)s列入帮扶名单。") % {"name": enterprise.name})
+                return _back(entry)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cadres/form.html", {"form": form, "title": _("列入帮扶名单")}, status=status)
+
+
+@office_only
+@require_http_methods(["GET", "POST"])
+def entry_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    reports = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                reports = excel.import_entries(by=request.user, data=form.cleaned_data["sheet"].read())
+            except excel.SheetError as exc:
+                form.add_error("sheet", exc.message)
+            else:
+                status = 200 if all(r.ok for r in reports) else 400
+    context: dict[str, Any] = {"form": form, "reports": reports}
+    if reports is not None:
+        context["added"] = sum(r.ok for r in reports)
+        context["refused"] = sum(not r.ok for r in reports)
+    return render(request, "cadres/import.html", context, status=status)
+
+
+@role_required(Role.MUNICIPAL, Role.ORGANISATION)
+@require_safe
+def entry_export(request: HttpRequest) -> HttpResponse:
+    entries = selectors.entry_list(entries_visible_to(request.user), request.GET)
+    response = HttpResponse(
+        excel.export_entries(entries),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="help-list-{stamp}.xlsx"'
+    return response
+
+
+def _development_charts(rows: list[DevelopmentData]) -> dict[str, Any]:
+    labels = [f"{d.year} {d.get_half_display()}" for d in rows]
+    fields = DevelopmentData._meta
+
+    def series(names: tuple[str, ...]) -> list[charts.Series]:
+        return [
+            charts.Series(str(fields.get_field(n).verbose_name), [float(getattr(d, n)) for d in rows])
+            for n in names
+        ]
+
+    money = ("revenue", "profit", "tax", "rd_spending")
+    counts = ("patents", "invention_patents", "rd_staff", "new_products")
+    return {
+        "economic": charts.line_chart(
+            title=_("经济发展指标（万元）"), labels=labels, series=series(money), unit=_("万元")
+        ),
+        "science": charts.line_chart(title=_("科技创新指标"), labels=labels, series=series(counts)),
+    }
+
+
+@role_required(*READ_ROLES)
+@require_safe
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(entries_visible_to(request.user).values_list("pk", flat=True), pk=pk)
+    entry = selectors.entry_detail(HelpListEntry.objects.all(), pk)
+    rows = list(entry.development.all())
+    fields = DevelopmentData._meta
+    survey = getattr(entry, "survey", None)
+    return render(
+        request,
+        "cadres/detail.html",
+        {
+            "entry": entry,
+            "survey_rows": [
+                (SurveyForm.base_fields[n].label, getattr(survey, n, ""))
+                for n in (*SURVEY_AREAS, "bottlenecks")
+            ],
+            "survey": survey,
+            "columns": [(n, fields.get_field(n).verbose_name) for n in (*ECONOMIC_FIELDS, *SCIENCE_FIELDS)],
+            "table": [
+                (
+                    f"{d.year} {d.get_half_display()}",
+                    [getattr(d, n) for n in (*ECONOMIC_FIELDS, *SCIENCE_FIELDS)],
+                )
+                for d in rows
+            ],
+            "charts": _development_charts(rows) if rows else None,
+            "is_cadre": services.is_cadre_of(request.user, entry),
+            "is_owner": request.user.role == Role.ENTERPRISE,
+            "office": request.user.role == Role.MUNICIPAL,
+            "can_assign": request.user.role in (Role.MUNICIPAL, Role.ORGANISATION),
+        },
+    )
+
+
+@office_only
+@require_POST
+def entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry(request, pk)
+    with domain_errors() as failed:
+        services.entry_remove(by=request.user, entry=entry)
+        messages.success(request, _("已将%(name)s移出帮扶名单。") % {"name": entry.enterprise.name})
+        return redirect("cadres:home")
+    messages.error(request, failed.message)
+    return _back(entry)
+
+
+def _form_page(
+    request: HttpRequest, entry: HelpListEntry, form: Any, title: str, status: int = 200
+) -> HttpResponse:
+    return render(request, "cadres/form.html", {"form": form, "entry": entry, "title": title}, status=status)
+
+
+@role_required(Role.MUNICIPAL, Role.ORGANISATION)
+@require_http_methods(["GET", "POST"])
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry(request, pk)
+    form = AssignmentForm(request.POST or None, initial={"starts_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, conflict_request=request):
+            services.assignment_set(by=request.user, entry=entry, **form.cleaned_data)
+            messages.success(request, _("已指派帮扶干部，结对期限两年。"))
+            return _back(entry)
+    return _form_page(request, entry, form, _("指派帮扶干部"), 400 if request.method == "POST" else 200)
+
+
+@role_required(Role.CADRE)
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry(request, pk)
+    current = getattr(entry, "survey", None)
+    initial = {n: getattr(current, n) for n in (*SURVEY_AREAS, "bottlenecks")} if current else None
+    form = SurveyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, field_map={"__all__": None}):
+            services.survey_save(by=request.user, entry=entry, data=form.cleaned_data)
+            messages.success(request, _("已保存需求调查。"))
+            return _back(entry)
+    return _form_page(request, entry, form, _("需求调查"), 400 if request.method == "POST" else 200)
+
+
+@role_required(Role.CADRE)
+@require_http_methods(["GET", "POST"])
+def goal(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry(request, pk)
+    form = GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form):
+            services.goal_set(by=request.user, entry=entry, **form.cleaned_data)
+            messages.success(request, _("已保存帮扶目标。"))
+            return _back(entry)
+    return _form_page(request, entry, form, _("一企一策目标"), 400 if request.method == "POST" else 200)
+
+
+@role_required(Role.CADRE)
+@require_http_methods(["GET", "POST"])
+def record_add(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry(request, pk)
+    form = RecordForm(request.POST or None, initial={"helped_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form):
+            services.record_add(by=request.user, entry=entry, data=form.cleaned_data)
+            messages.success(request, _("已添加帮扶记录。"))
+            return _back(entry)
+    return _form_page(request, entry, form, _("添加帮扶记录"), 400 if request.method == "POST" else 200)
+
+
+@role_required(Role.ENTERPRISE)
+@require_http_methods(["GET", "POST"])
+def development(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry(request, pk)
+    today = timezone.localdate()
+    form = DevelopmentForm(request.POST or None, initial={"year": today.year, "half": "h1"})
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k not in ("year", "half")}
+        with form_errors(form):
+            services.development_save(
+                by=request.user,
+                entry=entry,
+                year=form.cleaned_data["year"],
+                half=form.cleaned_data["half"],
+                values=values,
+            )
+            messages.success(request, _("已保存企业发展数据。"))
+            return _back(entry)
+    return _form_page(request, entry, form, _("填报企业发展数据"), 400 if request.method == "POST" else 200)
+
+
+@role_required(Role.CADRE)
+@require_http_methods(["GET", "POST"])
+def ledger_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry(request, pk)
+    today = timezone.localdate()
+    form = LedgerSubmitForm(request.POST or None, initial={"year": today.year, "half": "h1"})
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form):
+            services.ledger_submit(by=request.user, entry=entry, **form.cleaned_data)
+            messages.success(request, _("已提交半年帮扶台账，等待区县审核。"))
+            return _back(entry)
+    return _form_page(request, entry, form, _("提交半年帮扶台账"), 400 if request.method == "POST" else 200)
+
+
+@role_required(Role.DISTRICT, Role.MUNICIPAL)
+@require_safe
+def ledgers(request: HttpRequest) -> HttpResponse:
+    """The district's ledgers to review (区县审核), the office's ledgers to file (市级备案)."""
+    who = "office" if request.user.role == Role.MUNICIPAL else "district"
+    qs = selectors.ledger_queue(ledgers_visible_to(request.user), selectors.QUEUE_STATUS[who])
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cadres/ledgers.html", {"page": page, "who": who})
+
+
+@role_required(Role.DISTRICT)
+@require_POST
+def ledger_review(request: HttpRequest, pk: int) -> HttpResponse:
+    ledger = get_object_or_404(ledgers_visible_to(request.user).select_related("entry__enterprise"), pk=pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择审核结果。"))
+        return redirect("cadres:ledgers")
+    with domain_errors() as failed:
+        services.ledger_review(
+            by=request.user,
+            ledger=ledger,
+            approve=form.cleaned_data["decision"] == "pass",
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("已审核台账。"))
+        return redirect("cadres:ledgers")
+    _report(request, failed)
+    return redirect("cadres:ledgers")
+
+
+@office_only
+@require_POST
+def ledger_file(request: HttpRequest, pk: int) -> HttpResponse:
+    ledger = get_object_or_404(ledgers_visible_to(request.user), pk=pk)
+    with domain_errors() as failed:
+        services.ledger_file(by=request.user, ledger=ledger)
+        messages.success(request, _("已备案台账。"))
+        return redirect("cadres:ledgers")
+    _report(request, failed)
+    return redirect("cadres:ledgers")
+
+
+def _report(request: HttpRequest, failed: Failure) -> None:
+    """A refused action of a list's row form: its reasons as messages above the list."""
+    if failed.message:
+        messages.error(request, failed.message)
+    for problems in failed.errors.values():
+        for problem in problems:
+            messages.error(request, problem)
+
+
+@role_required(Role.MUNICIPAL, Role.ORGANISATION)
+@require_http_methods(["GET", "POST"])
+def training(request: HttpRequest) -> HttpResponse:
+    """The year's training sessions and lectures against the target of 24 (实施方案 二(二)5), and a form to add one."""
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and 2015 <= int(raw) <= 2100 else timezone.localdate().year
+    form = TrainingForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            with form_errors(form):
+                done = services.training_add(by=request.user, data=form.cleaned_data)
+                messages.success(request, _("已记录培训。"))
+                return redirect(f"{request.path}?year={done.held_on.year}")
+    qs = Training.objects.filter(held_on__year=year).select_related("recorded_by")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cadres/training.html",
+        {
+            "page": page,
+            "querystring": f"year={year}",
+            "year": year,
+            "count": page.paginator.count,
+            "target": services.TRAINING_TARGET,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@role_required(Role.ENTERPRISE)
+@require_http_methods(["GET", "POST"])
+def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The enterprise evaluates its cadre for a period (once)."""
+    entry = _entry(request, pk)
+    services.require_owner(request.user, entry)
+    cadres = User.objects.filter(cadre_assignments__entry=entry).order_by("username")
+    today = timezone.localdate()
+    form = EvaluationForm(request.POST or None, cadres=cadres, initial={"year": today.year, "half": "h1"})
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, field_map={"__all__": None}):
+            services.evaluation_add(by=request.user, entry=entry, **form.cleaned_data)
+            messages.success(request, _("已提交对帮扶干部的评价。"))
+            return _back(entry)
+    return _form_page(request, entry, form, _("评价帮扶干部"), 400 if request.method == "POST" else 200)

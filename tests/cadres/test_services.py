@@ -1,0 +1,219 @@
+"""The cadre help ledger's rules: lists, one-to-one pairing by level, records, data, the ledger's path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from cadres import services
+from cadres.models import Assignment, CadreLevel, DevelopmentData, HelpList, HelpListEntry, HelpRecord, Ledger
+from certification.workflow import LEDGER_PAIRS, PAIRS
+from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
+from tests.cadres.conftest import make_cadre
+from tests.factories import EnterpriseFactory
+
+pytestmark = pytest.mark.django_db
+
+DATA = {
+    "revenue": "120000.50",
+    "profit": "-300",
+    "tax": "5000",
+    "rd_spending": "8000",
+    "employees": "900",
+    "patents": "40",
+    "invention_patents": "12",
+    "rd_staff": "150",
+    "new_products": "6",
+    "high_tech_revenue": "90000",
+}
+
+
+def test_an_enterprise_is_on_one_list_only(office, entry):
+    with pytest.raises(InvalidInput) as exc:
+        services.entry_add(
+            by=office,
+            enterprise=entry.enterprise,
+            help_list=HelpList.HALF_BILLION,
+            is_key=False,
+            year_added=2026,
+        )
+    assert "enterprise" in exc.value.errors
+    assert HelpListEntry.objects.count() == 1
+
+
+def test_only_the_office_keeps_the_lists(cadre):
+    with pytest.raises(DomainPermissionDenied):
+        services.entry_add(
+            by=cadre, enterprise=EnterpriseFactory(), help_list="billion", is_key=False, year_added=2026
+        )
+
+
+def test_bad_list_and_year_are_refused_with_nothing_written(office):
+    with pytest.raises(InvalidInput) as exc:
+        services.entry_add(
+            by=office, enterprise=EnterpriseFactory(), help_list="trillion", is_key=False, year_added=1999
+        )
+    assert set(exc.value.errors) == {"help_list", "year_added"}
+    assert not HelpListEntry.objects.exists()
+
+
+def test_the_pairing_lasts_two_years(entry, cadre):
+    a = Assignment.objects.get(entry=entry)
+    assert (a.starts_on, a.ends_on) == (dt.date(2026, 1, 1), dt.date(2028, 1, 1))
+    assert services.add_years(dt.date(2024, 2, 29), 2) == dt.date(2026, 2, 28)
+
+
+def test_a_cadre_helps_one_enterprise(office, entry, cadre):
+    other = services.entry_add(
+        by=office, enterprise=EnterpriseFactory(), help_list="billion", is_key=False, year_added=2026
+    )
+    with pytest.raises(InvalidInput) as exc:
+        services.assignment_set(
+            by=office, entry=other, cadre=cadre, kind="primary", starts_on=dt.date(2026, 1, 1)
+        )
+    assert "一对一" in exc.value.errors["cadre"][0]
+
+
+def test_the_cadre_level_must_fit_the_list(office):
+    division = make_cadre("div", CadreLevel.DIVISION)
+    billion = services.entry_add(
+        by=office, enterprise=EnterpriseFactory(), help_list="billion", is_key=False, year_added=2026
+    )
+    with pytest.raises(InvalidInput) as exc:
+        services.assignment_set(
+            by=office, entry=billion, cadre=division, kind="primary", starts_on=dt.date(2026, 1, 1)
+        )
+    assert "局级干部" in exc.value.errors["cadre"][0]
+    half = services.entry_add(
+        by=office, enterprise=EnterpriseFactory(), help_list="half_billion", is_key=False, year_added=2026
+    )
+    services.assignment_set(
+        by=office, entry=half, cadre=division, kind="primary", starts_on=dt.date(2026, 1, 1)
+    )
+
+
+def test_only_key_enterprises_get_a_department_cadre(office, entry):
+    dept = make_cadre("dept", CadreLevel.DEPARTMENT)
+    services.assignment_set(
+        by=office, entry=entry, cadre=dept, kind="department", starts_on=dt.date(2026, 1, 1)
+    )
+    plain = services.entry_add(
+        by=office, enterprise=EnterpriseFactory(), help_list="billion", is_key=False, year_added=2026
+    )
+    with pytest.raises(InvalidInput) as exc:
+        services.assignment_set(
+            by=office,
+            entry=plain,
+            cadre=make_cadre("dept2", CadreLevel.DEPARTMENT),
+            kind="department",
+            starts_on=dt.date(2026, 1, 1),
+        )
+    assert "kind" in exc.value.errors
+
+
+def test_only_the_entrys_cadre_adds_records(entry, cadre, other_cadre):
+    data = {
+        "helped_on": dt.date(2026, 3, 1),
+        "method": "走访",
+        "channel": "现场",
+        "measures": "对接高校",
+        "hours": "2.5",
+    }
+    record = services.record_add(by=cadre, entry=entry, data=data)
+    assert record.hours == Decimal("2.5")
+    with pytest.raises(DomainPermissionDenied):
+        services.record_add(by=other_cadre, entry=entry, data=data)
+
+
+@pytest.mark.parametrize("hours", ["0", "-1", "241", "1.25", "abc", "NaN", "Infinity"])
+def test_bad_hours_write_nothing(entry, cadre, hours):
+    data = {
+        "helped_on": dt.date(2026, 3, 1),
+        "method": "走访",
+        "channel": "现场",
+        "measures": "对接",
+        "hours": hours,
+    }
+    with pytest.raises(InvalidInput) as exc:
+        services.record_add(by=cadre, entry=entry, data=data)
+    assert "hours" in exc.value.errors
+    assert not HelpRecord.objects.exists()
+
+
+def test_the_enterprise_enters_its_development_data(entry, owner, cadre):
+    services.development_save(by=owner, entry=entry, year=2026, half="h1", values=DATA)
+    services.development_save(
+        by=owner, entry=entry, year=2026, half="h1", values={**DATA, "employees": "950"}
+    )
+    assert DevelopmentData.objects.get().employees == 950
+    with pytest.raises(DomainPermissionDenied):
+        services.development_save(by=cadre, entry=entry, year=2026, half="h1", values=DATA)
+
+
+def test_inconsistent_development_data_is_refused(entry, owner):
+    with pytest.raises(InvalidInput) as exc:
+        services.development_save(
+            by=owner, entry=entry, year=2026, half="h9", values={**DATA, "tax": "-1", "patents": "x"}
+        )
+    assert set(exc.value.errors) == {"half", "tax", "patents"}
+    with pytest.raises(InvalidInput) as exc:
+        services.development_save(
+            by=owner, entry=entry, year=2026, half="h1", values={**DATA, "invention_patents": "41"}
+        )
+    assert set(exc.value.errors) == {"invention_patents"}
+    assert not DevelopmentData.objects.exists()
+
+
+def test_the_ledger_goes_from_the_cadre_through_the_district_to_the_office(
+    entry, cadre, district_official, other_district_official, office
+):
+    ledger = services.ledger_submit(by=cadre, entry=entry, year=2026, half="h1", summary="走访 3 次")
+    with pytest.raises(DomainPermissionDenied):
+        services.ledger_review(by=other_district_official, ledger=ledger, approve=True, note="")
+    with pytest.raises(ApplicationStateError):
+        services.ledger_file(by=office, ledger=ledger)
+    with pytest.raises(InvalidInput):
+        services.ledger_review(by=district_official, ledger=ledger, approve=False, note="")
+    ledger = services.ledger_review(by=district_official, ledger=ledger, approve=False, note="请补充帮扶效果")
+    assert ledger.status == "returned"
+    ledger = services.ledger_submit(
+        by=cadre, entry=entry, year=2026, half="h1", summary="走访 3 次，促成合作 1 项"
+    )
+    ledger = services.ledger_review(by=district_official, ledger=ledger, approve=True, note="")
+    ledger = services.ledger_file(by=office, ledger=ledger)
+    assert ledger.status == "filed"
+    assert [h.status for h in ledger.history.order_by("history_id")] == [
+        "draft",
+        "submitted",
+        "returned",
+        "submitted",
+        "district_reviewed",
+        "filed",
+    ]
+    with pytest.raises(ApplicationStateError):
+        services.ledger_submit(by=cadre, entry=entry, year=2026, half="h1", summary="再次提交")
+    assert Ledger.objects.get().status == "filed"
+
+
+def test_the_ledger_pairs_are_in_the_workflow_table():
+    assert PAIRS["ledger"] is LEDGER_PAIRS
+    assert ("draft", "filed") not in LEDGER_PAIRS
+
+
+def test_an_entry_with_records_stays_on_the_list(office, entry, cadre):
+    services.record_add(
+        by=cadre,
+        entry=entry,
+        data={
+            "helped_on": dt.date(2026, 3, 1),
+            "method": "走访",
+            "channel": "现场",
+            "measures": "对接",
+            "hours": "1",
+        },
+    )
+    with pytest.raises(ApplicationStateError):
+        services.entry_remove(by=office, entry=entry)
+    assert HelpListEntry.objects.filter(pk=entry.pk).exists()
