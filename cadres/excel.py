@@ -112,7 +112,7 @@ def import_entries(*, by: User, data: bytes) -> list[RowReport]:
             report.problems.append(_("帮扶名单应为“百亿元级”或“五亿元级”。"))
         if key_word not in YES | NO:
             report.problems.append(_("重点企业应填“是”或“否”。"))
-        year = int(year_text) if year_text.isdigit() else None
+        year = int(year_text) if year_text.isascii() and year_text.isdigit() else None
         if year is None:
             report.problems.append(_("列入年度应为四位年份。"))
         if not report.problems:

@@ -174,7 +174,14 @@ def require_cadre_of(by: User, entry: HelpListEntry) -> None:
         raise DomainPermissionDenied(_("只有该企业的帮扶干部可以填写。"))
 
 
-def _text(data: Mapping[str, Any], key: str, errors: dict[str, list[str]], *, required: bool = False) -> str:
+def _text(
+    data: Mapping[str, Any],
+    key: str,
+    errors: dict[str, list[str]],
+    *,
+    required: bool = False,
+    max_length: int = 0,
+) -> str:
     value = data.get(key, "")
     if not isinstance(value, str):
         errors[key] = [_("应为文字。")]
@@ -182,8 +189,8 @@ def _text(data: Mapping[str, Any], key: str, errors: dict[str, list[str]], *, re
     value = value.strip()
     if required and not value:
         errors[key] = [_("此项为必填项。")]
-    elif len(value) > TEXT_MAX:
-        errors[key] = [_("不能超过 %(max)s 字。") % {"max": TEXT_MAX}]
+    elif len(value) > (max_length or TEXT_MAX):
+        errors[key] = [_("不能超过 %(max)s 字。") % {"max": max_length or TEXT_MAX}]
     return value
 
 
@@ -245,8 +252,8 @@ def record_add(*, by: User, entry: HelpListEntry, data: Mapping[str, Any]) -> He
         errors["helped_on"] = [_("请填写帮扶日期。")]
     elif helped_on > timezone.localdate():
         errors["helped_on"] = [_("帮扶日期不能晚于今天。")]
-    method = _text(data, "method", errors, required=True)[:100]
-    channel = _text(data, "channel", errors, required=True)[:100]
+    method = _text(data, "method", errors, required=True, max_length=100)
+    channel = _text(data, "channel", errors, required=True, max_length=100)
     measures = _text(data, "measures", errors, required=True)
     effect = _text(data, "effect", errors)
     hours = _hours(data.get("hours"), errors)
@@ -307,7 +314,7 @@ def development_save(
                 clean[key] = amount
         else:
             text = str(raw).strip() if raw is not None else ""
-            if not text.isdigit() or int(text) > COUNT_MAX:
+            if not (text.isascii() and text.isdigit()) or int(text) > COUNT_MAX:
                 errors[key] = [_("请填写非负整数。")]
             else:
                 clean[key] = int(text)
@@ -392,8 +399,8 @@ def training_add(*, by: User, data: Mapping[str, Any]) -> Training:
         errors["held_on"] = [_("请填写日期。")]
     elif not 2015 <= held_on.year <= 2100:
         errors["held_on"] = [_("年度应在 2015 至 2100 之间。")]
-    topic = _text(data, "topic", errors, required=True)[:200]
-    speaker = _text(data, "speaker", errors, required=True)[:100]
+    topic = _text(data, "topic", errors, required=True, max_length=200)
+    speaker = _text(data, "speaker", errors, required=True, max_length=100)
     attendance = data.get("attendance")
     if (
         not isinstance(attendance, int)

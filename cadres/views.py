@@ -365,7 +365,11 @@ def _report(request: HttpRequest, failed: Failure) -> None:
 def training(request: HttpRequest) -> HttpResponse:
     """The year's training sessions and lectures against the target of 24 (实施方案 二(二)5), and a form to add one."""
     raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and 2015 <= int(raw) <= 2100 else timezone.localdate().year
+    year = (
+        int(raw)
+        if raw.isascii() and raw.isdigit() and 2015 <= int(raw) <= 2100
+        else timezone.localdate().year
+    )
     form = TrainingForm(request.POST or None, initial={"held_on": timezone.localdate()})
     status = 200
     if request.method == "POST":

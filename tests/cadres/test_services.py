@@ -217,3 +217,22 @@ def test_an_entry_with_records_stays_on_the_list(office, entry, cadre):
     with pytest.raises(ApplicationStateError):
         services.entry_remove(by=office, entry=entry)
     assert HelpListEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.parametrize("count", ["²", "１２", "٣"])
+def test_counts_in_other_digits_are_refused_not_a_server_error(entry, owner, count):
+    # str.isdigit() is true for them, int() fails on "²": the check takes ASCII digits only.
+    with pytest.raises(InvalidInput) as exc:
+        services.development_save(
+            by=owner, entry=entry, year=2026, half="h1", values={**DATA, "patents": count}
+        )
+    assert set(exc.value.errors) == {"patents"}
+    assert not DevelopmentData.objects.exists()
+
+
+def test_a_too_long_method_is_an_error_not_cut_short(entry, cadre):
+    data = {"helped_on": dt.date(2026, 3, 1), "method": "走" * 101, "channel": "现场", "measures": "对接"}
+    with pytest.raises(InvalidInput) as exc:
+        services.record_add(by=cadre, entry=entry, data=data)
+    assert "method" in exc.value.errors
+    assert not HelpRecord.objects.exists()
