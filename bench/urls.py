@@ -9,6 +9,7 @@ from django.urls import include, path
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 
 from certification.models import Enterprise
 
@@ -23,6 +24,7 @@ class AnchorSerializer(serializers.ModelSerializer):
 
 class AnchorView(ListAPIView):
     permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]  # JSON whatever the Accept header: no browsable API page
     serializer_class = AnchorSerializer
     pagination_class = None
 
