@@ -20,10 +20,15 @@ Usage: ``.venv/bin/python bench/load.py [--threads 4] [--seconds 30] [--requests
    unknown number, a 404 by design) and the enterprise home.
 5. Prints per endpoint: requests, errors (an unexpected status or a failed connection), median and
    p95 latency in milliseconds, requests per second.
-6. Then runs the bare endpoint (``/healthz/``: the same gunicorn, every middleware, one ``SELECT 1``)
-   and each scenario of the mix alone, with the same threads for ``--scenario-seconds`` each, and
-   prints each scenario's req/s and p95 beside the bare endpoint's and the ratio (req/s of the
-   scenario ÷ the bare's; p95 of the scenario ÷ the bare's); stops gunicorn.
+6. Then runs the bare endpoint (``/healthz/``: the same gunicorn, every middleware, one ``SELECT 1``),
+   the anchor (``/bench/anchor/``: a plain DRF list of 20 enterprises by primary key, served only
+   with ``bench.settings``, bench/urls.py) and each scenario of the mix alone, with the same threads
+   for ``--scenario-seconds`` each, and prints each scenario's req/s, p50 and p95 and its req/s as a
+   ratio to the anchor's and to /healthz/'s (issue 20's goal: ≥ 0.6 of the anchor, p95 < 100 ms);
+   stops gunicorn.
+
+``--list`` prints the scenarios' names; ``--scenario NAME`` (repeatable) runs only those scenarios
+alone (with /healthz/ and the anchor) and skips the mix; ``--no-mix`` skips the mix.
 
 ``BENCH_DB`` names the database (default ``portal_load``), ``--port`` (or ``BENCH_PORTS``) the port
 or a range to pick from, e.g. ``8140-8149``; bench/_server.py starts and stops gunicorn.
@@ -64,6 +69,8 @@ PASSWORD = "Load-Bench-2026!"
 PREFIX = "负载企业"  # names of the bench's enterprises: the fill runs once
 TODAY = dt.date.today()  # the clocks and the open notices are relative to the day of the fill
 MAX_REQUESTS = 200_000
+ANCHOR = "anchor: 20-row list"
+BARE = "bare endpoint /healthz/"
 MAX_SECONDS = 600
 ENTERPRISES = 16_000
 APPLICATIONS_2025 = 4_000  # the first 4,000 enterprises applied in 2025 too: 20,000 applications
@@ -93,7 +100,7 @@ def server_env(var_dir: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_SETTINGS_MODULE": "bench.settings",  # the product's, plus the anchor's URL
             "DEBUG": "false",
             "SECRET_KEY": SECRET_KEY,
             "ALLOWED_HOSTS": HOST,
@@ -380,6 +387,10 @@ def fill() -> None:
             enterprise=mine,
             full_name="企业联系人",
         )
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the planner's statistics, as autovacuum would leave them
+        cursor.execute("ANALYZE")
     print(
         f"filled in {time.perf_counter() - started:.0f} s: {len(applications):,} applications, "
         f"{len(fiscal_rows):,} fiscal years, {len(experts)} experts, {len(certificates)} certificates"
@@ -393,6 +404,7 @@ class Targets:
     binhai_applications: list[int]
     certificate_numbers: list[str]
     counts: dict[str, int]
+    enterprise_applications: list[int] = field(default_factory=list)  # the enterprise user's own
 
 
 def targets() -> Targets:
@@ -410,6 +422,11 @@ def targets() -> Targets:
         .values_list("pk", flat=True)
     )
     numbers = list(Certificate.objects.order_by("number").values_list("number", flat=True))
+    own = list(
+        Application.objects.filter(enterprise__users__username="load_enterprise")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     counts = {
         "districts": District.objects.count(),
         "applications": Application.objects.count(),
@@ -420,7 +437,9 @@ def targets() -> Targets:
         "open entries": PublicityEntry.objects.filter(notice__status="open").count(),
     }
     connection.close()
-    return Targets(binhai_applications=ids, certificate_numbers=numbers, counts=counts)
+    return Targets(
+        binhai_applications=ids, certificate_numbers=numbers, counts=counts, enterprise_applications=own
+    )
 
 
 # --- The client ---------------------------------------------------------------------------------------
@@ -551,14 +570,40 @@ def endpoints(t: Targets, sessions: dict[str, str]) -> list[Endpoint]:
             "certificate verify page", 2, lambda r: (f"/verify/{number(r)}/", None), ok=frozenset({200, 404})
         ),
         Endpoint("enterprise home page", 2, lambda r: ("/enterprise/", None), session="enterprise"),
+        Endpoint(
+            "enterprise application page",
+            1,
+            lambda r: (f"/enterprise/applications/{r.choice(t.enterprise_applications)}/", None),
+            session="enterprise",
+        ),
+        Endpoint(
+            "municipal application page",
+            1,
+            lambda r: (f"/municipal/history/applications/{r.choice(t.binhai_applications)}/", None),
+            session="municipal",
+        ),
+        Endpoint("district dashboard", 1, lambda r: ("/district/dashboard/", None), session="official"),
+        Endpoint("city dashboard", 1, lambda r: ("/municipal/dashboard/", None), session="municipal"),
+        Endpoint("office filing page", 1, lambda r: ("/municipal/filings/", None), session="municipal"),
     ]
+
+
+def anchor_endpoint() -> Endpoint:
+    """The bare 20-row list (bench/urls.py, served only with bench.settings): what the goal is a ratio of."""
+    return Endpoint(ANCHOR, 1, lambda r: ("/bench/anchor/", None))
+
+
+def scenario_names() -> list[str]:
+    """Every scenario's name (the lambdas are not called: no database needed)."""
+    return [e.name for e in endpoints(Targets([], [], {}), {})]
 
 
 def call(
     base: str, endpoint: Endpoint, rng: random.Random, sessions: dict[str, str]
 ) -> tuple[float, int | None]:
     path, body = endpoint.make(rng)
-    headers = {"Accept": "application/json" if path.startswith("/api/") else "text/html"}
+    json_api = path.startswith(("/api/", "/bench/"))
+    headers = {"Accept": "application/json" if json_api else "text/html"}
     if endpoint.session is not None:
         headers["Cookie"] = f"sessionid={sessions[endpoint.session]}"
     if endpoint.json_body:
@@ -643,50 +688,55 @@ def report(mix: list[Endpoint], elapsed: float, args: argparse.Namespace, counts
 
 def bare_endpoint() -> Endpoint:
     """The same stack with (almost) nothing to do: gunicorn, every middleware, one ``SELECT 1``."""
-    return Endpoint("bare endpoint /healthz/", 1, lambda r: ("/healthz/", None))
+    return Endpoint(BARE, 1, lambda r: ("/healthz/", None))
 
 
 def run_alone(
-    base: str, t: Targets, sessions: dict[str, str], *, threads: int, seconds: float
+    base: str, t: Targets, sessions: dict[str, str], *, threads: int, seconds: float, only: list[str]
 ) -> list[tuple[Endpoint, float]]:
-    """The bare endpoint, then each scenario of the mix on its own: the same threads, the same time."""
+    """The bare endpoint, the anchor, then each scenario (of ``only``, or all) on its own: the same
+    threads, the same time."""
     measured = []
-    for endpoint in [bare_endpoint(), *endpoints(t, sessions)]:
+    chosen = [e for e in endpoints(t, sessions) if not only or e.name in only]
+    for endpoint in [bare_endpoint(), anchor_endpoint(), *chosen]:
         elapsed = run_mix(base, [endpoint], sessions, threads=threads, seconds=seconds, requests=MAX_REQUESTS)
         measured.append((endpoint, elapsed))
     return measured
 
 
 def report_alone(alone: list[tuple[Endpoint, float]], args: argparse.Namespace) -> int:
-    """req/s and p95 of each scenario beside the bare endpoint's; the ratio is the figure."""
-    (bare, bare_elapsed), scenarios = alone[0], alone[1:]
-    bare_values = sorted(bare.latencies)
-    bare_rps = len(bare_values) / bare_elapsed
-    bare_p95 = percentile(bare_values, 0.95)
+    """Each scenario's req/s, p50 and p95, and its req/s as a ratio to the anchor's and /healthz/'s."""
+    rates = {e.name: len(e.latencies) / elapsed for e, elapsed in alone if e.latencies}
+    bare_rps = rates.get(BARE, 0.0)
+    anchor_rps = rates.get(ANCHOR, 0.0)
     print()
     print(
-        f"each scenario alone, {args.threads} client threads for {args.scenario_seconds:.0f} s, "
-        f"beside the bare endpoint (/healthz/: every middleware and one SELECT 1)"
+        f"each scenario alone, {args.threads} client threads for {args.scenario_seconds:.0f} s; ratios are "
+        f"req/s ÷ the anchor's (the bare 20-row list, /bench/anchor/) and ÷ /healthz/'s "
+        f"(every middleware, one SELECT 1); goal: ≥ 0.6 of the anchor, p95 < 100 ms"
     )
     header = (
-        f"{'scenario':<30} {'req/s':>7} {'p95 ms':>8} {'bare req/s':>10} {'bare p95':>9} "
-        f"{'req/s ratio':>11} {'p95 ratio':>9} {'errors':>6}"
+        f"{'scenario':<30} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'÷ anchor':>8} {'÷ healthz':>9} {'errors':>6}  goal"
     )
     print(header)
     print("-" * len(header))
-    errors = bare.errors
-    for e, elapsed in [(bare, bare_elapsed), *scenarios]:
+    errors = 0
+    for e, _elapsed in alone:
         values = sorted(e.latencies)
-        errors += e.errors if e is not bare else 0
+        errors += e.errors
         if not values:
             print(f"{e.name:<30} no requests")
             errors += 1
             continue
-        rps = len(values) / elapsed
+        rps = rates[e.name]
         p95 = percentile(values, 0.95)
+        to_anchor = rps / anchor_rps if anchor_rps else float("nan")
+        to_bare = rps / bare_rps if bare_rps else float("nan")
+        met = "yes" if to_anchor >= 0.6 and p95 < 100 else "no"
         print(
-            f"{e.name:<30} {rps:>7.1f} {p95:>8.1f} {bare_rps:>10.1f} {bare_p95:>9.1f} "
-            f"{rps / bare_rps:>11.2f} {p95 / bare_p95:>9.1f} {e.errors:>6}"
+            f"{e.name:<30} {len(values):>8} {rps:>7.1f} {statistics.median(values):>7.1f} {p95:>7.1f} "
+            f"{to_anchor:>8.2f} {to_bare:>9.2f} {e.errors:>6}  {met}"
         )
     return 1 if errors else 0
 
@@ -710,7 +760,23 @@ def main() -> int:
         default=None,
         help="port or range of 127.0.0.1, e.g. 8140-8149 (default BENCH_PORTS, else any)",
     )
+    parser.add_argument("--list", action="store_true", help="print the scenarios' names and stop")
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only this scenario alone (repeatable; beside the anchor and /healthz/), no mix",
+    )
+    parser.add_argument("--no-mix", action="store_true", help="skip the mix: only the scenarios alone")
     args = parser.parse_args()
+    names = scenario_names()
+    if args.list:
+        print("\n".join([BARE, ANCHOR, *names]))
+        return 0
+    unknown = [n for n in args.scenario if n not in names]
+    if unknown:
+        parser.error(f"unknown scenario {', '.join(unknown)} (see --list)")
     if not 0 < args.scenario_seconds <= 60:
         parser.error("--scenario-seconds must be between 0 and 60")
     if not 1 <= args.threads <= 16:
@@ -741,18 +807,28 @@ def main() -> int:
             sessions = {
                 "official": sign_in(base, f"load_official_{BINHAI}"),
                 "enterprise": sign_in(base, "load_enterprise"),
+                "municipal": sign_in(base, "load_municipal"),
             }
             mix = endpoints(t, sessions)
             warm = random.Random(7)
-            for endpoint in [*mix, bare_endpoint()]:  # every worker's first requests (imports, caches)
+            chosen = [e for e in mix if not args.scenario or e.name in args.scenario]
+            # Every worker's first requests (imports, caches).
+            for endpoint in [*chosen, bare_endpoint(), anchor_endpoint()]:
                 for _ in range(2 * args.workers):
                     call(base, endpoint, warm, sessions)
-            elapsed = run_mix(
-                base, mix, sessions, threads=args.threads, seconds=args.seconds, requests=args.requests
+            with_mix = not (args.scenario or args.no_mix)
+            elapsed = (
+                run_mix(
+                    base, mix, sessions, threads=args.threads, seconds=args.seconds, requests=args.requests
+                )
+                if with_mix
+                else 0.0
             )
-            alone = run_alone(base, t, sessions, threads=args.threads, seconds=args.scenario_seconds)
+            alone = run_alone(
+                base, t, sessions, threads=args.threads, seconds=args.scenario_seconds, only=args.scenario
+            )
         server_log = log_path.read_text(errors="replace")
-    code = report(mix, elapsed, args, t.counts)
+    code = report(mix, elapsed, args, t.counts) if with_mix else 0
     code |= report_alone(alone, args)
     if code:
         print("\nserver log (tail):\n" + server_log[-3000:])

@@ -380,8 +380,10 @@ def test_whole_procedure_over_http(portal):  # type: ignore[no-untyped-def]
     assert span["confirmed"] is True and notice["end"] == span["end"]  # 10 working days (2026-09-20 is one)
     assert ok(district.get(app_url, timeout=30))["status"] == "in_publicity"
     public = ok(requests.get(portal.url("/api/v1/publicity/"), timeout=30))
-    public = public["results"] if isinstance(public, dict) else public
-    assert any(n["id"] == notice["id"] and enterprise_name in str(n) for n in public), public
+    assert any(
+        e["notice"]["id"] == notice["id"] and e["enterprise_name"] == enterprise_name
+        for e in public["results"]
+    ), public
     objection = ok(
         requests.post(
             portal.url(f"/api/v1/publicity/{notice['id']}/objections/"),

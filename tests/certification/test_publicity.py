@@ -65,10 +65,10 @@ def test_publish_ten_working_days(client, official, recommended, today):
         app.refresh_from_db()
         assert app.status == "in_publicity"
     listing = as_user(client, None).get("/api/v1/publicity/").json()
-    assert len(listing) == 1
-    entry = listing[0]["entries"][0]
+    assert listing["count"] == 3 and listing["next"] is None
+    entry = listing["results"][0]
     assert set(entry) >= {"enterprise_name", "uscc", "district", "field"}
-    assert listing[0]["start"] == "2026-09-28" and listing[0]["end"] == "2026-10-15"
+    assert entry["notice"]["start"] == "2026-09-28" and entry["notice"]["end"] == "2026-10-15"
 
 
 def test_publish_refuses_past_start_and_wrong_status(client, official, recommended, today, enterprise_user):

@@ -129,10 +129,10 @@ def test_request_publish_objection_sweep_reissue(
     at(time_machine, "2026-09-29 10:00")
     page = client.get("/rename-notices/", follow=True).content.decode()
     assert NEW_NAME in page and published.old_name in page and "提出异议" in page
-    api = client.get("/api/v1/publicity/").json()
-    (shown,) = [n for n in api if n["id"] == notice.pk]
-    assert shown["kind"] == "rename" and shown["entries"][0]["new_name"] == NEW_NAME
-    assert shown["entries"][0]["change"] == published.pk
+    api = client.get("/api/v1/publicity/", {"kind": "rename"}).json()
+    (shown,) = [e for e in api["results"] if e["notice"]["id"] == notice.pk]
+    assert shown["notice"]["kind"] == "rename" and shown["new_name"] == NEW_NAME
+    assert shown["change"] == published.pk
 
     # An objection filed online, with its tracking number; the public tracking page follows it.
     objection = file_objection_online(client, notice, cert.application_id)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -14,7 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from certification.models import NoticeStatus, Objection, PublicityEntry, PublicityNotice
+from certification.models import NoticeKind, Objection, PublicityNotice
+from certification.publicity import selectors
 from certification.publicity import services as publicity
 from config.throttling import ClientAddressThrottle, rate_from_env
 
@@ -75,30 +78,104 @@ class PublishSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-def notices_with_entries(qs: QuerySet[PublicityNotice]) -> QuerySet[PublicityNotice]:
-    return qs.select_related("district").prefetch_related(
-        Prefetch(
-            "entries",
-            PublicityEntry.objects.select_related(
-                "application__enterprise__district", "application__field", "change"
-            ),
-        )
+class NoticeFieldsSerializer(serializers.ModelSerializer):
+    """The notice's fields of the old (unpaginated) shape, without its entries: each entry of a page
+    carries its notice."""
+
+    district = serializers.CharField(source="district.name")
+    district_code = serializers.CharField(source="district.code")
+
+    class Meta:
+        model = PublicityNotice
+        fields = [
+            "id",
+            "title",
+            "district",
+            "district_code",
+            "kind",
+            "start",
+            "end",
+            "end_confirmed",
+            "status",
+        ]
+
+
+class OpenEntrySerializer(PublicEntrySerializer):
+    """One entry of the public list API: the entry's fields of the old shape and its notice's."""
+
+    notice = NoticeFieldsSerializer()
+
+
+class PublicityPagination(PageNumberPagination):
+    """Page numbers (``page``), 50 entries a page (``page_size`` up to 50); a page that is not a
+    positive whole number, or past the last, is a 400 with the reason."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 50
+
+    def paginate_queryset(self, queryset, request, view=None):  # type: ignore[no-untyped-def]
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise serializers.ValidationError(
+                {"page_size": [_("每页条数须为 1 至 %(n)s 之间的整数。") % {"n": self.max_page_size}]}
+            )
+        page = request.query_params.get(self.page_query_param)
+        if page is not None and not (page.isdigit() and int(page) >= 1):
+            raise serializers.ValidationError({"page": [_("页码须为正整数。")]})
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as exc:
+            raise serializers.ValidationError({"page": [_("页码超出范围。")]}) from exc
+
+
+class PublicityFilter(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="企业名称（或拟更名的新名称）或统一社会信用代码开头",
     )
+    district = serializers.RegexField(
+        r"^\d{6}$",
+        required=False,
+        allow_blank=True,
+        help_text="公示所属区县的代码（6 位）",
+        error_messages={"invalid": _lazy("区县代码须为 6 位数字。")},
+    )
+    kind = serializers.ChoiceField(choices=NoticeKind.choices, required=False, allow_blank=True)
 
 
 class PublicityView(ListAPIView):
-    serializer_class = NoticeSerializer
-    pagination_class = None
+    """GET: the entries of the open notices, newest notice first, 50 a page, each with its notice
+    (three queries a page: the count, the page's ids, its rows; whatever the number of entries).
+    POST: a district publishes."""
+
+    serializer_class = OpenEntrySerializer
+    pagination_class = PublicityPagination
 
     def get_permissions(self):  # type: ignore[no-untyped-def]
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return notices_with_entries(PublicityNotice.objects.filter(status=NoticeStatus.OPEN)).order_by(
-            "-start", "-id"
+        params = PublicityFilter(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        return selectors.open_entry_ids(
+            q=" ".join(data.get("q", "").split()),
+            kind=data.get("kind", ""),
+            district=data.get("district", ""),
         )
 
-    @extend_schema(summary="公示中的名单（公开）")
+    def paginate_queryset(self, queryset):  # type: ignore[no-untyped-def]
+        """The page's ids, then its rows (selectors.open_entry_ids)."""
+        ids = super().paginate_queryset(queryset)
+        return selectors.entries_by_ids(list(ids))
+
+    @extend_schema(
+        summary="公示中的名单（公开，分页：每页最多 50 条）",
+        parameters=[PublicityFilter],
+    )
     def get(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
         return super().get(request, *args, **kwargs)
 
@@ -200,7 +277,7 @@ class NoticeCloseView(APIView):
         notice = get_object_or_404(PublicityNotice, pk=pk, district_id=request.user.district_id)
         notice, _closed = publicity.notice_close(notice=notice, by=request.user)
         return Response(
-            NoticeSerializer(notices_with_entries(PublicityNotice.objects).get(pk=notice.pk)).data
+            NoticeSerializer(selectors.notices_with_entries(PublicityNotice.objects).get(pk=notice.pk)).data
         )
 
 
