@@ -546,6 +546,20 @@ CHANGE_PAIRS = frozenset(
 FILING_PAIRS = frozenset({("submitted", "decided")})
 # The office's notices (通知公告, audits.Announcement): withdrawn from the site, or published again.
 ANNOUNCEMENT_PAIRS = frozenset({("published", "withdrawn"), ("withdrawn", "published")})
+# The "四单一库" ledger (listings.StageEvent): reserve → intention → reformed (股改完成) → listed (上市/挂牌)
+# → M&A done, domestic or foreign (实施方案 主要任务); an enterprise may be added at any of the first four.
+LISTING_PAIRS = frozenset(
+    {
+        ("reserve", "intention"),
+        ("reserve", "reformed"),
+        ("intention", "reformed"),
+        ("reformed", "listed"),
+        ("listed", "merged_domestic"),
+        ("listed", "merged_foreign"),
+        ("merged_domestic", "merged_foreign"),
+        ("merged_foreign", "merged_domestic"),
+    }
+)
 PAIRS: dict[str, frozenset[tuple[str, str]]] = {
     "notice": NOTICE_PAIRS,
     "objection": OBJECTION_PAIRS,
@@ -553,6 +567,7 @@ PAIRS: dict[str, frozenset[tuple[str, str]]] = {
     "change": CHANGE_PAIRS,
     "filing": FILING_PAIRS,
     "announcement": ANNOUNCEMENT_PAIRS,
+    "listing": LISTING_PAIRS,
 }
 
 

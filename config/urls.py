@@ -33,6 +33,7 @@ api_v1 = [
     path("experts/", include("experts.api.urls.pool")),
     path("draws/", include("experts.api.urls.draws")),
     path("reviews/", include("experts.api.urls.reviews")),
+    path("listings/", include("listings.api.urls")),
 ]
 
 urlpatterns = [
@@ -53,6 +54,7 @@ urlpatterns = [
     path("expert/", include("experts.urls")),
     path("municipal/", include("audits.urls")),
     path("municipal/experts/", include(("experts.urls.admin", "experts_admin"))),
+    path("listings/", include("listings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -6,7 +6,16 @@ from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"accounts", "workdays", "certification", "districts", "experts", "audits", "notifications"}
+PROJECT_APPS = {
+    "accounts",
+    "workdays",
+    "certification",
+    "districts",
+    "experts",
+    "audits",
+    "listings",
+    "notifications",
+}
 
 
 def test_every_domain_model_has_history():
