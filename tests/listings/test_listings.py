@@ -114,6 +114,13 @@ def test_progress_counts_the_years_events_against_targets(municipal_user, offici
     assert selectors.progress(2025)[-1].done == {}
 
 
+def test_city_target_is_updated_in_place(municipal_user):
+    services.target_set(year=2018, district=None, by=municipal_user, reformed=160, listed=60)
+    target = Target.objects.get(year=2018, district=None)
+    assert (target.reformed, target.listed, target.merged_domestic) == (160, 60, 0)
+    assert target.history.latest().reformed == 160  # the change is in the history
+
+
 def test_target_input_checked(municipal_user):
     with pytest.raises(InvalidInput) as exc:
         services.target_set(year=1999, district=None, by=municipal_user, reformed=-1)
