@@ -148,7 +148,9 @@ def target_set(*, year: int, district: District | None, by: User, **figures: Any
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic():
-        target = Target.objects.select_for_update().filter(year=year, district=district).order_by("pk").first()
+        target = (
+            Target.objects.select_for_update().filter(year=year, district=district).order_by("pk").first()
+        )
         if target is None:
             return Target.objects.create(year=year, district=district, **values)
         for name, number in values.items():
