@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -76,8 +76,13 @@ class EventAddSerializer(serializers.Serializer):
     evidence = serializers.FileField(required=False, allow_null=True, default=None)
 
 
+@extend_schema_field({"type": "string", "maxLength": 6, "nullable": True})
+class DistrictCodeField(serializers.SlugRelatedField):
+    """A district by its 6-digit code (a longer text is simply no district: 400)."""
+
+
 class TargetSerializer(serializers.ModelSerializer):
-    district = serializers.SlugRelatedField(
+    district = DistrictCodeField(
         slug_field="code", queryset=District.objects.all(), allow_null=True, required=False, default=None
     )
 
