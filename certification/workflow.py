@@ -559,6 +559,21 @@ LEDGER_PAIRS = frozenset(
         ("district_reviewed", "filed"),
     }
 )
+
+# The "四单一库" ledger (listings.StageEvent): reserve → intention → reformed (股改完成) → listed (上市/挂牌)
+# → M&A done, domestic or foreign (实施方案 主要任务); an enterprise may be added at any of the first four.
+LISTING_PAIRS = frozenset(
+    {
+        ("reserve", "intention"),
+        ("reserve", "reformed"),
+        ("intention", "reformed"),
+        ("reformed", "listed"),
+        ("listed", "merged_domestic"),
+        ("listed", "merged_foreign"),
+        ("merged_domestic", "merged_foreign"),
+        ("merged_foreign", "merged_domestic"),
+    }
+)
 PAIRS: dict[str, frozenset[tuple[str, str]]] = {
     "notice": NOTICE_PAIRS,
     "objection": OBJECTION_PAIRS,
@@ -567,6 +582,7 @@ PAIRS: dict[str, frozenset[tuple[str, str]]] = {
     "filing": FILING_PAIRS,
     "announcement": ANNOUNCEMENT_PAIRS,
     "ledger": LEDGER_PAIRS,
+    "listing": LISTING_PAIRS,
 }
 
 

@@ -34,6 +34,7 @@ api_v1 = [
     path("draws/", include("experts.api.urls.draws")),
     path("reviews/", include("experts.api.urls.reviews")),
     path("cadres/", include("cadres.api.urls")),
+    path("listings/", include("listings.api.urls")),
 ]
 
 urlpatterns = [
@@ -55,6 +56,7 @@ urlpatterns = [
     path("municipal/", include("audits.urls")),
     path("cadres/", include("cadres.urls")),
     path("municipal/experts/", include(("experts.urls.admin", "experts_admin"))),
+    path("listings/", include("listings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

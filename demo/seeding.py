@@ -55,7 +55,7 @@ def seed_demo() -> SeedCounts:
             full_name=f"{district.name}工作小组",
             email=f"official_{district.code}@example.gov.cn",
         )
-    _user(
+    office = _user(
         "municipal",
         role=Role.MUNICIPAL,
         counts=counts,
@@ -99,10 +99,60 @@ def seed_demo() -> SeedCounts:
             full_name=contact,
             email=f"{username}@example.com",
         )
+    _seed_listings(office, binhai)
     from demo.cadres import seed_cadres  # the cadre help ledger's part (imports demo.seeding's helpers)
 
     seed_cadres(_user, counts)
     return counts
+
+
+def _seed_listings(office: User, binhai: District) -> None:
+    """The "四单一库" ledger: the two demo enterprises on the reform and listing lists (one reformed,
+    with its stage event), three service institutions, this year's city and Binhai targets."""
+    from listings import services as listings
+    from listings.models import Institution, InstitutionKind, ListingEntry, Target
+
+    official = User.objects.get(username=f"official_{binhai.code}")
+    today = dt.date.today()
+    for uscc_body, reformed in (("91120116MA05K3L1X", False), ("91120116MA06P8Q2T", True)):
+        enterprise = Enterprise.objects.get(uscc=make_uscc(uscc_body))
+        if ListingEntry.objects.filter(enterprise=enterprise).exists():
+            continue
+        entry = listings.entry_add(enterprise=enterprise, stage="intention", by=office)
+        if reformed:
+            listings.event_record(
+                entry=entry,
+                by=official,
+                to_stage="reformed",
+                happened_on=today,
+                reference="股份有限公司变更登记（示例）",
+            )
+    for name, kind, contact in (
+        ("渤海证券股份有限公司（示例）", InstitutionKind.BROKER, "周律"),
+        ("天津津海律师事务所（示例）", InstitutionKind.LAW, "吴敏"),
+        ("天津正信会计师事务所", InstitutionKind.ACCOUNTING, "郑杰"),
+    ):
+        Institution.objects.get_or_create(name=name, defaults={"kind": kind, "contact_name": contact})
+    if not Target.objects.filter(year=today.year, district=None).exists():
+        listings.target_set(
+            year=today.year,
+            district=None,
+            by=office,
+            reformed=150,
+            listed=60,
+            merged_domestic=20,
+            merged_foreign=20,
+        )
+    if not Target.objects.filter(year=today.year, district=binhai).exists():
+        listings.target_set(
+            year=today.year,
+            district=binhai,
+            by=office,
+            reformed=20,
+            listed=8,
+            merged_domestic=3,
+            merged_foreign=3,
+        )
 
 
 def organisation_uscc(name: str) -> str:

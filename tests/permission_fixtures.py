@@ -303,6 +303,18 @@ def build_world() -> World:
         by=municipal, title="2026 年度认定工作通知", body="请各区按时组织申报。"
     )
 
+    # --- The "四单一库" ledger: the world's enterprise on the reform list, reformed with a PDF --------------
+    from listings import services as listings
+
+    listing_entry = listings.entry_add(enterprise=ent, stage="intention", by=municipal)
+    listing_event = listings.event_record(
+        entry=listing_entry,
+        by=official,
+        to_stage="reformed",
+        happened_on=TODAY,
+        evidence=pdf_upload("listing-evidence"),
+    )
+
     # --- The inbox and the operations page -----------------------------------------------------------
     from notifications.models import Channel, FailedTask, Notification
 
@@ -367,6 +379,8 @@ def build_world() -> World:
         "target": target,
         "report": report,
         "announcement": announcement,
+        "listing_entry": listing_entry,
+        "listing_event": listing_event,
         "check": check,
         "spot_draw": spot_draw,
         "spot_check": SupervisionCheck.objects.filter(draw=spot_draw).first(),

@@ -14,6 +14,7 @@ PROJECT_APPS = {
     "experts",
     "audits",
     "cadres",
+    "listings",
     "notifications",
 }
 

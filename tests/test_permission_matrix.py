@@ -271,6 +271,10 @@ KWARGS: dict[str, dict[str, Any]] = {
     "api/v1/reviews/<int:pk>/decline/": {"pk": pk("review")},
     "api/v1/reviews/<int:pk>/reopen/": {"pk": pk("review")},
     "api/v1/reviews/<int:pk>/replace/": {"pk": pk("review")},
+    "listings/<int:pk>/": {"pk": pk("listing_entry")},
+    "listings/events/<int:pk>/evidence/": {"pk": pk("listing_event")},
+    "api/v1/listings/entries/<int:pk>/": {"pk": pk("listing_entry")},
+    "api/v1/listings/entries/<int:pk>/events/": {"pk": pk("listing_entry")},
     "district/applications/<int:pk>/reviews/<int:review_pk>/replace/": {
         "pk": pk("app_review"),
         "review_pk": pk("review"),
@@ -293,6 +297,7 @@ MULTIPART = {
     "api/v1/applications/<int:pk>/documents/",
     "api/v1/publicity/<int:pk>/objections/",
     "api/v1/changes/major/",
+    "api/v1/listings/entries/<int:pk>/events/",
 }
 
 
@@ -1295,6 +1300,50 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     },
     "verify/": {
         "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),
+    },
+    # The "四单一库" ledger (listings): the office and the districts; another district's entry is a 404.
+    "listings/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       LOGIN),
+    },
+    "listings/add/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
+    },
+    "listings/<int:pk>/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       400,       404,       403,       403,       400,       LOGIN),
+    },
+    "listings/events/<int:pk>/evidence/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       200,       LOGIN),
+    },
+    "listings/institutions/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       REDIRECT,  REDIRECT,  403,       403,       400,       LOGIN),
+    },
+    "listings/targets/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
+    },
+    "listings/progress/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       LOGIN),
+    },
+    "api/v1/listings/entries/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       401),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       401),
+    },
+    "api/v1/listings/entries/<int:pk>/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       200,       401),
+    },
+    "api/v1/listings/entries/<int:pk>/events/": {
+        "GET":    row(403,       403,       405,       405,       403,       403,       405,       401),
+        "POST":   row(403,       403,       400,       404,       403,       403,       400,       401),
+    },
+    "api/v1/listings/targets/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       401),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       401),
+    },
+    "api/v1/listings/progress/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       401),
     },
     "verify/<str:number>/": {
         "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),

@@ -1,0 +1,230 @@
+"""``/api/v1/listings/``: the entries (list, add, detail), their stage events, the targets and the
+progress. Thin like the browser views: the same permissions, selectors and services."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Role
+from accounts.permissions import HasRole
+from certification.models import Enterprise
+from districts.models import District
+from listings import selectors, services
+from listings.models import ListingEntry, ListKind, Stage, StageEvent, Target
+from listings.permissions import entries_visible_to
+
+LedgerRoles = HasRole.of(Role.MUNICIPAL, Role.DISTRICT)
+
+
+class StageEventSerializer(serializers.ModelSerializer):
+    has_evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StageEvent
+        fields = [
+            "id",
+            "from_stage",
+            "to_stage",
+            "happened_on",
+            "market",
+            "reference",
+            "has_evidence",
+            "recorded_at",
+        ]
+
+    def get_has_evidence(self, event: StageEvent) -> bool:
+        return bool(event.evidence)
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name")
+    uscc = serializers.CharField(source="enterprise.uscc")
+    district = serializers.CharField(source="enterprise.district.code")
+
+    class Meta:
+        model = ListingEntry
+        fields = ["id", "enterprise_name", "uscc", "district", "list_kind", "stage", "note", "added_at"]
+
+
+class EntryDetailSerializer(EntrySerializer):
+    events = StageEventSerializer(many=True)
+
+    class Meta(EntrySerializer.Meta):
+        fields = [*EntrySerializer.Meta.fields, "events"]
+
+
+class EntryAddSerializer(serializers.Serializer):
+    uscc = serializers.CharField(max_length=18)
+    stage = serializers.ChoiceField(choices=[s.value for s in services.ENTRY_STAGES])
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class EventAddSerializer(serializers.Serializer):
+    to_stage = serializers.ChoiceField(choices=[s.value for s in Stage if s != Stage.RESERVE])
+    happened_on = serializers.DateField()
+    market = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    reference = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    evidence = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+@extend_schema_field({"type": "string", "maxLength": 6, "nullable": True})
+class DistrictCodeField(serializers.SlugRelatedField):
+    """A district by its 6-digit code (a longer text is simply no district: 400)."""
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    district = DistrictCodeField(
+        slug_field="code", queryset=District.objects.all(), allow_null=True, required=False, default=None
+    )
+
+    class Meta:
+        model = Target
+        fields = ["year", "district", "reformed", "listed", "merged_domestic", "merged_foreign"]
+        validators: list = []  # target_set updates the year's row in place
+
+
+class ProgressCellSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    done = serializers.IntegerField()
+    target = serializers.IntegerField(allow_null=True)
+
+
+class ProgressRowSerializer(serializers.Serializer):
+    district = serializers.CharField(allow_null=True, help_text="区代码；null 为全市")
+    cells = ProgressCellSerializer(many=True)
+
+
+FILTERS = [
+    OpenApiParameter("list", str, enum=ListKind.values),
+    OpenApiParameter("stage", str, enum=Stage.values),
+    OpenApiParameter("district", str),
+    OpenApiParameter("q", str, description="企业名称或统一社会信用代码"),
+]
+
+
+class EntryListView(generics.ListAPIView):
+    permission_classes = [LedgerRoles]
+    serializer_class = EntrySerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        params = self.request.query_params
+        return selectors.entries_for(
+            self.request.user,
+            list_kind=params.get("list", "") if params.get("list", "") in ListKind.values else "",
+            stage=params.get("stage", "") if params.get("stage", "") in Stage.values else "",
+            district=params.get("district", "")[:6],
+            q=params.get("q", "")[:100],
+        )
+
+    @extend_schema(parameters=FILTERS, summary="四单一库企业列表")
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=EntryAddSerializer, responses={201: EntrySerializer}, summary="市工作小组办公室列入企业"
+    )
+    def post(self, request: Request) -> Response:
+        if request.user.role != Role.MUNICIPAL:
+            raise PermissionDenied(_("只有市工作小组办公室可以维护四单一库名单和目标。"))
+        body = EntryAddSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        enterprise = Enterprise.objects.filter(uscc=body.validated_data["uscc"].strip().upper()).first()
+        if enterprise is None:
+            raise ValidationError({"uscc": [_("未找到该统一社会信用代码的企业，企业须先在本系统注册。")]})
+        entry = services.entry_add(
+            enterprise=enterprise,
+            stage=body.validated_data["stage"],
+            note=body.validated_data["note"],
+            by=request.user,
+        )
+        return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class EntryDetailView(APIView):
+    permission_classes = [LedgerRoles]
+
+    @extend_schema(responses={200: EntryDetailSerializer}, summary="四单一库企业及其阶段记录")
+    def get(self, request: Request, pk: int) -> Response:
+        entry = get_object_or_404(
+            entries_visible_to(request.user)
+            .select_related("enterprise__district")
+            .prefetch_related("events"),
+            pk=pk,
+        )
+        return Response(EntryDetailSerializer(entry).data)
+
+
+class EventAddView(APIView):
+    permission_classes = [LedgerRoles]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=EventAddSerializer, responses={201: StageEventSerializer}, summary="记录阶段")
+    def post(self, request: Request, pk: int) -> Response:
+        entry = get_object_or_404(entries_visible_to(request.user), pk=pk)
+        body = EventAddSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        event = services.event_record(entry=entry, by=request.user, **body.validated_data)
+        return Response(StageEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class TargetListView(generics.ListAPIView):
+    permission_classes = [LedgerRoles]
+    serializer_class = TargetSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        qs = Target.objects.select_related("district").order_by("-year", "district__code")
+        if self.request.user.role == Role.DISTRICT:
+            qs = qs.filter(district_id=self.request.user.district_id) | qs.filter(district__isnull=True)
+        return qs
+
+    @extend_schema(
+        request=TargetSerializer, responses={200: TargetSerializer}, summary="市工作小组办公室设定目标"
+    )
+    def post(self, request: Request) -> Response:
+        if request.user.role != Role.MUNICIPAL:
+            raise PermissionDenied(_("只有市工作小组办公室可以维护四单一库名单和目标。"))
+        body = TargetSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        target = services.target_set(by=request.user, **body.validated_data)
+        return Response(TargetSerializer(target).data)
+
+
+class ProgressView(APIView):
+    permission_classes = [LedgerRoles]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int)],
+        responses={200: ProgressRowSerializer(many=True)},
+        summary="各区年度目标进度",
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            year = int(request.query_params.get("year", timezone.localdate().year))
+        except ValueError:
+            raise ValidationError({"year": [_("年度应在 2016 至 2100 之间。")]}) from None
+        if not 2016 <= year <= 2100:
+            raise ValidationError({"year": [_("年度应在 2016 至 2100 之间。")]})
+        districts = District.objects.order_by("code")
+        if request.user.role == Role.DISTRICT:
+            districts = districts.filter(pk=request.user.district_id)
+        rows = selectors.progress(year, districts=districts)
+        if request.user.role == Role.DISTRICT:
+            rows = rows[:-1]
+        return Response(
+            [
+                {
+                    "district": r.district.code if r.district else None,
+                    "cells": [{"stage": s, "done": d, "target": t} for s, d, t in r.cells()],
+                }
+                for r in rows
+            ]
+        )

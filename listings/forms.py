@@ -1,0 +1,42 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from listings.models import InstitutionKind, Stage
+from listings.services import ENTRY_STAGES
+
+ENTRY_STAGE_CHOICES = [(s.value, s.label) for s in ENTRY_STAGES]
+EVENT_STAGE_CHOICES = [(s.value, s.label) for s in Stage if s != Stage.RESERVE]
+
+
+class EntryAddForm(forms.Form):
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=18, help_text=_("已在本系统注册的企业。"))
+    stage = forms.ChoiceField(label=_("列入时的阶段"), choices=ENTRY_STAGE_CHOICES)
+    note = forms.CharField(
+        label=_("备注"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class EventForm(forms.Form):
+    to_stage = forms.ChoiceField(label=_("达到的阶段"), choices=EVENT_STAGE_CHOICES)
+    happened_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    market = forms.CharField(label=_("上市板块/挂牌市场"), max_length=50, required=False)
+    reference = forms.CharField(
+        label=_("证明材料说明"), max_length=300, required=False, help_text=_("如公告编号、工商变更文号。")
+    )
+    evidence = forms.FileField(label=_("证明材料（PDF）"), required=False)
+
+
+class InstitutionForm(forms.Form):
+    name = forms.CharField(label=_("机构名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("机构类别"), choices=InstitutionKind.choices)
+    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+
+
+class TargetForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2016, max_value=2100)
+    district = forms.CharField(label=_("区（空为全市）"), max_length=6, required=False)
+    reformed = forms.IntegerField(label=_("股改目标"), min_value=0, max_value=100000)
+    listed = forms.IntegerField(label=_("上市挂牌目标"), min_value=0, max_value=100000)
+    merged_domestic = forms.IntegerField(label=_("国内并购目标"), min_value=0, max_value=100000)
+    merged_foreign = forms.IntegerField(label=_("国外并购目标"), min_value=0, max_value=100000)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from listings import views
+
+app_name = "listings"
+
+# Included under /listings/ (config/urls.py).
+urlpatterns = [
+    path("", views.entry_list, name="entries"),
+    path("add/", views.entry_add, name="entry_add"),
+    path("<int:pk>/", views.entry_detail, name="entry_detail"),
+    path("events/<int:pk>/evidence/", views.evidence_download, name="evidence"),
+    path("institutions/", views.institutions, name="institutions"),
+    path("targets/", views.targets, name="targets"),
+    path("progress/", views.progress, name="progress"),
+]
