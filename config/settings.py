@@ -344,6 +344,8 @@ SPECTACULAR_SETTINGS = {
         "ChangeKindEnum": "certification.models.ChangeKind",
         "MajorChangeKindEnum": "certification.models.MajorChangeKind",
         "ChangeStatusEnum": "certification.models.ChangeStatus",
+        "NoticeKindEnum": "certification.models.NoticeKind",
+        "NoticeStatusEnum": "certification.models.NoticeStatus",
     },
 }
 

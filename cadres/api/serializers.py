@@ -15,7 +15,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         fields = ["id", "cadre", "kind", "starts_on", "ends_on"]
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class HelpListEntrySerializer(serializers.ModelSerializer):
     enterprise = serializers.CharField(source="enterprise.name")
     uscc = serializers.CharField(source="enterprise.uscc")
     district = serializers.CharField(source="enterprise.district.code")

@@ -15,7 +15,7 @@ from cadres import services
 from cadres.api.serializers import (
     DevelopmentInputSerializer,
     DevelopmentSerializer,
-    EntrySerializer,
+    HelpListEntrySerializer,
     RecordInputSerializer,
     RecordSerializer,
 )
@@ -39,7 +39,7 @@ class EntryList(ListAPIView):
     """The helped enterprises the caller may see (a cadre: their own), with their cadres."""
 
     permission_classes = [Readers]
-    serializer_class = EntrySerializer
+    serializer_class = HelpListEntrySerializer
 
     def get_queryset(self) -> QuerySet[HelpListEntry]:
         return _entries(self.request)
@@ -47,7 +47,7 @@ class EntryList(ListAPIView):
 
 class EntryDetail(RetrieveAPIView):
     permission_classes = [Readers]
-    serializer_class = EntrySerializer
+    serializer_class = HelpListEntrySerializer
 
     def get_queryset(self) -> QuerySet[HelpListEntry]:
         return _entries(self.request)

@@ -45,7 +45,7 @@ class StageEventSerializer(serializers.ModelSerializer):
         return bool(event.evidence)
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class ListingEntrySerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name")
     uscc = serializers.CharField(source="enterprise.uscc")
     district = serializers.CharField(source="enterprise.district.code")
@@ -55,11 +55,11 @@ class EntrySerializer(serializers.ModelSerializer):
         fields = ["id", "enterprise_name", "uscc", "district", "list_kind", "stage", "note", "added_at"]
 
 
-class EntryDetailSerializer(EntrySerializer):
+class ListingEntryDetailSerializer(ListingEntrySerializer):
     events = StageEventSerializer(many=True)
 
-    class Meta(EntrySerializer.Meta):
-        fields = [*EntrySerializer.Meta.fields, "events"]
+    class Meta(ListingEntrySerializer.Meta):
+        fields = [*ListingEntrySerializer.Meta.fields, "events"]
 
 
 class EntryAddSerializer(serializers.Serializer):
@@ -113,7 +113,7 @@ FILTERS = [
 
 class EntryListView(generics.ListAPIView):
     permission_classes = [LedgerRoles]
-    serializer_class = EntrySerializer
+    serializer_class = ListingEntrySerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         params = self.request.query_params
@@ -130,7 +130,9 @@ class EntryListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        request=EntryAddSerializer, responses={201: EntrySerializer}, summary="市工作小组办公室列入企业"
+        request=EntryAddSerializer,
+        responses={201: ListingEntrySerializer},
+        summary="市工作小组办公室列入企业",
     )
     def post(self, request: Request) -> Response:
         if request.user.role != Role.MUNICIPAL:
@@ -146,13 +148,13 @@ class EntryListView(generics.ListAPIView):
             note=body.validated_data["note"],
             by=request.user,
         )
-        return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(ListingEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
 class EntryDetailView(APIView):
     permission_classes = [LedgerRoles]
 
-    @extend_schema(responses={200: EntryDetailSerializer}, summary="四单一库企业及其阶段记录")
+    @extend_schema(responses={200: ListingEntryDetailSerializer}, summary="四单一库企业及其阶段记录")
     def get(self, request: Request, pk: int) -> Response:
         entry = get_object_or_404(
             entries_visible_to(request.user)
@@ -160,7 +162,7 @@ class EntryDetailView(APIView):
             .prefetch_related("events"),
             pk=pk,
         )
-        return Response(EntryDetailSerializer(entry).data)
+        return Response(ListingEntryDetailSerializer(entry).data)
 
 
 class EventAddView(APIView):
