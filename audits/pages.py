@@ -10,11 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from audits import charts, history
+from audits import history
 from audits.dashboard import Dashboard, dashboard
 from audits.forms.office import CheckFilterForm, year_from
 from audits.models import CheckStatus, Report, ReportStatus, SupervisionCheck
 from certification.applications.permissions import applications_visible_to
+from core import charts
 from core.uploads import stored_pdf_response
 from districts.models import District
 

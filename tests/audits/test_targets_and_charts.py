@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from audits.charts import Series, bar_chart, line_chart, nice_max
 from audits.models import Target
 from audits.services.office import target_set
+from core.charts import Series, bar_chart, line_chart, nice_max
 from core.errors import DomainPermissionDenied, InvalidInput
 from tests.factories import district
 
