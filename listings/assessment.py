@@ -1,4 +1,4 @@
-"""The half-yearly assessment report (半年考核, 保障措施（二）) as a PDF and as an .xlsx: the numbers come
+"""The half-yearly assessment report (半年考核, 四、加强监督考核（二）) as a PDF and as an .xlsx: the numbers come
 from ``listings.selectors.assessment``; the PDF is rendered by core.pdf with
 ``templates/pdf/listing_assessment.html``, the workbook by openpyxl like ``cadres/excel.py``."""
 
@@ -55,14 +55,9 @@ def report_xlsx(report: Assessment) -> bytes:
     )
     sheet.append([_("统计期间"), f"{report.start.isoformat()} — {report.end.isoformat()}"])
     header = [_("区")]
+    columns = [_("（本半年）"), _("（年度累计）"), _("（年度目标）"), _("（完成率）")]
     for stage in PROGRESS_STAGES:
-        label = str(Stage(stage).label)
-        header += [
-            f"{label}{_('（本半年）')}",
-            f"{label}{_('（年度累计）')}",
-            f"{label}{_('（年度目标）')}",
-            f"{label}{_('（完成率）')}",
-        ]
+        header += [str(Stage(stage).label) + column for column in columns]
     sheet.append(header)
     for cell in sheet[3]:
         cell.font = Font(bold=True)

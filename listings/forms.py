@@ -1,4 +1,7 @@
+from typing import Any
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from listings.models import InstitutionKind, Stage
@@ -74,3 +77,11 @@ class AssessmentForm(forms.Form):
             "invalid_choice": _("半年应为 1（上半年）或 2（下半年）。"),
         },
     )
+
+
+def assessment_form(query: Any) -> AssessmentForm:
+    """The form bound to the query, or to this year's current half when the query is empty."""
+    if not query:
+        today = timezone.localdate()
+        query = {"year": today.year, "half": 1 if today.month <= 6 else 2}
+    return AssessmentForm(query)

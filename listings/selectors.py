@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts.models import User
+from accounts.models import Role, User
 from districts.models import District
 from listings.models import ListingEntry, PeriodTarget, Stage, StageEvent, Target
 from listings.permissions import entries_visible_to
@@ -122,7 +122,7 @@ def period_progress(year: int) -> PeriodProgress | None:
     return PeriodProgress(period, year, {r["to_stage"]: r["n"] for r in rows})
 
 
-# 半年考核 (保障措施（二）"每半年…对各区县…计划完成数量…进行阶段性考核评估").
+# 半年考核 (四、加强监督考核（二）"每半年…对各区县…计划完成数量…进行阶段性考核评估").
 HALVES = (1, 2)
 
 
@@ -237,6 +237,19 @@ def assessment(
         period,
         {stage: t["period"] for stage, t in totals.items()},
     )
+
+
+def assessment_for(user: User, year: int, half: int) -> Assessment:
+    """What a user may see of the assessment: the office every district and the city, a district
+    official their own district's row only (the page, its PDF and .xlsx and the API alike)."""
+    if user.role == Role.MUNICIPAL:
+        return assessment(year, half)
+    own = (
+        District.objects.filter(pk=user.district_id)
+        if user.role == Role.DISTRICT
+        else District.objects.none()
+    )
+    return assessment(year, half, districts=own, city=False)
 
 
 @dataclass(frozen=True)

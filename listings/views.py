@@ -29,6 +29,7 @@ from listings.forms import (
     InstitutionForm,
     PeriodTargetForm,
     TargetForm,
+    assessment_form,
 )
 from listings.models import Institution, ListKind, PeriodTarget, Stage, Target
 from listings.permissions import entries_visible_to, events_visible_to, may_record
@@ -236,25 +237,16 @@ def progress(request: HttpRequest) -> HttpResponse:
 def _assessment(request: HttpRequest) -> tuple[AssessmentForm, selectors.Assessment | None]:
     """The report the query asks for (this year's current half without one); a bad year or half is
     a form error and no report. The office sees every district and the city, a district its own row."""
-    today = timezone.localdate()
-    data = request.GET if request.GET else {"year": today.year, "half": 1 if today.month <= 6 else 2}
-    form = AssessmentForm(data)
+    form = assessment_form(request.GET)
     if not form.is_valid():
         return form, None
-    year, half = form.cleaned_data["year"], form.cleaned_data["half"]
-    if request.user.role == Role.DISTRICT:
-        report = selectors.assessment(
-            year, half, districts=District.objects.filter(pk=request.user.district_id), city=False
-        )
-    else:
-        report = selectors.assessment(year, half)
-    return form, report
+    return form, selectors.assessment_for(request.user, form.cleaned_data["year"], form.cleaned_data["half"])
 
 
 @ledger_roles
 @require_safe
 def assessment(request: HttpRequest) -> HttpResponse:
-    """半年考核: each district's counts in the half and the year against its targets (保障措施（二）)."""
+    """半年考核: each district's counts in the half and the year against its targets (四、加强监督考核（二）)."""
     form, report = _assessment(request)
     return render(
         request,

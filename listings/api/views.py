@@ -19,7 +19,7 @@ from accounts.permissions import HasRole
 from certification.models import Enterprise
 from districts.models import District
 from listings import selectors, services
-from listings.forms import AssessmentForm
+from listings.forms import assessment_form
 from listings.models import ListingEntry, ListKind, Stage, StageEvent, Target
 from listings.permissions import entries_visible_to
 
@@ -274,23 +274,20 @@ class AssessmentView(APIView):
     permission_classes = [LedgerRoles]
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, required=True), OpenApiParameter("half", int, enum=[1, 2])],
+        parameters=[
+            OpenApiParameter("year", int, description="年度（与 half 一起省略时为本年度的当前半年）"),
+            OpenApiParameter("half", int, enum=[1, 2], description="1 上半年，2 下半年"),
+        ],
         responses={200: ListingAssessmentSerializer},
         summary="四单一库半年考核",
     )
     def get(self, request: Request) -> Response:
-        form = AssessmentForm(request.query_params)
+        form = assessment_form(request.query_params)
         if not form.is_valid():
             raise ValidationError(
                 {name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()}
             )
-        year, half = form.cleaned_data["year"], form.cleaned_data["half"]
-        if request.user.role == Role.DISTRICT:
-            report = selectors.assessment(
-                year, half, districts=District.objects.filter(pk=request.user.district_id), city=False
-            )
-        else:
-            report = selectors.assessment(year, half)
+        report = selectors.assessment_for(request.user, form.cleaned_data["year"], form.cleaned_data["half"])
         period = None
         if report.period is not None:
             period = {
