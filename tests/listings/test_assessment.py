@@ -328,3 +328,16 @@ def test_office_dashboard_shows_the_section(client, municipal_user, official, ye
     assert "2021—2026" in page and 'data-district="120116"' in page
     client.force_login(official)
     assert "dashboard-listings" not in client.get("/district/dashboard/?year=2026").content.decode()
+
+
+def test_assessment_page_in_english(client, municipal_user, year_2026, settings):
+    client.force_login(municipal_user)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    page = client.get(reverse("listings:assessment"), {"year": 2026, "half": 2}).content.decode()
+    assert "Listing ledger: half-yearly assessment" in page and "Year to date/target" in page
+    assert "Period target 2021–2026 (city, cumulative)" in page
+    for chinese in ("本半年", "统计期间", "阶段目标", "完成率"):
+        assert chinese not in page
+    response = client.get(reverse("listings:assessment"), {"year": 2026, "half": 5})
+    assert "The half must be 1 (first half) or 2 (second half)." in response.content.decode()
