@@ -18,6 +18,7 @@ from certification.applications.permissions import applications_visible_to
 from core import charts
 from core.uploads import stored_pdf_response
 from districts.models import District
+from listings.selectors import office_summary
 
 PAGE_SIZE = 25
 
@@ -118,6 +119,9 @@ def render_dashboard(
             "year": year,
             "years": list(range(year_from(None) + 1, 2014, -1)),
             "ns": ns,
+            # The office's city dashboard only: the "四单一库" ledger against the year's and the period's
+            # targets and the districts furthest behind (three queries, listings.selectors.office_summary).
+            "listings": office_summary(year) if district is None and ns == "audits" else None,
             "month_rows": list(
                 zip(month_labels(), dash.total.certified_by_month, dash.total.cumulative, strict=True)
             ),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from listings.models import Institution, ListingEntry, StageEvent, Target
+from listings.models import Institution, ListingEntry, PeriodTarget, StageEvent, Target
 
 
 @admin.register(ListingEntry)
@@ -25,3 +25,8 @@ class InstitutionAdmin(SimpleHistoryAdmin):
 @admin.register(Target)
 class TargetAdmin(SimpleHistoryAdmin):
     list_display = ["year", "district", "reformed", "listed", "merged_domestic", "merged_foreign"]
+
+
+@admin.register(PeriodTarget)
+class PeriodTargetAdmin(SimpleHistoryAdmin):
+    list_display = ["start_year", "end_year", "reformed", "listed", "merged_domestic", "merged_foreign"]

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from listings.models import InstitutionKind, Stage
@@ -40,3 +43,45 @@ class TargetForm(forms.Form):
     listed = forms.IntegerField(label=_("上市挂牌目标"), min_value=0, max_value=100000)
     merged_domestic = forms.IntegerField(label=_("国内并购目标"), min_value=0, max_value=100000)
     merged_foreign = forms.IntegerField(label=_("国外并购目标"), min_value=0, max_value=100000)
+
+
+class PeriodTargetForm(forms.Form):
+    start_year = forms.IntegerField(label=_("起始年度"), min_value=2016, max_value=2100)
+    end_year = forms.IntegerField(label=_("截止年度"), min_value=2016, max_value=2110)
+    reformed = forms.IntegerField(label=_("股改目标"), min_value=0, max_value=100000)
+    listed = forms.IntegerField(label=_("上市挂牌目标"), min_value=0, max_value=100000)
+    merged_domestic = forms.IntegerField(label=_("国内并购目标"), min_value=0, max_value=100000)
+    merged_foreign = forms.IntegerField(label=_("国外并购目标"), min_value=0, max_value=100000)
+
+
+class AssessmentForm(forms.Form):
+    """半年考核: a year and its first or second half (a bad value is a form error, never a 500)."""
+
+    year = forms.IntegerField(
+        label=_("年度"),
+        min_value=2016,
+        max_value=2100,
+        error_messages={
+            "required": _("请填写年度。"),
+            "invalid": _("年度应在 2016 至 2100 之间。"),
+            "min_value": _("年度应在 2016 至 2100 之间。"),
+            "max_value": _("年度应在 2016 至 2100 之间。"),
+        },
+    )
+    half = forms.TypedChoiceField(
+        label=_("半年"),
+        choices=[(1, _("上半年")), (2, _("下半年"))],
+        coerce=int,
+        error_messages={
+            "required": _("请选择上半年或下半年。"),
+            "invalid_choice": _("半年应为 1（上半年）或 2（下半年）。"),
+        },
+    )
+
+
+def assessment_form(query: Any) -> AssessmentForm:
+    """The form bound to the query, or to this year's current half when the query is empty."""
+    if not query:
+        today = timezone.localdate()
+        query = {"year": today.year, "half": 1 if today.month <= 6 else 2}
+    return AssessmentForm(query)

@@ -148,3 +148,29 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.district or ''}".strip()
+
+
+class PeriodTarget(models.Model):
+    """The city's cumulative target over several years (总体目标: to 2020, 750 reformed, 400 listed, 100 + 100
+    M&A), kept by the office; the yearly minima are the city's yearly ``Target`` rows."""
+
+    start_year = models.PositiveSmallIntegerField(_("起始年度"), unique=True)
+    end_year = models.PositiveSmallIntegerField(_("截止年度"))
+    reformed = models.PositiveIntegerField(_("股改目标"), default=0)
+    listed = models.PositiveIntegerField(_("上市挂牌目标"), default=0)
+    merged_domestic = models.PositiveIntegerField(_("国内并购目标"), default=0)
+    merged_foreign = models.PositiveIntegerField(_("国外并购目标"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_year"]
+        verbose_name = _("四单一库阶段目标")
+        verbose_name_plural = _("四单一库阶段目标")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_year__gte=models.F("start_year")), name="listings_period_target_years"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_year}–{self.end_year}"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts.models import User
+from accounts.models import Role, User
 from districts.models import District
-from listings.models import ListingEntry, Stage, StageEvent, Target
+from listings.models import ListingEntry, PeriodTarget, Stage, StageEvent, Target
 from listings.permissions import entries_visible_to
 
 PROGRESS_STAGES = (Stage.REFORMED, Stage.LISTED, Stage.MERGED_DOMESTIC, Stage.MERGED_FOREIGN)
@@ -69,3 +70,243 @@ def progress(year: int, *, districts: QuerySet[District] | None = None) -> list[
     result = [Progress(d, targets.get(d.id), counts.get(d.id, {})) for d in districts]
     result.append(Progress(None, targets.get(None), city))
     return result
+
+
+def rate(done: int, target: int | None) -> float | None:
+    """Completion in per cent, one decimal; None without a target (or a target of 0)."""
+    return round(done * 100 / target, 1) if target else None
+
+
+def period_covering(year: int) -> PeriodTarget | None:
+    """The city's multi-year target whose years include ``year`` (总体目标), if the office has one."""
+    return (
+        PeriodTarget.objects.filter(start_year__lte=year, end_year__gte=year).order_by("start_year").first()
+    )
+
+
+@dataclass(frozen=True)
+class PeriodProgress:
+    """The city's events from the period's first year through ``year`` against the period's target."""
+
+    period: PeriodTarget
+    year: int
+    done: dict[str, int]
+
+    def cells(self) -> list[tuple[str, str, int, int, float | None]]:
+        """(stage, its label, done, target, rate) for each counted stage."""
+        return [
+            (
+                stage,
+                str(Stage(stage).label),
+                self.done.get(stage, 0),
+                getattr(self.period, stage),
+                rate(self.done.get(stage, 0), getattr(self.period, stage)),
+            )
+            for stage in PROGRESS_STAGES
+        ]
+
+
+def period_progress(year: int) -> PeriodProgress | None:
+    """Cumulative city progress against the period target covering ``year``: two queries (or one, none)."""
+    period = period_covering(year)
+    if period is None:
+        return None
+    rows = (
+        StageEvent.objects.filter(
+            happened_on__range=(dt.date(period.start_year, 1, 1), dt.date(year, 12, 31)),
+            to_stage__in=PROGRESS_STAGES,
+        )
+        .values("to_stage")
+        .annotate(n=Count("id"))
+    )
+    return PeriodProgress(period, year, {r["to_stage"]: r["n"] for r in rows})
+
+
+# 半年考核 (四、加强监督考核（二）"每半年…对各区县…计划完成数量…进行阶段性考核评估").
+HALVES = (1, 2)
+
+
+def half_dates(year: int, half: int) -> tuple[dt.date, dt.date]:
+    return (
+        (dt.date(year, 1, 1), dt.date(year, 6, 30))
+        if half == 1
+        else (dt.date(year, 7, 1), dt.date(year, 12, 31))
+    )
+
+
+@dataclass(frozen=True)
+class AssessmentCell:
+    stage: str
+    half: int  # events in the half
+    cumulative: int  # events from 1 January through the half's last day
+    target: int | None  # the year's target
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.cumulative, self.target)
+
+    @property
+    def label(self) -> str:
+        return str(Stage(self.stage).label)
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    district: District | None  # None: the city total
+    cells: list[AssessmentCell]
+
+    @property
+    def overall(self) -> float | None:
+        """Completion over the stages with a target: what is done of them (each capped at its target)."""
+        targets = [(c.cumulative, c.target) for c in self.cells if c.target]
+        total = sum(t for _, t in targets)
+        return rate(sum(min(d, t) for d, t in targets), total) if total else None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    year: int
+    half: int
+    start: dt.date
+    end: dt.date
+    rows: list[AssessmentRow]  # the districts, then the city total (office only)
+    period: PeriodTarget | None = None
+    period_done: dict[str, int] = field(default_factory=dict)
+
+    def period_cells(self) -> list[tuple[str, str, int, int, float | None]]:
+        if self.period is None:
+            return []
+        return PeriodProgress(self.period, self.year, self.period_done).cells()
+
+
+def _row(
+    district: District | None, counts: dict[str, dict[str, int]], target: Target | None
+) -> AssessmentRow:
+    return AssessmentRow(
+        district,
+        [
+            AssessmentCell(
+                stage,
+                counts.get(stage, {}).get("half", 0),
+                counts.get(stage, {}).get("ytd", 0),
+                getattr(target, stage) if target else None,
+            )
+            for stage in PROGRESS_STAGES
+        ],
+    )
+
+
+def assessment(
+    year: int, half: int, *, districts: QuerySet[District] | None = None, city: bool = True
+) -> Assessment:
+    """Each district's events in the half and from 1 January through its end against the year's target,
+    then (``city=True``) the city total with its cumulative progress against the period target.
+
+    Four queries whatever the number of districts: the districts, the period target, the counts (one
+    aggregated query: conditional counts by district and stage), the targets."""
+    start, end = half_dates(year, half)
+    districts_list = list(District.objects.order_by("code") if districts is None else districts)
+    period = period_covering(year) if city else None
+    year_start = dt.date(year, 1, 1)
+    lower = dt.date(period.start_year, 1, 1) if period else year_start
+    events = StageEvent.objects.filter(happened_on__range=(lower, end), to_stage__in=PROGRESS_STAGES)
+    if not city:
+        events = events.filter(entry__enterprise__district__in=[d.pk for d in districts_list])
+    rows = events.values("entry__enterprise__district_id", "to_stage").annotate(
+        half=Count("id", filter=Q(happened_on__gte=start)),
+        ytd=Count("id", filter=Q(happened_on__gte=year_start)),
+        period=Count("id"),
+    )
+    counts: dict[int | None, dict[str, dict[str, int]]] = {}
+    totals: dict[str, dict[str, int]] = {}
+    for r in rows:
+        counts.setdefault(r["entry__enterprise__district_id"], {})[r["to_stage"]] = r
+        total = totals.setdefault(r["to_stage"], {"half": 0, "ytd": 0, "period": 0})
+        for key in ("half", "ytd", "period"):
+            total[key] += r[key]
+    targets = {t.district_id: t for t in Target.objects.filter(year=year)}
+    result = [_row(d, counts.get(d.pk, {}), targets.get(d.pk)) for d in districts_list]
+    if city:
+        result.append(_row(None, totals, targets.get(None)))
+    return Assessment(
+        year,
+        half,
+        start,
+        end,
+        result,
+        period,
+        {stage: t["period"] for stage, t in totals.items()},
+    )
+
+
+def assessment_for(user: User, year: int, half: int) -> Assessment:
+    """What a user may see of the assessment: the office every district and the city, a district
+    official their own district's row only (the page, its PDF and .xlsx and the API alike)."""
+    if user.role == Role.MUNICIPAL:
+        return assessment(year, half)
+    own = (
+        District.objects.filter(pk=user.district_id)
+        if user.role == Role.DISTRICT
+        else District.objects.none()
+    )
+    return assessment(year, half, districts=own, city=False)
+
+
+@dataclass(frozen=True)
+class OfficeSummary:
+    """The office dashboard's "四单一库" section: the city against the year's and the period's targets and
+    the districts furthest behind their year's targets."""
+
+    year: int
+    city: AssessmentRow
+    period: PeriodTarget | None
+    period_done: dict[str, int]
+    behind: list[AssessmentRow]
+
+    def period_cells(self) -> list[tuple[str, str, int, int, float | None]]:
+        if self.period is None:
+            return []
+        return PeriodProgress(self.period, self.year, self.period_done).cells()
+
+
+BEHIND_SHOWN = 3
+
+
+def office_summary(year: int) -> OfficeSummary:
+    """Three queries: the period target, the counts of the year and the period (one aggregated query),
+    the year's targets with their districts. Only districts with a target can be behind it."""
+    period = period_covering(year)
+    year_start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    lower = dt.date(period.start_year, 1, 1) if period else year_start
+    rows = (
+        StageEvent.objects.filter(happened_on__range=(lower, end), to_stage__in=PROGRESS_STAGES)
+        .values("entry__enterprise__district_id", "to_stage")
+        .annotate(ytd=Count("id", filter=Q(happened_on__gte=year_start)), period=Count("id"))
+    )
+    counts: dict[int | None, dict[str, dict[str, int]]] = {}
+    totals: dict[str, dict[str, int]] = {}
+    for r in rows:
+        counts.setdefault(r["entry__enterprise__district_id"], {})[r["to_stage"]] = {
+            "half": r["ytd"],
+            "ytd": r["ytd"],
+        }
+        total = totals.setdefault(r["to_stage"], {"half": 0, "ytd": 0, "period": 0})
+        total["half"] += r["ytd"]
+        total["ytd"] += r["ytd"]
+        total["period"] += r["period"]
+    targets = list(Target.objects.filter(year=year).select_related("district"))
+    city_target = next((t for t in targets if t.district_id is None), None)
+    district_rows = [
+        _row(t.district, counts.get(t.district_id, {}), t) for t in targets if t.district_id is not None
+    ]
+    behind = sorted(
+        (r for r in district_rows if r.overall is not None and r.overall < 100),
+        key=lambda r: (r.overall, r.district.code if r.district else ""),
+    )[:BEHIND_SHOWN]
+    return OfficeSummary(
+        year,
+        _row(None, totals, city_target),
+        period,
+        {stage: t["period"] for stage, t in totals.items()},
+        behind,
+    )

@@ -24,6 +24,7 @@ from listings.models import (
     Institution,
     InstitutionKind,
     ListingEntry,
+    PeriodTarget,
     Stage,
     StageEvent,
     Target,
@@ -153,6 +154,69 @@ def target_set(*, year: int, district: District | None, by: User, **figures: Any
         )
         if target is None:
             return Target.objects.create(year=year, district=district, **values)
+        for name, number in values.items():
+            setattr(target, name, number)
+        target.save()
+    return target
+
+
+def _figures(figures: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for name in TARGET_FIELDS:
+        try:
+            number = int(figures.get(name, 0))
+        except (TypeError, ValueError):
+            number = -1
+        if number < 0 or number > 100000:
+            errors[name] = [_("目标应为 0 至 100000 之间的整数。")]
+        values[name] = number
+    return values
+
+
+PERIOD_MAX_YEARS = 10
+
+
+def period_target_set(*, start_year: int, end_year: int, by: User, **figures: Any) -> PeriodTarget:
+    """The office sets the city's cumulative target over a period of years (总体目标: 2016–2020, 750
+    reformed, 400 listed, 100 + 100 M&A). The period starting in ``start_year`` is updated in place;
+    periods may not overlap, so a year has at most one period target."""
+    _office(by)
+    errors: dict[str, list[str]] = {}
+    try:
+        start_year, end_year = int(start_year), int(end_year)
+    except (TypeError, ValueError):
+        raise InvalidInput({"start_year": [_("年度应在 2016 至 2100 之间。")]}) from None
+    if not 2016 <= start_year <= 2100:
+        errors["start_year"] = [_("年度应在 2016 至 2100 之间。")]
+    if not start_year <= end_year < start_year + PERIOD_MAX_YEARS:
+        errors["end_year"] = [_("截止年度不能早于起始年度，期限最长 10 年。")]
+    values = _figures(figures, errors)
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        # Lock every period: two overlapping periods saved at once would both pass the check.
+        periods = list(PeriodTarget.objects.select_for_update().order_by("start_year"))
+        clash = next(
+            (
+                p
+                for p in periods
+                if p.start_year != start_year and p.start_year <= end_year and start_year <= p.end_year
+            ),
+            None,
+        )
+        if clash is not None:
+            raise InvalidInput(
+                {
+                    "end_year": [
+                        _("与 %(start)s—%(end)s 年的阶段目标重叠，一个年度只能属于一个阶段。")
+                        % {"start": clash.start_year, "end": clash.end_year}
+                    ]
+                }
+            )
+        target = next((p for p in periods if p.start_year == start_year), None)
+        if target is None:
+            return PeriodTarget.objects.create(start_year=start_year, end_year=end_year, **values)
+        target.end_year = end_year
         for name, number in values.items():
             setattr(target, name, number)
         target.save()

@@ -13,4 +13,7 @@ urlpatterns = [
     path("institutions/", views.institutions, name="institutions"),
     path("targets/", views.targets, name="targets"),
     path("progress/", views.progress, name="progress"),
+    path("assessment/", views.assessment, name="assessment"),
+    path("assessment/pdf/", views.assessment_pdf, name="assessment_pdf"),
+    path("assessment/xlsx/", views.assessment_xlsx, name="assessment_xlsx"),
 ]

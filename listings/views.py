@@ -16,12 +16,22 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.models import Role
 from accounts.permissions import role_required
 from certification.models import Enterprise
+from core.pdf import pdf_response
 from core.uploads import stored_pdf_response
 from core.web import form_errors
 from districts.models import District
+from listings import assessment as report_files
 from listings import selectors, services
-from listings.forms import EntryAddForm, EventForm, InstitutionForm, TargetForm
-from listings.models import Institution, ListKind, Stage, Target
+from listings.forms import (
+    AssessmentForm,
+    EntryAddForm,
+    EventForm,
+    InstitutionForm,
+    PeriodTargetForm,
+    TargetForm,
+    assessment_form,
+)
+from listings.models import Institution, ListKind, PeriodTarget, Stage, Target
 from listings.permissions import entries_visible_to, events_visible_to, may_record
 
 PAGE_SIZE = 25
@@ -153,10 +163,23 @@ def institutions(request: HttpRequest) -> HttpResponse:
 @office_only
 @require_http_methods(["GET", "POST"])
 def targets(request: HttpRequest) -> HttpResponse:
-    """The city's and the districts' yearly targets, set by the office."""
-    form = TargetForm(request.POST or None, initial={"year": timezone.localdate().year})
+    """The city's and the districts' yearly targets and the city's period targets, set by the office."""
+    posted_period = request.method == "POST" and request.POST.get("form") == "period"
+    form = TargetForm(
+        request.POST if request.method == "POST" and not posted_period else None,
+        initial={"year": timezone.localdate().year},
+    )
+    period_form = PeriodTargetForm(request.POST if posted_period else None, prefix="period")
     status = 200
-    if request.method == "POST":
+    if posted_period:
+        status = 400
+        if period_form.is_valid():
+            with form_errors(period_form) as failed:
+                services.period_target_set(by=request.user, **period_form.cleaned_data)
+                messages.success(request, _("阶段目标已保存。"))
+                return redirect("listings:targets")
+            status = failed.status
+    elif request.method == "POST":
         status = 400
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -176,7 +199,13 @@ def targets(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "listings/targets.html",
-        {"form": form, "page": page, "districts": District.objects.order_by("code")},
+        {
+            "form": form,
+            "period_form": period_form,
+            "periods": PeriodTarget.objects.order_by("-start_year")[:PAGE_SIZE],
+            "page": page,
+            "districts": District.objects.order_by("code"),
+        },
         status=status,
     )
 
@@ -195,5 +224,59 @@ def progress(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "listings/progress.html",
-        {"year": year, "rows": rows, "stages": [Stage(s).label for s in selectors.PROGRESS_STAGES]},
+        {
+            "year": year,
+            "rows": rows,
+            "stages": [Stage(s).label for s in selectors.PROGRESS_STAGES],
+            # The city's cumulative progress against the period target: the office's view of the city.
+            "period": selectors.period_progress(year) if request.user.role == Role.MUNICIPAL else None,
+        },
     )
+
+
+def _assessment(request: HttpRequest) -> tuple[AssessmentForm, selectors.Assessment | None]:
+    """The report the query asks for (this year's current half without one); a bad year or half is
+    a form error and no report. The office sees every district and the city, a district its own row."""
+    form = assessment_form(request.GET)
+    if not form.is_valid():
+        return form, None
+    return form, selectors.assessment_for(request.user, form.cleaned_data["year"], form.cleaned_data["half"])
+
+
+@ledger_roles
+@require_safe
+def assessment(request: HttpRequest) -> HttpResponse:
+    """半年考核: each district's counts in the half and the year against its targets (四、加强监督考核（二）)."""
+    form, report = _assessment(request)
+    return render(
+        request,
+        "listings/assessment.html",
+        {
+            "form": form,
+            "report": report,
+            "stages": [Stage(s).label for s in selectors.PROGRESS_STAGES],
+            "querystring": urlencode({"year": report.year, "half": report.half}) if report else "",
+        },
+        status=200 if report else 400,
+    )
+
+
+@ledger_roles
+@require_safe
+def assessment_pdf(request: HttpRequest) -> HttpResponse:
+    _form, report = _assessment(request)
+    if report is None:
+        return assessment(request)
+    return pdf_response(report_files.report_pdf(report), report_files.filename(report, "pdf"))
+
+
+@ledger_roles
+@require_safe
+def assessment_xlsx(request: HttpRequest) -> HttpResponse:
+    _form, report = _assessment(request)
+    if report is None:
+        return assessment(request)
+    response = HttpResponse(report_files.report_xlsx(report), content_type=report_files.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{report_files.filename(report, "xlsx")}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1327,6 +1327,16 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "listings/progress/": {
         "GET":    row(403,       403,       200,       200,       403,       403,       200,       LOGIN),
     },
+    # 半年考核: the office every district and the city, an official their own district (this half without a query).
+    "listings/assessment/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       LOGIN),
+    },
+    "listings/assessment/pdf/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       LOGIN),
+    },
+    "listings/assessment/xlsx/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       LOGIN),
+    },
     "api/v1/listings/entries/": {
         "GET":    row(403,       403,       200,       200,       403,       403,       200,       401),
         "POST":   row(403,       403,       403,       403,       403,       403,       400,       401),
@@ -1343,6 +1353,9 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "POST":   row(403,       403,       403,       403,       403,       403,       400,       401),
     },
     "api/v1/listings/progress/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       401),
+    },
+    "api/v1/listings/assessment/": {
         "GET":    row(403,       403,       200,       200,       403,       403,       200,       401),
     },
     "verify/<str:number>/": {

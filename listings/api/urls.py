@@ -9,4 +9,5 @@ urlpatterns = [
     path("entries/<int:pk>/events/", views.EventAddView.as_view(), name="api-listing-events"),
     path("targets/", views.TargetListView.as_view(), name="api-listing-targets"),
     path("progress/", views.ProgressView.as_view(), name="api-listing-progress"),
+    path("assessment/", views.AssessmentView.as_view(), name="api-listing-assessment"),
 ]

@@ -19,6 +19,7 @@ from accounts.permissions import HasRole
 from certification.models import Enterprise
 from districts.models import District
 from listings import selectors, services
+from listings.forms import assessment_form
 from listings.models import ListingEntry, ListKind, Stage, StageEvent, Target
 from listings.permissions import entries_visible_to
 
@@ -229,4 +230,96 @@ class ProgressView(APIView):
                 }
                 for r in rows
             ]
+        )
+
+
+class ListingAssessmentCellSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    half = serializers.IntegerField(help_text="本半年记录的阶段数")
+    cumulative = serializers.IntegerField(help_text="1 月 1 日至期末的阶段数")
+    target = serializers.IntegerField(allow_null=True, help_text="年度目标")
+    rate = serializers.FloatField(allow_null=True, help_text="完成率（%）")
+
+
+class ListingAssessmentRowSerializer(serializers.Serializer):
+    district = serializers.CharField(allow_null=True, help_text="区代码；null 为全市")
+    cells = ListingAssessmentCellSerializer(many=True)
+
+
+class ListingPeriodCellSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    done = serializers.IntegerField()
+    target = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
+class ListingPeriodSerializer(serializers.Serializer):
+    start_year = serializers.IntegerField()
+    end_year = serializers.IntegerField()
+    cells = ListingPeriodCellSerializer(many=True)
+
+
+class ListingAssessmentSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    half = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    rows = ListingAssessmentRowSerializer(many=True)
+    period = ListingPeriodSerializer(allow_null=True, help_text="全市阶段目标累计进度（仅市工作小组办公室）")
+
+
+class AssessmentView(APIView):
+    """半年考核 as JSON: the same numbers as the page, the PDF and the .xlsx."""
+
+    permission_classes = [LedgerRoles]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, description="年度（与 half 一起省略时为本年度的当前半年）"),
+            OpenApiParameter("half", int, enum=[1, 2], description="1 上半年，2 下半年"),
+        ],
+        responses={200: ListingAssessmentSerializer},
+        summary="四单一库半年考核",
+    )
+    def get(self, request: Request) -> Response:
+        form = assessment_form(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(
+                {name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()}
+            )
+        report = selectors.assessment_for(request.user, form.cleaned_data["year"], form.cleaned_data["half"])
+        period = None
+        if report.period is not None:
+            period = {
+                "start_year": report.period.start_year,
+                "end_year": report.period.end_year,
+                "cells": [
+                    {"stage": s, "done": d, "target": t, "rate": r}
+                    for s, _label, d, t, r in report.period_cells()
+                ],
+            }
+        return Response(
+            {
+                "year": report.year,
+                "half": report.half,
+                "start": report.start,
+                "end": report.end,
+                "rows": [
+                    {
+                        "district": r.district.code if r.district else None,
+                        "cells": [
+                            {
+                                "stage": c.stage,
+                                "half": c.half,
+                                "cumulative": c.cumulative,
+                                "target": c.target,
+                                "rate": c.rate,
+                            }
+                            for c in r.cells
+                        ],
+                    }
+                    for r in report.rows
+                ],
+                "period": period,
+            }
         )
