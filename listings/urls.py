@@ -13,4 +13,9 @@ urlpatterns = [
     path("institutions/", views.institutions, name="institutions"),
     path("targets/", views.targets, name="targets"),
     path("progress/", views.progress, name="progress"),
+    path("import/", views.entry_import, name="import"),
+    path("export/", views.entry_export, name="export"),
+    path("activities/", views.activities, name="activities"),
+    path("activities/add/", views.activity_add, name="activity_add"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
 ]

@@ -9,4 +9,6 @@ urlpatterns = [
     path("entries/<int:pk>/events/", views.EventAddView.as_view(), name="api-listing-events"),
     path("targets/", views.TargetListView.as_view(), name="api-listing-targets"),
     path("progress/", views.ProgressView.as_view(), name="api-listing-progress"),
+    path("activities/", views.ActivityListView.as_view(), name="api-listing-activities"),
+    path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="api-listing-activity"),
 ]
