@@ -69,6 +69,11 @@ class ActivityForm(forms.Form):
     institutions = forms.MultipleChoiceField(
         label=_("参加的服务机构"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    # A recorded activity is not edited afterwards: it counts in the year's figures as recorded.
+    confirm = forms.BooleanField(
+        label=_("我已核对以上内容，保存后不能修改。"),
+        error_messages={"required": _("请确认已核对活动内容（保存后不能修改）。")},
+    )
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -90,3 +95,7 @@ class ActivityForm(forms.Form):
 
 class ImportForm(forms.Form):
     sheet = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    confirm = forms.BooleanField(
+        label=_("确认将文件中的企业列入四单一库（全部导入或全部不导入）。"),
+        error_messages={"required": _("请确认导入。")},
+    )

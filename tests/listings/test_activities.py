@@ -146,10 +146,14 @@ def test_add_page_detail_page_and_entry_page(client, municipal_user, official, o
         "head_count": "30",
         "enterprises": enterprise.uscc,
         "institutions": [str(broker.pk)],
+        "confirm": "1",
     }
     response = client.post(reverse("listings:activity_add"), form)
     assert response.status_code == 400
     assert "1 至 2 位主讲人" in response.content.decode()
+    response = client.post(reverse("listings:activity_add"), {**form, "speakers": "张教授", "confirm": ""})
+    assert response.status_code == 400
+    assert "请确认已核对活动内容" in response.content.decode()
     assert not Activity.objects.exists()
     response = client.post(reverse("listings:activity_add"), {**form, "speakers": "张教授\n刘律师"})
     activity = Activity.objects.get()

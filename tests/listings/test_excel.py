@@ -120,7 +120,7 @@ def test_a_failure_while_writing_rolls_back_the_rows_before_it(municipal_user):
 )
 def test_unreadable_files_are_a_form_error(client, municipal_user, data, message):
     client.force_login(municipal_user)
-    response = client.post(reverse("listings:import"), {"sheet": _upload(data or _sheet([]))})
+    response = client.post(reverse("listings:import"), {"confirm": "1", "sheet": _upload(data or _sheet([]))})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not ListingEntry.objects.exists()
@@ -131,17 +131,27 @@ def test_import_page_reports_per_row(client, municipal_user, official):
     client.force_login(municipal_user)
     response = client.post(
         reverse("listings:import"),
-        {"sheet": _upload(_sheet([[good.uscc, "", "后备企业", ""], ["bad", "", "后备企业", ""]]))},
+        {
+            "confirm": "1",
+            "sheet": _upload(_sheet([[good.uscc, "", "后备企业", ""], ["bad", "", "后备企业", ""]])),
+        },
     )
     assert response.status_code == 400
     page = response.content.decode()
     assert "整个文件均未写入" in page and "不是本平台注册的企业" in page
     assert not ListingEntry.objects.exists()
     response = client.post(
-        reverse("listings:import"), {"sheet": _upload(_sheet([[good.uscc, "", "后备企业", ""]]))}
+        reverse("listings:import"),
+        {"confirm": "1", "sheet": _upload(_sheet([[good.uscc, "", "后备企业", ""]]))},
     )
     assert response.status_code == 200 and "已列入 1 家企业" in response.content.decode()
     assert ListingEntry.objects.get().enterprise == good
+    response = client.post(
+        reverse("listings:import"),
+        {"sheet": _upload(_sheet([[EnterpriseFactory().uscc, "", "后备企业", ""]]))},
+    )
+    assert response.status_code == 400 and "请确认导入" in response.content.decode()
+    assert ListingEntry.objects.count() == 1
     client.force_login(official)
     assert client.post(reverse("listings:import"), {}).status_code == 403
 
