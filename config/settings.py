@@ -340,6 +340,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.models.Role",
         "ListingStageEnum": "listings.models.Stage",
         "ListingListKindEnum": "listings.models.ListKind",
+        "ListingActivityKindEnum": "listings.models.ActivityKind",
         "ExpertKindEnum": "experts.models.ExpertKind",
         "ChangeKindEnum": "certification.models.ChangeKind",
         "MajorChangeKindEnum": "certification.models.MajorChangeKind",

@@ -153,6 +153,77 @@ def _seed_listings(office: User, binhai: District) -> None:
             merged_domestic=3,
             merged_foreign=3,
         )
+    _seed_listing_activities(office, official)
+
+
+def _seed_listing_activities(office: User, official: User) -> None:
+    """Two of the city's monthly trainings, a financing roadshow and a Binhai training, each with the
+    demo enterprises and institutions that attended (主要工作内容（一）（二）)."""
+    from listings import services as listings
+    from listings.models import Activity, Institution
+
+    if Activity.objects.exists():
+        return
+    today = dt.date.today()
+    codes = [make_uscc("91120116MA05K3L1X"), make_uscc("91120116MA06P8Q2T")]
+    institutions = list(Institution.objects.order_by("name").values_list("pk", flat=True)[:3])
+    for by, kind, days_ago, topic, speakers, place, head_count, attending, firms in (
+        (
+            office,
+            "training",
+            40,
+            "股改条件与公司治理",
+            ["王立新（律师）"],
+            "市科委三楼报告厅",
+            85,
+            codes,
+            institutions[1:2],
+        ),
+        (
+            office,
+            "training",
+            10,
+            "上市挂牌流程与财务规范",
+            ["李晓梅（注册会计师）", "陈刚（保荐代表人）"],
+            "市科委三楼报告厅",
+            92,
+            codes[:1],
+            institutions[:2],
+        ),
+        (
+            office,
+            "roadshow",
+            20,
+            "科技型企业融资路演对接会（第一场）",
+            [],
+            "天津科技金融大厦",
+            140,
+            codes,
+            institutions,
+        ),
+        (
+            official,
+            "training",
+            5,
+            "滨海新区股改政策解读",
+            ["赵敏（区科技局）"],
+            "滨海新区政务服务中心",
+            36,
+            codes[1:],
+            [],
+        ),
+    ):
+        listings.activity_record(
+            by=by,
+            kind=kind,
+            held_on=today - dt.timedelta(days=days_ago),
+            topic=topic,
+            speakers=speakers,
+            place=place,
+            head_count=head_count,
+            enterprise_codes=attending,
+            institution_ids=firms,
+        )
 
 
 def organisation_uscc(name: str) -> str:

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from listings.models import InstitutionKind, Stage
+from listings.models import ActivityKind, Institution, InstitutionKind, Stage
 from listings.services import ENTRY_STAGES
 
 ENTRY_STAGE_CHOICES = [(s.value, s.label) for s in ENTRY_STAGES]
@@ -85,3 +85,62 @@ def assessment_form(query: Any) -> AssessmentForm:
         today = timezone.localdate()
         query = {"year": today.year, "half": 1 if today.month <= 6 else 2}
     return AssessmentForm(query)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace("，", "\n").replace(",", "\n").splitlines() if line.strip()]
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("活动类别"), choices=ActivityKind.choices)
+    held_on = forms.DateField(label=_("举办日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    topic = forms.CharField(label=_("主题"), max_length=200)
+    speakers = forms.CharField(
+        label=_("主讲人"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("每行一位。集中培训须 1 至 2 位主讲人。"),
+    )
+    place = forms.CharField(label=_("地点"), max_length=200)
+    head_count = forms.IntegerField(label=_("参加人数"), min_value=1, max_value=100000)
+    enterprises = forms.CharField(
+        label=_("参加企业（统一社会信用代码）"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一个统一社会信用代码：四单一库中的企业或本平台注册的任何企业。"),
+    )
+    institutions = forms.MultipleChoiceField(
+        label=_("参加的服务机构"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    # A recorded activity is not edited afterwards: it counts in the year's figures as recorded.
+    confirm = forms.BooleanField(
+        label=_("我已核对以上内容，保存后不能修改。"),
+        error_messages={"required": _("请确认已核对活动内容（保存后不能修改）。")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["institutions"].choices = [(str(i.pk), i.name) for i in Institution.objects.all()]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "held_on": data["held_on"],
+            "topic": data["topic"],
+            "place": data["place"],
+            "head_count": data["head_count"],
+            "speakers": [s.strip() for s in data["speakers"].splitlines() if s.strip()],
+            "enterprise_codes": _lines(data["enterprises"]),
+            "institution_ids": [int(pk) for pk in data["institutions"]],
+        }
+
+
+class ImportForm(forms.Form):
+    sheet = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    confirm = forms.BooleanField(
+        label=_("确认将文件中的企业列入四单一库（全部导入或全部不导入）。"),
+        error_messages={"required": _("请确认导入。")},
+    )

@@ -174,3 +174,93 @@ class PeriodTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start_year}–{self.end_year}"
+
+
+class ActivityKind(models.TextChoices):
+    TRAINING = "training", _("集中培训")
+    ROADSHOW = "roadshow", _("融资路演对接")
+
+
+# 主要工作内容（一）每月组织一次集中培训；（二）每年举办三次科技型企业融资路演对接活动.
+YEARLY_ACTIVITY_TARGETS = {ActivityKind.TRAINING: 12, ActivityKind.ROADSHOW: 3}
+
+
+class Activity(models.Model):
+    """A training or a financing roadshow (主要工作内容（一）（二）), organised by the municipal office
+    (no district) or by a district's working group (四（一）: the districts' trainings count in their
+    assessment), with the enterprises and institutions that attended (``Attendance``)."""
+
+    kind = models.CharField(_("活动类别"), max_length=10, choices=ActivityKind.choices, db_index=True)
+    held_on = models.DateField(_("举办日期"), db_index=True)
+    topic = models.CharField(_("主题"), max_length=200)
+    speakers = models.JSONField(_("主讲人"), default=list, blank=True)
+    place = models.CharField(_("地点"), max_length=200)
+    head_count = models.PositiveIntegerField(_("参加人数"))
+    district = models.ForeignKey(
+        "districts.District",
+        verbose_name=_("组织区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("培训与路演活动")
+        verbose_name_plural = _("培训与路演活动")
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.get_kind_display()} {self.topic}"
+
+
+class Attendance(models.Model):
+    """One enterprise or one institution that attended an activity."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances")
+    enterprise = models.ForeignKey(
+        "certification.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="listing_attendances",
+    )
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("服务机构"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attendances",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("参加单位")
+        verbose_name_plural = _("参加单位")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(enterprise__isnull=True) ^ models.Q(institution__isnull=True),
+                name="listings_attendance_one_party",
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "enterprise"],
+                condition=models.Q(enterprise__isnull=False),
+                name="listings_attendance_enterprise_once",
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "institution"],
+                condition=models.Q(institution__isnull=False),
+                name="listings_attendance_institution_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.enterprise or self.institution)

@@ -5,12 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import Role, User
 from districts.models import District
-from listings.models import ListingEntry, PeriodTarget, Stage, StageEvent, Target
-from listings.permissions import entries_visible_to
+from listings.models import (
+    YEARLY_ACTIVITY_TARGETS,
+    Activity,
+    ActivityKind,
+    Attendance,
+    ListingEntry,
+    PeriodTarget,
+    Stage,
+    StageEvent,
+    Target,
+)
+from listings.permissions import activities_visible_to, entries_visible_to
 
 PROGRESS_STAGES = (Stage.REFORMED, Stage.LISTED, Stage.MERGED_DOMESTIC, Stage.MERGED_FOREIGN)
 
@@ -309,4 +319,75 @@ def office_summary(year: int) -> OfficeSummary:
         period,
         {stage: t["period"] for stage, t in totals.items()},
         behind,
+    )
+
+
+def activities_for(user: User, *, year: int, kind: str = "") -> QuerySet[Activity]:
+    """The activities of a year the user may see, with their organising district and attendance count."""
+    qs = (
+        activities_visible_to(user)
+        .filter(held_on__year=year)
+        .select_related("district")
+        .annotate(parties=Count("attendances"))
+        .order_by("-held_on", "-id")  # a GROUP BY query drops Meta.ordering
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+@dataclass(frozen=True)
+class ActivityCount:
+    """The city's activities of a kind in a year against the 实施方案's yearly number, and the districts'."""
+
+    kind: str
+    label: str
+    city: int
+    target: int
+    districts: int
+
+
+def activity_counts(user: User, *, year: int) -> list[ActivityCount]:
+    """One query: the year's activities the user may see, counted by kind and organiser (city/district)."""
+    rows = (
+        activities_visible_to(user)
+        .filter(held_on__year=year)
+        .values("kind")
+        .annotate(
+            city=Count("id", filter=Q(district__isnull=True)),
+            districts=Count("id", filter=Q(district__isnull=False)),
+        )
+    )
+    by_kind = {r["kind"]: r for r in rows}
+    return [
+        ActivityCount(
+            kind=kind.value,
+            label=str(kind.label),
+            city=by_kind.get(kind.value, {}).get("city", 0),
+            target=YEARLY_ACTIVITY_TARGETS[kind],
+            districts=by_kind.get(kind.value, {}).get("districts", 0),
+        )
+        for kind in ActivityKind
+    ]
+
+
+def activity_detail(user: User, pk: int) -> Activity:
+    """An activity with its attending enterprises (and their districts) and institutions: three queries."""
+    attendances = Attendance.objects.select_related("enterprise__district", "institution").order_by(
+        "institution_id", "enterprise__name", "id"
+    )
+    return (
+        activities_visible_to(user)
+        .select_related("district", "recorded_by")
+        .prefetch_related(Prefetch("attendances", queryset=attendances))
+        .get(pk=pk)
+    )
+
+
+def activities_attended(user: User, enterprise_id: int) -> QuerySet[Activity]:
+    """The activities an enterprise attended that the user may see (its entry page)."""
+    return (
+        activities_visible_to(user)
+        .filter(attendances__enterprise_id=enterprise_id)
+        .select_related("district")
     )

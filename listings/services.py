@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
 from certification import workflow
@@ -21,6 +22,9 @@ from core.uploads import inspect_pdf, read_head_tail
 from districts.models import District
 from listings.models import (
     LIST_OF_STAGE,
+    Activity,
+    ActivityKind,
+    Attendance,
     Institution,
     InstitutionKind,
     ListingEntry,
@@ -246,3 +250,94 @@ def institution_add(
         return Institution.objects.create(
             name=name, kind=kind, contact_name=contact_name, contact_phone=contact_phone
         )
+
+
+MAX_SPEAKERS = 10
+MAX_ATTENDING = 500
+
+
+def activity_record(
+    *,
+    by: User,
+    kind: str,
+    held_on: dt.date | None,
+    topic: str,
+    place: str,
+    head_count: int | None,
+    speakers: list[str] | None = None,
+    enterprise_codes: list[str] | None = None,
+    institution_ids: list[int] | None = None,
+) -> Activity:
+    """Record a training or a roadshow that took place, with who attended (主要工作内容（一）（二）).
+
+    The office records the city's activities, a district's working group its district's (四（一）: the
+    districts' trainings count in their assessment). A training has one or two speakers (（一）"每次邀请1
+    至2位主讲人"); the head count is at least the number of attending enterprises and institutions."""
+    if by.role == Role.MUNICIPAL:
+        district_id = None
+    elif by.role == Role.DISTRICT and by.district_id:
+        district_id = by.district_id
+    else:
+        raise DomainPermissionDenied(_("只有市工作小组办公室或区县工作小组可以记录培训和路演活动。"))
+    topic, place = (topic or "").strip(), (place or "").strip()
+    names = [s.strip() for s in (speakers or []) if s and s.strip()]
+    codes = list(dict.fromkeys(c.strip().upper() for c in (enterprise_codes or []) if c and c.strip()))
+    inst_ids = list(dict.fromkeys(institution_ids or []))
+    errors: dict[str, list[str]] = {}
+    if kind not in ActivityKind.values:
+        errors["kind"] = [_("请选择活动类别：集中培训或融资路演对接。")]
+    if held_on is None:
+        errors["held_on"] = [_("请填写举办日期。")]
+    elif held_on > timezone.localdate():
+        errors["held_on"] = [_("只能记录已经举办的活动：举办日期不能晚于今天。")]
+    elif held_on.year < 2016:
+        errors["held_on"] = [_("举办日期应在 2016 年及以后。")]
+    if not topic or len(topic) > 200:
+        errors["topic"] = [_("请填写主题（最多 200 字）。")]
+    if not place or len(place) > 200:
+        errors["place"] = [_("请填写地点（最多 200 字）。")]
+    if any(len(n) > 50 for n in names):
+        errors["speakers"] = [_("每位主讲人的姓名最多 50 字。")]
+    elif kind == ActivityKind.TRAINING and not 1 <= len(names) <= 2:
+        errors["speakers"] = [_("每次培训邀请 1 至 2 位主讲人：请填写 1 或 2 位主讲人。")]
+    elif len(names) > MAX_SPEAKERS:
+        errors["speakers"] = [_("主讲人最多 %(max)s 位。") % {"max": MAX_SPEAKERS}]
+    enterprises = list(Enterprise.objects.filter(uscc__in=codes).order_by("name")) if codes else []
+    unknown = sorted(set(codes) - {e.uscc for e in enterprises})
+    if unknown:
+        errors["enterprises"] = [
+            _("以下统一社会信用代码不是本平台注册的企业：%(codes)s。") % {"codes": "、".join(unknown[:20])}
+        ]
+    elif len(codes) > MAX_ATTENDING:
+        errors["enterprises"] = [_("参加企业最多 %(max)s 家。") % {"max": MAX_ATTENDING}]
+    institutions = list(Institution.objects.filter(pk__in=inst_ids)) if inst_ids else []
+    if len(institutions) != len(inst_ids):
+        errors["institutions"] = [_("请从服务机构单中选择参加的机构。")]
+    parties = len(enterprises) + len(institutions)
+    if head_count is None or not 1 <= head_count <= 100000:
+        errors["head_count"] = [_("参加人数应为 1 至 100000 之间的整数。")]
+    elif head_count < parties:
+        errors["head_count"] = [
+            _("参加人数（%(n)s）少于参加的企业和机构数（%(parties)s），每家单位至少一人。")
+            % {"n": head_count, "parties": parties}
+        ]
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        activity = Activity.objects.create(
+            kind=kind,
+            held_on=held_on,
+            topic=topic,
+            speakers=names,
+            place=place,
+            head_count=head_count,
+            district_id=district_id,
+            recorded_by=by,
+        )
+        bulk_create_with_history(
+            [Attendance(activity=activity, enterprise=e) for e in enterprises]
+            + [Attendance(activity=activity, institution=i) for i in institutions],
+            Attendance,
+            default_user=by,
+        )
+    return activity

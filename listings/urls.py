@@ -16,4 +16,9 @@ urlpatterns = [
     path("assessment/", views.assessment, name="assessment"),
     path("assessment/pdf/", views.assessment_pdf, name="assessment_pdf"),
     path("assessment/xlsx/", views.assessment_xlsx, name="assessment_xlsx"),
+    path("import/", views.entry_import, name="import"),
+    path("export/", views.entry_export, name="export"),
+    path("activities/", views.activities, name="activities"),
+    path("activities/add/", views.activity_add, name="activity_add"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
 ]

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,17 +21,19 @@ from core.uploads import stored_pdf_response
 from core.web import form_errors
 from districts.models import District
 from listings import assessment as report_files
-from listings import selectors, services
+from listings import excel, selectors, services
 from listings.forms import (
+    ActivityForm,
     AssessmentForm,
     EntryAddForm,
     EventForm,
+    ImportForm,
     InstitutionForm,
     PeriodTargetForm,
     TargetForm,
     assessment_form,
 )
-from listings.models import Institution, ListKind, PeriodTarget, Stage, Target
+from listings.models import Activity, ActivityKind, Institution, ListKind, PeriodTarget, Stage, Target
 from listings.permissions import entries_visible_to, events_visible_to, may_record
 
 PAGE_SIZE = 25
@@ -47,16 +49,20 @@ def _year(request: HttpRequest) -> int:
     return year if 2016 <= year <= 2100 else timezone.localdate().year
 
 
-@ledger_roles
-@require_safe
-def entry_list(request: HttpRequest) -> HttpResponse:
-    """The four lists and the reserve, filtered by list, stage, district and searched by name or USCC."""
-    filters = {
+def _entry_filters(request: HttpRequest) -> dict[str, str]:
+    return {
         "list_kind": request.GET.get("list", "") if request.GET.get("list", "") in ListKind.values else "",
         "stage": request.GET.get("stage", "") if request.GET.get("stage", "") in Stage.values else "",
         "district": request.GET.get("district", "")[:6],
         "q": request.GET.get("q", "")[:100],
     }
+
+
+@ledger_roles
+@require_safe
+def entry_list(request: HttpRequest) -> HttpResponse:
+    """The four lists and the reserve, filtered by list, stage, district and searched by name or USCC."""
+    filters = _entry_filters(request)
     page = Paginator(selectors.entries_for(request.user, **filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -126,6 +132,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": selectors.events_of(entry),
             "form": form,
             "may_record": may_record(request.user, entry),
+            "activities": selectors.activities_attended(request.user, entry.enterprise_id)[:50],
             "history": entry.history.select_related("history_user").order_by("-history_date")[:20],
         },
         status=status,
@@ -280,3 +287,90 @@ def assessment_xlsx(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{report_files.filename(report, "xlsx")}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@office_only
+@require_http_methods(["GET", "POST"])
+def entry_import(request: HttpRequest) -> HttpResponse:
+    """Excel import of the lists: every row checked, all of them added or none (listings/excel.py)."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    reports = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                reports = excel.import_entries(by=request.user, data=form.cleaned_data["sheet"].read())
+            except excel.SheetError as exc:
+                form.add_error("sheet", exc.message)
+            else:
+                status = 200 if all(r.ok for r in reports) else 400
+    context: dict[str, object] = {"form": form, "reports": reports}
+    if reports is not None:
+        context["added"] = sum(r.ok for r in reports)
+        context["refused"] = sum(bool(r.problems) for r in reports)
+    return render(request, "listings/import.html", context, status=status)
+
+
+@ledger_roles
+@require_safe
+def entry_export(request: HttpRequest) -> HttpResponse:
+    """The lists as .xlsx, with the list page's filters (a district exports its own entries)."""
+    entries = selectors.entries_for(request.user, **_entry_filters(request))
+    response = HttpResponse(
+        excel.export_entries(entries.iterator(chunk_size=500)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="listings-{stamp}.xlsx"'
+    return response
+
+
+@ledger_roles
+@require_safe
+def activities(request: HttpRequest) -> HttpResponse:
+    """The year's trainings and roadshows, counted against the 实施方案's 12 and 3 a year."""
+    year = _year(request)
+    kind = request.GET.get("kind", "") if request.GET.get("kind", "") in ActivityKind.values else ""
+    page = Paginator(selectors.activities_for(request.user, year=year, kind=kind), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "listings/activities.html",
+        {
+            "page": page,
+            "year": year,
+            "kind": kind,
+            "kinds": ActivityKind.choices,
+            "counts": selectors.activity_counts(request.user, year=year),
+            "querystring": urlencode({k: v for k, v in {"year": year, "kind": kind}.items() if v}),
+        },
+    )
+
+
+@ledger_roles
+@require_http_methods(["GET", "POST"])
+def activity_add(request: HttpRequest) -> HttpResponse:
+    """The office records a city activity, a district's working group one of its district."""
+    form = ActivityForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            with form_errors(form) as failed:
+                activity = services.activity_record(by=request.user, **form.service_kwargs())
+                messages.success(request, _("活动已记录。"))
+                return redirect("listings:activity_detail", pk=activity.pk)
+            status = failed.status
+    return render(request, "listings/activity_add.html", {"form": form}, status=status)
+
+
+@ledger_roles
+@require_safe
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        activity = selectors.activity_detail(request.user, pk)
+    except Activity.DoesNotExist:
+        raise Http404 from None
+    return render(request, "listings/activity_detail.html", {"activity": activity})

@@ -314,6 +314,17 @@ def build_world() -> World:
         happened_on=TODAY,
         evidence=pdf_upload("listing-evidence"),
     )
+    # A training of the world's district (Binhai), attended by the world's enterprise.
+    listing_activity = listings.activity_record(
+        by=official,
+        kind="training",
+        held_on=TODAY,
+        topic="股改条件培训",
+        place="滨海新区政务中心",
+        head_count=10,
+        speakers=["主讲人"],
+        enterprise_codes=[ent.uscc],
+    )
 
     # --- The inbox and the operations page -----------------------------------------------------------
     from notifications.models import Channel, FailedTask, Notification
@@ -381,6 +392,7 @@ def build_world() -> World:
         "announcement": announcement,
         "listing_entry": listing_entry,
         "listing_event": listing_event,
+        "listing_activity": listing_activity,
         "check": check,
         "spot_draw": spot_draw,
         "spot_check": SupervisionCheck.objects.filter(draw=spot_draw).first(),

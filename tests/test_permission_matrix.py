@@ -275,6 +275,8 @@ KWARGS: dict[str, dict[str, Any]] = {
     "listings/events/<int:pk>/evidence/": {"pk": pk("listing_event")},
     "api/v1/listings/entries/<int:pk>/": {"pk": pk("listing_entry")},
     "api/v1/listings/entries/<int:pk>/events/": {"pk": pk("listing_entry")},
+    "listings/activities/<int:pk>/": {"pk": pk("listing_activity")},
+    "api/v1/listings/activities/<int:pk>/": {"pk": pk("listing_activity")},
     "district/applications/<int:pk>/reviews/<int:review_pk>/replace/": {
         "pk": pk("app_review"),
         "review_pk": pk("review"),
@@ -1357,6 +1359,32 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     },
     "api/v1/listings/assessment/": {
         "GET":    row(403,       403,       200,       200,       403,       403,       200,       401),
+    },
+    # Excel import (the office) and export (the office and the districts, their own entries).
+    "listings/import/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
+    },
+    "listings/export/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       LOGIN),
+    },
+    # Trainings and roadshows: the office records the city's, a district its own; another district's is a 404.
+    "listings/activities/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       LOGIN),
+    },
+    "listings/activities/add/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       400,       400,       403,       403,       400,       LOGIN),
+    },
+    "listings/activities/<int:pk>/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       200,       LOGIN),
+    },
+    "api/v1/listings/activities/": {
+        "GET":    row(403,       403,       200,       200,       403,       403,       200,       401),
+        "POST":   row(403,       403,       400,       400,       403,       403,       400,       401),
+    },
+    "api/v1/listings/activities/<int:pk>/": {
+        "GET":    row(403,       403,       200,       404,       403,       403,       200,       401),
     },
     "verify/<str:number>/": {
         "GET":    row(200,       200,       200,       200,       200,       200,       200,       200),

@@ -10,4 +10,6 @@ urlpatterns = [
     path("targets/", views.TargetListView.as_view(), name="api-listing-targets"),
     path("progress/", views.ProgressView.as_view(), name="api-listing-progress"),
     path("assessment/", views.AssessmentView.as_view(), name="api-listing-assessment"),
+    path("activities/", views.ActivityListView.as_view(), name="api-listing-activities"),
+    path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="api-listing-activity"),
 ]

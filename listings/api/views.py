@@ -3,6 +3,7 @@ progress. Thin like the browser views: the same permissions, selectors and servi
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,16 @@ from certification.models import Enterprise
 from districts.models import District
 from listings import selectors, services
 from listings.forms import assessment_form
-from listings.models import ListingEntry, ListKind, Stage, StageEvent, Target
+from listings.models import (
+    Activity,
+    ActivityKind,
+    Attendance,
+    ListingEntry,
+    ListKind,
+    Stage,
+    StageEvent,
+    Target,
+)
 from listings.permissions import entries_visible_to
 
 LedgerRoles = HasRole.of(Role.MUNICIPAL, Role.DISTRICT)
@@ -323,3 +333,130 @@ class AssessmentView(APIView):
                 "period": period,
             }
         )
+
+
+class ListingAttendanceSerializer(serializers.ModelSerializer):
+    enterprise_uscc = serializers.CharField(source="enterprise.uscc", allow_null=True, default=None)
+    enterprise_name = serializers.CharField(source="enterprise.name", allow_null=True, default=None)
+    institution_name = serializers.CharField(source="institution.name", allow_null=True, default=None)
+
+    class Meta:
+        model = Attendance
+        fields = ["enterprise_uscc", "enterprise_name", "institution", "institution_name"]
+
+
+class ListingActivitySerializer(serializers.ModelSerializer):
+    district = serializers.CharField(
+        source="district.code", allow_null=True, default=None, help_text="组织区代码；null 为市工作小组办公室"
+    )
+    speakers = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "kind",
+            "held_on",
+            "topic",
+            "speakers",
+            "place",
+            "head_count",
+            "district",
+            "recorded_at",
+        ]
+
+
+class ListingActivityDetailSerializer(ListingActivitySerializer):
+    attendances = ListingAttendanceSerializer(many=True)
+
+    class Meta(ListingActivitySerializer.Meta):
+        fields = [*ListingActivitySerializer.Meta.fields, "attendances"]
+
+
+class ListingActivityAddSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ActivityKind.values)
+    held_on = serializers.DateField()
+    topic = serializers.CharField(max_length=200)
+    place = serializers.CharField(max_length=200)
+    head_count = serializers.IntegerField(min_value=1, max_value=100000)
+    speakers = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=20, required=False, default=list
+    )
+    enterprises = serializers.ListField(
+        child=serializers.CharField(max_length=18),
+        max_length=500,
+        required=False,
+        default=list,
+        help_text="参加企业的统一社会信用代码",
+    )
+    institutions = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        max_length=200,
+        required=False,
+        default=list,
+        help_text="参加的服务机构 id",
+    )
+
+
+def _activity_year(request: Request) -> int:
+    raw = request.query_params.get("year", "")
+    try:
+        year = int(raw) if raw else timezone.localdate().year
+    except ValueError:
+        raise ValidationError({"year": [_("年度应在 2016 至 2100 之间。")]}) from None
+    if not 2016 <= year <= 2100:
+        raise ValidationError({"year": [_("年度应在 2016 至 2100 之间。")]})
+    return year
+
+
+class ActivityListView(generics.ListAPIView):
+    permission_classes = [LedgerRoles]
+    serializer_class = ListingActivitySerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        kind = self.request.query_params.get("kind", "")
+        return selectors.activities_for(
+            self.request.user,
+            year=_activity_year(self.request),
+            kind=kind if kind in ActivityKind.values else "",
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, description="年度（默认今年）"),
+            OpenApiParameter("kind", str, enum=ActivityKind.values),
+        ],
+        summary="培训与路演活动列表",
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=ListingActivityAddSerializer,
+        responses={201: ListingActivityDetailSerializer},
+        summary="记录培训或路演活动及参加单位",
+    )
+    def post(self, request: Request) -> Response:
+        body = ListingActivityAddSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        activity = services.activity_record(
+            by=request.user,
+            enterprise_codes=data.pop("enterprises"),
+            institution_ids=data.pop("institutions"),
+            **data,
+        )
+        detail = selectors.activity_detail(request.user, activity.pk)
+        return Response(ListingActivityDetailSerializer(detail).data, status=status.HTTP_201_CREATED)
+
+
+class ActivityDetailView(APIView):
+    permission_classes = [LedgerRoles]
+
+    @extend_schema(responses={200: ListingActivityDetailSerializer}, summary="活动及参加单位")
+    def get(self, request: Request, pk: int) -> Response:
+        try:
+            activity = selectors.activity_detail(request.user, pk)
+        except Activity.DoesNotExist:
+            raise Http404 from None
+        return Response(ListingActivityDetailSerializer(activity).data)
