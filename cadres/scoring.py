@@ -101,7 +101,7 @@ def parse_indicators(rows: Sequence[Mapping[str, Any]]) -> tuple[list[IndicatorR
         else:
             full_at = None
         if line:
-            problems.append(_("第 %(n)s 项：%(problems)s。") % {"n": number, "problems": "；".join(line)})
+            problems.append(_("第 %(n)s 项：%(problems)s。") % {"n": number, "problems": _("；").join(line)})
         else:
             assert max_score is not None
             parsed.append(IndicatorRow(name, max_score, str(source), full_at))
