@@ -539,3 +539,9 @@ def test_the_list_shows_overdue_development_data_in_one_query(
         response.context["page"].object_list[0].overdue is False
     )  # listed in 2026: 2025 is outside its span
     assert late.pk
+
+
+def test_finalising_is_the_workflows_one_pair():
+    from certification.workflow import ASSESSMENT_PAIRS, PAIRS
+
+    assert PAIRS["assessment"] is ASSESSMENT_PAIRS == frozenset({("draft", "finalised")})
