@@ -545,3 +545,23 @@ def test_finalising_is_the_workflows_one_pair():
     from certification.workflow import ASSESSMENT_PAIRS, PAIRS
 
     assert PAIRS["assessment"] is ASSESSMENT_PAIRS == frozenset({("draft", "finalised")})
+
+
+def test_the_assessment_and_sheet_pages_pin_their_queries(
+    client, office, organisation, entry, cadre, sheet, django_assert_max_num_queries
+):
+    assessment = services.assessment_open(by=organisation, cadre=cadre, year=2026, half="h1")
+    for year in range(2015, 2025):
+        services.sheet_create(by=office, year=year)
+    client.force_login(organisation)
+    # session, user, inbox count, the session's save (3), the visibility check, the assessment with its
+    # scores and their indicators
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("cadres:assessment", args=[assessment.pk]))
+    assert response.status_code == 200 and len(response.context["lines"]) == sheet.indicators.count()
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("cadres:sheets"))
+    assert response.context["page"].paginator.count == 11
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("cadres:sheet", args=[sheet.pk]))
+    assert response.status_code == 200 and response.context["in_use"] is True
