@@ -2,6 +2,9 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from cadres.models import (
+    Assessment,
+    AssessmentScore,
+    AssessmentSheet,
     Assignment,
     Cadre,
     DevelopmentData,
@@ -9,6 +12,7 @@ from cadres.models import (
     Goal,
     HelpListEntry,
     HelpRecord,
+    Indicator,
     Ledger,
     NeedsSurvey,
     Training,
@@ -44,3 +48,16 @@ class LedgerAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "half"]
     # Status changes go through cadres.services (the workflow's ledger pairs), never the admin.
     readonly_fields = ["status"]
+
+
+@admin.register(AssessmentSheet, Indicator, AssessmentScore)
+class AssessmentPartAdmin(SimpleHistoryAdmin):
+    pass
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["cadre", "year", "half", "status", "total"]
+    list_filter = ["status", "half", "year"]
+    # Status changes go through cadres.services (the workflow's assessment pair), never the admin.
+    readonly_fields = ["status", "finalised_at"]

@@ -42,6 +42,15 @@ def due_on(year: int, half: str) -> dt.date:
     return dt.date(year, 7, 31) if half == Half.FIRST else dt.date(year + 1, 1, 31)
 
 
+def last_passed_period(today: dt.date) -> tuple[int, str]:
+    """The latest period whose deadline (``due_on``) is before ``today``: its data is overdue if missing."""
+    if today > due_on(today.year, Half.FIRST):
+        return today.year, Half.FIRST
+    if today > due_on(today.year - 1, Half.YEAR):
+        return today.year - 1, Half.YEAR
+    return today.year - 1, Half.FIRST
+
+
 def development_steps(year_added: int, filed: Iterable[tuple[int, str]]) -> list[Step]:
     done = set(filed)
     steps = []

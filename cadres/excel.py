@@ -172,3 +172,44 @@ def export_entries(entries: QuerySet[HelpListEntry] | Iterable[HelpListEntry]) -
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+RANKING_HEADERS = ("名次", "并列人数", "帮扶干部", "干部级别", "所在单位", "帮扶企业", "所在区", "总分")
+
+
+def export_ranking(indicators: list[Any], assessments: Iterable[Any]) -> bytes:
+    """The ranking for commendation (考核意见 四): rank, tie size, cadre, enterprise, total, each
+    indicator's score (the sheet's columns), as .xlsx."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "考核排名"
+    sheet.append([*RANKING_HEADERS, *(f"{i.name}（{i.max_score}）" for i in indicators)])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for a in assessments:
+        profile = getattr(a.cadre, "cadre_profile", None)
+        scores = {s.indicator_id: s.score for s in a.scores.all()}
+        sheet.append(
+            [
+                a.rank,
+                a.tied,
+                _safe(a.cadre.display_name),
+                profile.get_level_display() if profile else "",
+                _safe(profile.unit) if profile else "",
+                _safe(a.entry.enterprise.name),
+                _safe(a.entry.enterprise.district.name),
+                float(a.total),
+                *(float(scores[i.pk]) if scores.get(i.pk) is not None else None for i in indicators),
+            ]
+        )
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+                cell.number_format = "@"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from cadres.models import AssignmentKind, Half, HelpList
+from cadres.models import AssignmentKind, Half, HelpList, IndicatorSource
 
 
 class EntryForm(forms.Form):
@@ -129,3 +131,76 @@ class EvaluationForm(PeriodForm):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = cadres
         field.label_from_instance = lambda u: u.display_name
+
+
+# --- The assessment of cadres -----------------------------------------------------------------------
+
+
+class SheetCreateForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("年度"),
+        min_value=2015,
+        max_value=2100,
+        help_text=_("复制上一年度的评分表；没有时使用《实施意见》的默认指标。"),
+    )
+
+
+class IndicatorForm(forms.Form):
+    name = forms.CharField(label=_("指标名称"), max_length=100, required=False)
+    max_score = forms.CharField(label=_("满分"), max_length=5, required=False)
+    source = forms.ChoiceField(
+        label=_("来源"), choices=[("", "---------"), *IndicatorSource.choices], required=False
+    )
+    full_at = forms.CharField(
+        label=_("满分标准（半年）"),
+        max_length=10,
+        required=False,
+        help_text=_("帮扶次数、时长、案例：半年达到该数值得满分，年度考核加倍。"),
+    )
+
+
+IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=3, max_num=30, absolute_max=60)
+
+
+class AssessmentOpenForm(PeriodForm):
+    cadre = forms.ModelChoiceField(label=_("帮扶干部"), queryset=User.objects.none())
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["half"].label = _("考核期间")
+        self.fields["half"].help_text = _("上半年为半年考核，全年为年度考核。")
+        field = self.fields["cadre"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            User.objects.filter(role=Role.CADRE, cadre_assignments__isnull=False)
+            .select_related("cadre_profile")
+            .distinct()
+            .order_by("username")
+        )
+        field.label_from_instance = lambda u: u.display_name
+
+
+class AssessmentScoreForm(forms.Form):
+    """One field per hand-scored indicator (``score_<indicator id>``), and the note."""
+
+    note = forms.CharField(
+        label=_("考核意见"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: object, indicators: list[Any], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for indicator in indicators:
+            self.fields[f"score_{indicator.pk}"] = forms.CharField(
+                label=f"{indicator.name}（0–{indicator.max_score}）",
+                max_length=6,
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
+        self.order_fields([*(f"score_{i.pk}" for i in indicators), "note"])
+
+
+class FinaliseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("我已核对全部得分，定稿后不能修改"),
+        error_messages={"required": _("请勾选确认后再定稿。")},
+    )

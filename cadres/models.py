@@ -365,3 +365,159 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry.enterprise} → {self.cadre} {self.year} {self.half}"
+
+
+# --- The assessment of cadres (考核, 《关于在打造科技小巨人升级版中加强考核工作的实施意见》) -------------
+
+
+class IndicatorSource(models.TextChoices):
+    """Where an indicator's score comes from: the ledger's data, or the organisation department's hand."""
+
+    RECORDS = "records", _("帮扶次数（台账自动计算）")
+    HOURS = "hours", _("帮扶时长（台账自动计算）")
+    CASES = "cases", _("帮扶案例：有效果的帮扶记录数（台账自动计算）")
+    EVALUATION = "evaluation", _("企业评价（台账自动计算）")
+    LEDGERS = "ledgers", _("台账按时备案（台账自动计算）")
+    MANUAL = "manual", _("组织部门评分")
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    FINALISED = "finalised", _("已定稿")
+
+
+class AssessmentSheet(models.Model):
+    """The year's scoring sheet (考核指标体系, 实施方案 三(一)1: 百分制), configured by the office or the
+    organisation department; read-only once an assessment uses it."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True, validators=YEAR_VALIDATORS)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("考核评分表")
+        verbose_name_plural = _("考核评分表")
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+
+class Indicator(models.Model):
+    """One line of a scoring sheet: its maximum score (points out of 100) and where the score comes from.
+
+    A computed indicator earns its maximum at ``full_at`` (records, hours or cases in a half-year; an
+    annual assessment needs twice as many); the evaluation scores maximum × average/5; the ledgers
+    maximum × the share of the period's ledgers filed and submitted by their deadline.
+    """
+
+    sheet = models.ForeignKey(
+        AssessmentSheet, verbose_name=_("评分表"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    position = models.PositiveSmallIntegerField(_("序号"))
+    name = models.CharField(_("指标名称"), max_length=100)
+    max_score = models.PositiveSmallIntegerField(
+        _("满分"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    source = models.CharField(_("来源"), max_length=20, choices=IndicatorSource.choices)
+    full_at = models.DecimalField(
+        _("满分标准（半年）"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sheet", "position"]
+        verbose_name = _("考核指标")
+        verbose_name_plural = _("考核指标")
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "position"], name="one_indicator_per_position"),
+            models.UniqueConstraint(fields=["sheet", "name"], name="indicator_names_unique_in_sheet"),
+            models.CheckConstraint(
+                name="indicator_max_1_to_100", condition=Q(max_score__gte=1) & Q(max_score__lte=100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.max_score})"
+
+    @property
+    def is_manual(self) -> bool:
+        return self.source == IndicatorSource.MANUAL
+
+
+class Assessment(models.Model):
+    """A cadre's half-yearly (``half=h1``) or annual (``half=year``) assessment (考核意见 三1、三2);
+    its status follows workflow.ASSESSMENT_PAIRS; a finalised one is read-only."""
+
+    sheet = models.ForeignKey(
+        AssessmentSheet, verbose_name=_("评分表"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("帮扶干部"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    entry = models.ForeignKey(
+        HelpListEntry, verbose_name=_("帮扶企业"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
+    half = models.CharField(_("考核期间"), max_length=4, choices=Half.choices)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    total = models.DecimalField(_("总分"), max_digits=5, decimal_places=1, default=0)
+    note = models.TextField(_("考核意见"), max_length=2000, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("考核人"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("最后操作时间"), auto_now=True)
+    finalised_at = models.DateTimeField(_("定稿时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "-half", "-total", "cadre__username"]
+        verbose_name = _("干部考核")
+        verbose_name_plural = _("干部考核")
+        constraints = [
+            models.UniqueConstraint(fields=["cadre", "year", "half"], name="one_assessment_per_period"),
+            models.CheckConstraint(
+                name="assessment_total_0_to_100", condition=Q(total__gte=0) & Q(total__lte=100)
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "half", "status", "-total"], name="assessment_ranking")]
+
+    def __str__(self) -> str:
+        return f"{self.cadre} {self.year} {self.get_half_display()}"
+
+
+class AssessmentScore(models.Model):
+    """One indicator's score in one assessment: ``measure`` is the ledger's figure of a computed one;
+    a hand-scored one stays empty (``score`` null) until the organisation department scores it."""
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("干部考核"), on_delete=models.CASCADE, related_name="scores"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("考核指标"), on_delete=models.PROTECT, related_name="+"
+    )
+    measure = models.DecimalField(_("台账数据"), max_digits=8, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(_("得分"), max_digits=4, decimal_places=1, null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator__position"]
+        verbose_name = _("考核得分")
+        verbose_name_plural = _("考核得分")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "indicator"], name="one_score_per_indicator"),
+            models.CheckConstraint(
+                name="assessment_score_not_negative", condition=Q(score__isnull=True) | Q(score__gte=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.indicator.name}"

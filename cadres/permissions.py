@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accounts.models import Role, User
-from cadres.models import HelpListEntry, Ledger
+from cadres.models import Assessment, HelpListEntry, Ledger
 
 OFFICE_ROLES = (Role.MUNICIPAL, Role.ORGANISATION)
 LEDGER_ROLES = (Role.MUNICIPAL, Role.ORGANISATION, Role.DISTRICT, Role.CADRE, Role.ENTERPRISE)
@@ -36,3 +36,11 @@ def entries_visible_to(user: User) -> QuerySet[HelpListEntry]:
 
 def ledgers_visible_to(user: User) -> QuerySet[Ledger]:
     return Ledger.objects.filter(entry__in=entries_visible_to(user))
+
+
+def assessments_visible_to(user: User) -> QuerySet[Assessment]:
+    """Assessments are read by the office and the organisation departments only (考核意见 五): a district's
+    organisation department sees those of cadres helping its district's enterprises."""
+    if not user.is_authenticated or user.role not in OFFICE_ROLES:
+        return Assessment.objects.none()
+    return Assessment.objects.filter(entry__in=entries_visible_to(user))

@@ -15,10 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from cadres import scoring, selectors
 from cadres.models import (
     ECONOMIC_FIELDS,
     SCIENCE_FIELDS,
     SURVEY_AREAS,
+    Assessment,
+    AssessmentScore,
+    AssessmentSheet,
+    AssessmentStatus,
     Assignment,
     AssignmentKind,
     Cadre,
@@ -30,6 +35,8 @@ from cadres.models import (
     HelpList,
     HelpListEntry,
     HelpRecord,
+    Indicator,
+    IndicatorSource,
     Ledger,
     LedgerStatus,
     NeedsSurvey,
@@ -443,3 +450,215 @@ def evaluation_add(
         return Evaluation.objects.create(
             entry=entry, cadre=cadre, year=year, half=half, score=score, text=value, evaluated_by=by
         )
+
+
+# --- The assessment of cadres (《关于在打造科技小巨人升级版中加强考核工作的实施意见》) ----------------------
+
+
+def _require_sheet_keeper(by: User) -> None:
+    # The office (市科委) and the municipal organisation department (市委组织部) set the indicators (考核意见 四、五).
+    if not (by.role == Role.MUNICIPAL or (by.role == Role.ORGANISATION and not by.district_id)):
+        raise DomainPermissionDenied(_("只有市工作小组办公室或市委组织部可以设置考核评分表。"))
+
+
+def sheet_create(*, by: User, year: int) -> AssessmentSheet:
+    """The year's sheet: a copy of the latest earlier year's, or the seed's default indicators."""
+    _require_sheet_keeper(by)
+    if not _year_ok(year):
+        raise InvalidInput({"year": [_("年度应在 2015 至 2100 之间。")]})
+    with transaction.atomic():
+        previous = AssessmentSheet.objects.filter(year__lt=year).order_by("-year").first()
+        try:
+            with transaction.atomic():
+                sheet = AssessmentSheet.objects.create(year=year, created_by=by)
+        except IntegrityError as exc:
+            raise InvalidInput({"year": [_("%(year)s 年度的考核评分表已存在。") % {"year": year}]}) from exc
+        if previous is not None:
+            rows = [
+                scoring.IndicatorRow(i.name, i.max_score, i.source, i.full_at)
+                for i in previous.indicators.order_by("position")
+            ]
+        else:
+            rows = list(scoring.DEFAULT_INDICATORS)
+        Indicator.objects.bulk_create(
+            Indicator(
+                sheet=sheet,
+                position=n,
+                name=r.name,
+                max_score=r.max_score,
+                source=r.source,
+                full_at=r.full_at,
+            )
+            for n, r in enumerate(rows, start=1)
+        )
+    return sheet
+
+
+def sheet_save(*, by: User, sheet: AssessmentSheet, rows: list[Mapping[str, Any]]) -> AssessmentSheet:
+    """Replace a sheet's indicators (maxima adding up to 100); refused once an assessment uses the sheet."""
+    _require_sheet_keeper(by)
+    parsed, problems = scoring.parse_indicators(rows)
+    if problems:
+        raise InvalidInput({"__all__": problems})
+    with transaction.atomic():
+        locked = AssessmentSheet.objects.select_for_update().get(pk=sheet.pk)
+        if locked.assessments.exists():
+            raise ApplicationStateError(
+                _("该评分表已用于考核，不能修改；请为下一年度另建评分表。"), status="in_use"
+            )
+        locked.indicators.all().delete()
+        Indicator.objects.bulk_create(
+            Indicator(
+                sheet=locked,
+                position=n,
+                name=r.name,
+                max_score=r.max_score,
+                source=r.source,
+                full_at=r.full_at,
+            )
+            for n, r in enumerate(parsed, start=1)
+        )
+        locked.save()  # a history row for the change of indicators
+    return locked
+
+
+def _require_assessor(by: User, cadre_profile: Cadre | None, entry: HelpListEntry) -> None:
+    """考核意见 五: bureau-level cadres are assessed by the municipal organisation department, division-level
+    ones by the organisation department of their enterprise's district (or the municipal one)."""
+    if by.role != Role.ORGANISATION:
+        raise DomainPermissionDenied(_("只有组织部门可以考核帮扶干部。"))
+    if by.district_id:
+        if entry.enterprise.district_id != by.district_id:
+            raise DomainPermissionDenied(_("只能考核帮扶本区企业的干部。"))
+        if cadre_profile is not None and cadre_profile.level != CadreLevel.DIVISION:
+            raise DomainPermissionDenied(_("局级干部由市委组织部考核。"))
+
+
+def _refresh_computed(assessment: Assessment) -> None:
+    """Fill the computed indicators from the ledger's data of the period, and the total."""
+    measures = selectors.assessment_measures(
+        cadre=assessment.cadre, entry=assessment.entry, year=assessment.year, half=assessment.half
+    )
+    total = Decimal(0)
+    for line in assessment.scores.select_related("indicator").select_for_update(of=("self",)):
+        indicator = line.indicator
+        if not indicator.is_manual:
+            line.measure = measures[IndicatorSource(indicator.source)]
+            line.score = scoring.computed_score(
+                source=indicator.source,
+                max_score=indicator.max_score,
+                full_at=indicator.full_at,
+                measure=line.measure,
+                annual=assessment.half == Half.YEAR,
+            )
+            line.save(update_fields=["measure", "score"])
+        total += line.score or 0
+    assessment.total = total
+
+
+def assessment_open(*, by: User, cadre: User, year: int, half: str) -> Assessment:
+    """A draft assessment of a cadre for a half-year (h1) or a year (考核意见 三1、三2), on the year's sheet,
+    its computed indicators filled from the ledger."""
+    if by.role != Role.ORGANISATION:
+        raise DomainPermissionDenied(_("只有组织部门可以考核帮扶干部。"))
+    errors: dict[str, list[str]] = {}
+    if not _year_ok(year):
+        errors["year"] = [_("年度应在 2015 至 2100 之间。")]
+    if half not in Half.values:
+        errors["half"] = [_("请选择上半年考核或年度考核。")]
+    assignment = (
+        Assignment.objects.filter(cadre=cadre).select_related("entry__enterprise").order_by("pk").first()
+    )
+    if cadre.role != Role.CADRE or assignment is None:
+        errors["cadre"] = [_("所选用户不是有结对企业的帮扶干部。")]
+    sheet = AssessmentSheet.objects.filter(year=year).first() if not errors.get("year") else None
+    if not errors.get("year") and sheet is None:
+        errors["year"] = [_("%(year)s 年度还没有考核评分表，请先创建。") % {"year": year}]
+    if errors:
+        raise InvalidInput(errors)
+    assert assignment is not None and sheet is not None
+    _require_assessor(by, Cadre.objects.filter(user=cadre).first(), assignment.entry)
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=cadre.pk)
+        if Assessment.objects.filter(cadre=cadre, year=year, half=half).exists():
+            raise InvalidInput({"__all__": [_("该干部本期的考核已存在。")]})
+        assessment = Assessment.objects.create(
+            sheet=sheet, cadre=cadre, entry=assignment.entry, year=year, half=half, assessed_by=by
+        )
+        AssessmentScore.objects.bulk_create(
+            AssessmentScore(assessment=assessment, indicator=i) for i in sheet.indicators.all()
+        )
+        _refresh_computed(assessment)
+        assessment.save()
+    return assessment
+
+
+def _lock_draft(by: User, assessment: Assessment) -> Assessment:
+    locked = Assessment.objects.select_for_update().select_related("entry__enterprise").get(pk=assessment.pk)
+    _require_assessor(by, Cadre.objects.filter(user_id=locked.cadre_id).first(), locked.entry)
+    if locked.status != AssessmentStatus.DRAFT:
+        raise ApplicationStateError(_("已定稿的考核不能修改。"), status=locked.status)
+    return locked
+
+
+def assessment_score(*, by: User, assessment: Assessment, scores: Mapping[Any, Any], note: str) -> Assessment:
+    """The organisation department's scores of the hand-scored indicators (0 to each maximum, one
+    decimal; blank leaves one unscored), the note; the computed ones are refreshed from the ledger."""
+    errors: dict[str, list[str]] = {}
+    text = _text({"note": note}, "note", errors)
+    with transaction.atomic():
+        locked = _lock_draft(by, assessment)
+        manual = {str(i.pk): i for i in locked.sheet.indicators.filter(source=IndicatorSource.MANUAL)}
+        clean: dict[str, Decimal | None] = {}
+        for key, raw in scores.items():
+            indicator = manual.get(str(key))
+            if indicator is None:
+                errors.setdefault("scores", []).append(
+                    _("指标 %(key)s 不是本评分表的组织部门评分指标。") % {"key": key}
+                )
+                continue
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                clean[str(key)] = None
+                continue
+            value = scoring.parse_score(raw, indicator.max_score)
+            if value is None:
+                errors.setdefault(f"score_{indicator.pk}", []).append(
+                    _("“%(name)s”的得分应在 0 至 %(max)s 分之间（最多一位小数）。")
+                    % {"name": indicator.name, "max": indicator.max_score}
+                )
+            clean[str(key)] = value
+        if errors:
+            raise InvalidInput(errors)
+        for line in locked.scores.filter(indicator_id__in=[int(k) for k in clean]):
+            line.score = clean[str(line.indicator_id)]
+            line.save(update_fields=["score"])
+        locked.note, locked.assessed_by = text, by
+        _refresh_computed(locked)
+        locked.save()
+    return locked
+
+
+def assessment_finalise(*, by: User, assessment: Assessment) -> Assessment:
+    """定稿: every hand-scored indicator scored, the computed ones taken from the ledger once more; the
+    assessment is read-only from then on (workflow.ASSESSMENT_PAIRS)."""
+    with transaction.atomic():
+        locked = _lock_draft(by, assessment)
+        check_pair("assessment", locked, AssessmentStatus.FINALISED)
+        missing = [
+            s.indicator.name
+            for s in locked.scores.select_related("indicator").filter(
+                indicator__source=IndicatorSource.MANUAL, score__isnull=True
+            )
+        ]
+        if missing:
+            raise InvalidInput(
+                {"__all__": [_("以下指标尚未评分，不能定稿：%(names)s。") % {"names": "、".join(missing)}]}
+            )
+        _refresh_computed(locked)
+        locked.status, locked.assessed_by, locked.finalised_at = (
+            AssessmentStatus.FINALISED,
+            by,
+            timezone.now(),
+        )
+        locked.save()
+    return locked

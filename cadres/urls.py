@@ -22,4 +22,11 @@ urlpatterns = [
     path("<int:pk>/development/", views.development, name="development"),
     path("<int:pk>/ledger/", views.ledger_submit, name="ledger_submit"),
     path("<int:pk>/evaluate/", views.evaluate, name="evaluate"),
+    path("assessments/", views.assessments, name="assessments"),
+    path("assessments/export.xlsx", views.assessment_export, name="assessment_export"),
+    path("assessments/new/", views.assessment_new, name="assessment_new"),
+    path("assessments/sheets/", views.sheets, name="sheets"),
+    path("assessments/sheets/<int:pk>/", views.sheet, name="sheet"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),
+    path("assessments/<int:pk>/finalise/", views.assessment_finalise, name="assessment_finalise"),
 ]

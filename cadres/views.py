@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -16,15 +19,20 @@ from accounts.models import Role, User
 from accounts.permissions import role_required
 from cadres import excel, selectors, services
 from cadres.forms import (
+    AssessmentOpenForm,
+    AssessmentScoreForm,
     AssignmentForm,
     DevelopmentForm,
     EntryForm,
     EvaluationForm,
+    FinaliseForm,
     GoalForm,
     ImportForm,
+    IndicatorFormSet,
     LedgerSubmitForm,
     RecordForm,
     ReviewForm,
+    SheetCreateForm,
     SurveyForm,
     TrainingForm,
 )
@@ -32,15 +40,19 @@ from cadres.models import (
     ECONOMIC_FIELDS,
     SCIENCE_FIELDS,
     SURVEY_AREAS,
+    AssessmentSheet,
+    AssessmentStatus,
+    CadreLevel,
     DevelopmentData,
+    Half,
     HelpList,
     HelpListEntry,
     Training,
 )
-from cadres.permissions import entries_visible_to, ledgers_visible_to
+from cadres.permissions import assessments_visible_to, entries_visible_to, ledgers_visible_to
 from certification.models import Enterprise
 from core import charts
-from core.web import Failure, domain_errors, form_errors
+from core.web import Failure, domain_errors, flash_errors, form_errors
 from districts.models import District
 
 PAGE_SIZE = 20
@@ -67,7 +79,8 @@ def home(request: HttpRequest) -> HttpResponse:
         if entry is None:
             raise Http404
         return _back(entry)
-    page = Paginator(selectors.entry_list(visible, request.GET), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.with_overdue(selectors.entry_list(visible, request.GET), timezone.localdate())
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -411,3 +424,234 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已提交对帮扶干部的评价。"))
             return _back(entry)
     return _form_page(request, entry, form, _("评价帮扶干部"), 400 if request.method == "POST" else 200)
+
+
+# --- The assessment of cadres (组织部门考核) -------------------------------------------------------------
+
+ASSESSMENT_READERS = (Role.ORGANISATION, Role.MUNICIPAL)
+
+
+def _period(request: HttpRequest) -> tuple[int, str]:
+    raw = request.GET.get("year", "")
+    year = (
+        int(raw)
+        if raw.isascii() and raw.isdigit() and 2015 <= int(raw) <= 2100
+        else timezone.localdate().year
+    )
+    half = request.GET.get("half", "")
+    return year, half if half in Half.values else Half.FIRST
+
+
+def _ranking_rows(request: HttpRequest) -> tuple[int, str, str, Any]:
+    year, half = _period(request)
+    level = request.GET.get("level", "")
+    level = level if level in CadreLevel.values else ""
+    qs = selectors.ranking(assessments_visible_to(request.user), year=year, half=half, level=level)
+    return year, half, level, qs
+
+
+@role_required(*ASSESSMENT_READERS)
+@require_safe
+def assessments(request: HttpRequest) -> HttpResponse:
+    """考核排名: the period's finalised assessments ranked by total (ties share a rank), and the drafts."""
+    year, half, level, qs = _ranking_rows(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    drafts = Paginator(
+        selectors.assessment_drafts(assessments_visible_to(request.user), year=year, half=half), PAGE_SIZE
+    ).get_page(request.GET.get("drafts"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "cadres/assessments.html",
+        {
+            "page": page,
+            "drafts": drafts,
+            "querystring": params.urlencode(),
+            "year": year,
+            "half": half,
+            "level": level,
+            "halves": Half.choices,
+            "levels": CadreLevel.choices,
+            "can_assess": request.user.role == Role.ORGANISATION,
+            "sheet": AssessmentSheet.objects.filter(year=year).first(),
+        },
+    )
+
+
+@role_required(*ASSESSMENT_READERS)
+@require_safe
+def assessment_export(request: HttpRequest) -> HttpResponse:
+    """The ranking as .xlsx for commendation (考核意见 四), with the same filters as the page."""
+    year, half, level, qs = _ranking_rows(request)
+    sheet = AssessmentSheet.objects.filter(year=year).first()
+    indicators = list(sheet.indicators.all()) if sheet else []
+    rows = qs.prefetch_related("scores")
+    response = HttpResponse(
+        excel.export_ranking(indicators, rows),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="assessment-{year}-{half}.xlsx"'
+    return response
+
+
+@role_required(Role.ORGANISATION)
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: HttpRequest) -> HttpResponse:
+    year, half = _period(request)
+    form = AssessmentOpenForm(request.POST or None, initial={"year": year, "half": half})
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, field_map={"__all__": None}):
+            done = services.assessment_open(by=request.user, **form.cleaned_data)
+            messages.success(request, _("已建立考核草稿，自动计算的指标已从台账填入。"))
+            return redirect("cadres:assessment", pk=done.pk)
+    return render(
+        request,
+        "cadres/form.html",
+        {"form": form, "title": _("考核帮扶干部")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(*ASSESSMENT_READERS)
+@require_http_methods(["GET", "POST"])
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One assessment: its scores; the organisation department scores a draft's hand-scored indicators."""
+    visible = assessments_visible_to(request.user)
+    get_object_or_404(visible.values_list("pk", flat=True), pk=pk)
+    assessment = selectors.assessment_detail(visible, pk)
+    lines = list(assessment.scores.all())
+    manual = [s.indicator for s in lines if s.indicator.is_manual]
+    editable = request.user.role == Role.ORGANISATION and assessment.status == AssessmentStatus.DRAFT
+    if request.method == "POST" and not editable:
+        if request.user.role != Role.ORGANISATION:
+            raise PermissionDenied
+        messages.error(request, _("已定稿的考核不能修改。"))
+        return redirect("cadres:assessment", pk=pk)
+    initial = {f"score_{s.indicator_id}": s.score for s in lines if s.indicator.is_manual}
+    form = AssessmentScoreForm(
+        request.POST or None, indicators=manual, initial={**initial, "note": assessment.note}
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            scores = {name[6:]: v for name, v in form.cleaned_data.items() if name.startswith("score_")}
+            with form_errors(form, field_map={"scores": None}, conflict_request=request):
+                services.assessment_score(
+                    by=request.user, assessment=assessment, scores=scores, note=form.cleaned_data["note"]
+                )
+                messages.success(request, _("已保存考核得分。"))
+                return redirect("cadres:assessment", pk=pk)
+    return render(
+        request,
+        "cadres/assessment.html",
+        {
+            "assessment": assessment,
+            "lines": lines,
+            "form": form if editable else None,
+            "finalise_form": FinaliseForm() if editable else None,
+            "unscored": [s.indicator.name for s in lines if s.score is None],
+        },
+        status=status,
+    )
+
+
+@role_required(Role.ORGANISATION)
+@require_POST
+def assessment_finalise(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_object_or_404(assessments_visible_to(request.user), pk=pk)
+    form = FinaliseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请勾选确认后再定稿。"))
+        return redirect("cadres:assessment", pk=pk)
+    with flash_errors(request) as failed:
+        services.assessment_finalise(by=request.user, assessment=assessment)
+        messages.success(request, _("考核已定稿。"))
+    if failed:
+        return redirect("cadres:assessment", pk=pk)
+    return redirect(f"{reverse('cadres:assessments')}?year={assessment.year}&half={assessment.half}")
+
+
+def _sheet_keeper(user: User) -> bool:
+    return user.role == Role.MUNICIPAL or (user.role == Role.ORGANISATION and not user.district_id)
+
+
+@role_required(*ASSESSMENT_READERS)
+@require_http_methods(["GET", "POST"])
+def sheets(request: HttpRequest) -> HttpResponse:
+    """The years' scoring sheets, and a form to create one (a copy of the previous year's)."""
+    form = SheetCreateForm(request.POST or None, initial={"year": timezone.localdate().year})
+    status = 200
+    if request.method == "POST":
+        if not _sheet_keeper(request.user):
+            raise PermissionDenied
+        status = 400
+        if form.is_valid():
+            with form_errors(form):
+                sheet = services.sheet_create(by=request.user, year=form.cleaned_data["year"])
+                messages.success(request, _("已创建 %(year)s 年度考核评分表。") % {"year": sheet.year})
+                return redirect("cadres:sheet", pk=sheet.pk)
+    qs = AssessmentSheet.objects.annotate(
+        indicator_count=Count("indicators", distinct=True),
+        assessment_count=Count("assessments", distinct=True),
+    ).order_by("-year")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cadres/sheets.html",
+        {"page": page, "form": form if _sheet_keeper(request.user) else None},
+        status=status,
+    )
+
+
+@role_required(*ASSESSMENT_READERS)
+@require_http_methods(["GET", "POST"])
+def sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """A sheet's indicators; the office or the municipal organisation department edits an unused one."""
+    current = get_object_or_404(AssessmentSheet, pk=pk)
+    indicators = list(current.indicators.all())
+    in_use = current.assessments.exists()
+    editable = _sheet_keeper(request.user) and not in_use
+    if request.method == "POST" and not editable:
+        if not _sheet_keeper(request.user):
+            raise PermissionDenied
+        messages.error(request, _("该评分表已用于考核，不能修改；请为下一年度另建评分表。"))
+        return redirect("cadres:sheet", pk=pk)
+    initial = [
+        {"name": i.name, "max_score": i.max_score, "source": i.source, "full_at": i.full_at or ""}
+        for i in indicators
+    ]
+    formset = IndicatorFormSet(request.POST or None, initial=initial, prefix="ind")
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if formset.is_valid():
+            rows = [
+                f.cleaned_data
+                for f in formset.forms
+                if any(f.cleaned_data.get(k) for k in ("name", "max_score", "source"))
+            ]
+            with domain_errors() as failed:
+                services.sheet_save(by=request.user, sheet=current, rows=rows)
+                messages.success(request, _("已保存考核评分表。"))
+                return redirect("cadres:sheet", pk=pk)
+            errors = [p for problems in failed.errors.values() for p in problems] + (
+                [failed.message] if failed.message else []
+            )
+        else:
+            errors = [_("表格数据不完整，请重新提交。")]
+    return render(
+        request,
+        "cadres/sheet.html",
+        {
+            "sheet": current,
+            "indicators": indicators,
+            "total": sum(i.max_score for i in indicators),
+            "formset": formset if editable else None,
+            "errors": errors,
+            "in_use": in_use,
+        },
+        status=status,
+    )

@@ -559,6 +559,9 @@ LEDGER_PAIRS = frozenset(
         ("district_reviewed", "filed"),
     }
 )
+# A cadre's assessment (干部考核, cadres.Assessment): the organisation department finalises a draft; a
+# finalised assessment is read-only (《关于在打造科技小巨人升级版中加强考核工作的实施意见》 三1、三2).
+ASSESSMENT_PAIRS = frozenset({("draft", "finalised")})
 
 # The "四单一库" ledger (listings.StageEvent): reserve → intention → reformed (股改完成) → listed (上市/挂牌)
 # → M&A done, domestic or foreign (实施方案 主要任务); an enterprise may be added at any of the first four.
@@ -582,6 +585,7 @@ PAIRS: dict[str, frozenset[tuple[str, str]]] = {
     "filing": FILING_PAIRS,
     "announcement": ANNOUNCEMENT_PAIRS,
     "ledger": LEDGER_PAIRS,
+    "assessment": ASSESSMENT_PAIRS,
     "listing": LISTING_PAIRS,
 }
 

@@ -347,6 +347,8 @@ SPECTACULAR_SETTINGS = {
         "ChangeStatusEnum": "certification.models.ChangeStatus",
         "NoticeKindEnum": "certification.models.NoticeKind",
         "NoticeStatusEnum": "certification.models.NoticeStatus",
+        "CadreHalfEnum": "cadres.models.Half",
+        "AssessmentStatusEnum": "cadres.models.AssessmentStatus",
     },
 }
 

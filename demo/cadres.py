@@ -1,6 +1,7 @@
 """The cadre help ledger's demo data (part of `seed_demo`): two cadres, an organisation department,
 the two demo enterprises on the help lists with a survey, goals, records, development data and a ledger
-waiting for the district's review. Idempotent: each part is made once, through the services."""
+waiting for the district's review; the 2026 scoring sheet and cadre1's finalised half-year assessment.
+Idempotent: each part is made once, through the services."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from accounts.models import Role, User
 from cadres import services
-from cadres.models import Cadre, CadreLevel, HelpListEntry
+from cadres.models import Assessment, AssessmentSheet, Cadre, CadreLevel, HelpListEntry, IndicatorSource
 from certification.models import Enterprise
 
 DEVELOPMENT = {
@@ -102,3 +103,27 @@ def seed_cadres(make_user: Any, counts: Any) -> None:
         services.ledger_submit(
             by=cadre, entry=entry, year=2026, half="h1", summary="上半年走访 2 次，促成校企合作 1 项。"
         )
+    seed_assessment()
+
+
+def seed_assessment() -> None:
+    """The 2026 scoring sheet (the seed's default indicators) and cadre1's finalised half-year assessment."""
+    office = User.objects.get(username="municipal")
+    organisation = User.objects.get(username="organisation")
+    sheet = AssessmentSheet.objects.filter(year=2026).first() or services.sheet_create(by=office, year=2026)
+    cadre = User.objects.get(username="cadre1")
+    if Assessment.objects.filter(cadre=cadre, year=2026, half="h1").exists():
+        return
+    assessment = services.assessment_open(by=organisation, cadre=cadre, year=2026, half="h1")
+    hand = dict(zip(("责任心", "工作态度", "工作作风"), ("7.5", "6", "5.5"), strict=True))
+    scores = {
+        str(i.pk): hand.get(i.name, str(i.max_score - 1))
+        for i in sheet.indicators.filter(source=IndicatorSource.MANUAL)
+    }
+    services.assessment_score(
+        by=organisation,
+        assessment=assessment,
+        scores=scores,
+        note="走访扎实，促成校企合作；帮扶次数尚少，下半年应增加。",
+    )
+    services.assessment_finalise(by=organisation, assessment=assessment)

@@ -348,6 +348,31 @@ def build_world() -> World:
     help_ledger = Ledger.objects.create(
         entry=help_entry, year=2026, half="h1", status="submitted", summary="matrix"
     )
+    # The assessment of cadres: the year's sheet (one indicator) and a draft assessment of the entry's cadre.
+    from cadres.models import Assessment, AssessmentSheet, Assignment, Cadre, Indicator
+
+    help_cadre = User.objects.create_user(username="matrix_cadre", password="x-Matrix-2026", role=Role.CADRE)
+    Cadre.objects.create(user=help_cadre, level="bureau", unit="市科委")
+    Assignment.objects.create(
+        entry=help_entry,
+        cadre=help_cadre,
+        kind="primary",
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2028, 1, 1),
+        assigned_by=municipal,
+    )
+    assessment_sheet = AssessmentSheet.objects.create(year=2026, created_by=municipal)
+    Indicator.objects.create(
+        sheet=assessment_sheet, position=1, name="责任心", max_score=100, source="manual"
+    )
+    assessment = Assessment.objects.create(
+        sheet=assessment_sheet,
+        cadre=help_cadre,
+        entry=help_entry,
+        year=2026,
+        half="h1",
+        assessed_by=municipal,
+    )
 
     people: dict[str, User | None] = {
         "enterprise": enterprise_user,
@@ -400,6 +425,8 @@ def build_world() -> World:
         "failed_task": failed_task,
         "help_entry": help_entry,
         "help_ledger": help_ledger,
+        "assessment_sheet": assessment_sheet,
+        "assessment": assessment,
         "binhai": binhai,
         "heping": heping,
     }

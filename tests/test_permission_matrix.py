@@ -138,6 +138,12 @@ KWARGS: dict[str, dict[str, Any]] = {
     "cadres/<int:pk>/evaluate/": {"pk": pk("help_entry")},
     "cadres/ledgers/<int:pk>/review/": {"pk": pk("help_ledger")},
     "cadres/ledgers/<int:pk>/file/": {"pk": pk("help_ledger")},
+    "cadres/assessments/<int:pk>/": {"pk": pk("assessment")},
+    "cadres/assessments/<int:pk>/finalise/": {"pk": pk("assessment")},
+    "cadres/assessments/sheets/<int:pk>/": {"pk": pk("assessment_sheet")},
+    "api/v1/cadres/assessments/<int:pk>/": {"pk": pk("assessment")},
+    "api/v1/cadres/assessments/<int:pk>/scores/": {"pk": pk("assessment")},
+    "api/v1/cadres/assessments/<int:pk>/finalise/": {"pk": pk("assessment")},
     # The enterprise's pages: the draft for the pages that edit, the application under review to read.
     "enterprise/applications/<int:pk>/": {"pk": pk("app_review")},
     "enterprise/applications/<int:pk>/step/<slug:step>/": {"pk": pk("app_draft"), "step": "facts"},
@@ -636,6 +642,26 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(200,       404,       200,       404,       403,       403,       200,       401),
         "POST":   row(400,       404,       403,       404,       403,       403,       403,       401),
     },
+    # The assessment of cadres: read by the office (and the organisation departments, not among the people),
+    # written by the organisation department only; the list needs ?year=&half= (400 without).
+    "api/v1/cadres/assessments/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       400,       401),
+        "POST":   row(403,       403,       403,       403,       403,       403,       403,       401),
+    },
+    "api/v1/cadres/assessments/sheets/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       401),
+    },
+    "api/v1/cadres/assessments/<int:pk>/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       401),
+    },
+    "api/v1/cadres/assessments/<int:pk>/scores/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       405,       401),
+        "POST":   row(403,       403,       403,       403,       403,       403,       403,       401),
+    },
+    "api/v1/cadres/assessments/<int:pk>/finalise/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       405,       401),
+        "POST":   row(403,       403,       403,       403,       403,       403,       403,       401),
+    },
     "api/v1/experts/": {
         "GET":    row(403,       403,       403,       403,       403,       403,       200,       401),
     },
@@ -1075,6 +1101,34 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "cadres/ledgers/<int:pk>/file/": {
         "GET":    row(403,       403,       403,       403,       403,       403,       405,       LOGIN),
         "POST":   row(403,       403,       403,       403,       403,       403,       REDIRECT,  LOGIN),
+    },
+    # The assessment of cadres: the office reads and keeps the sheets (the world's is in use: its edit is
+    # refused with a redirect); only the organisation department (not among the people) assesses.
+    "cadres/assessments/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "cadres/assessments/export.xlsx": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+    },
+    "cadres/assessments/new/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       403,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "cadres/assessments/sheets/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
+    },
+    "cadres/assessments/sheets/<int:pk>/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       REDIRECT,  LOGIN),
+    },
+    "cadres/assessments/<int:pk>/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    "cadres/assessments/<int:pk>/finalise/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       403,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       403,       LOGIN),
     },
     "cadres/<int:pk>/": {
         "GET":    row(200,       404,       200,       404,       403,       403,       200,       LOGIN),

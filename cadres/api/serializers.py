@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from cadres.models import Assignment, DevelopmentData, HelpListEntry, HelpRecord, Ledger
+from cadres.models import (
+    Assessment,
+    AssessmentScore,
+    AssessmentSheet,
+    Assignment,
+    CadreLevel,
+    DevelopmentData,
+    Half,
+    HelpListEntry,
+    HelpRecord,
+    Indicator,
+    Ledger,
+)
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -81,3 +93,86 @@ class DevelopmentInputSerializer(serializers.Serializer):
     rd_staff = serializers.CharField(max_length=10)
     new_products = serializers.CharField(max_length=10)
     high_tech_revenue = serializers.CharField(max_length=20)
+
+
+# --- The assessment of cadres ---------------------------------------------------------------------
+
+
+class AssessmentIndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["id", "position", "name", "max_score", "source", "full_at"]
+
+
+class AssessmentSheetSerializer(serializers.ModelSerializer):
+    indicators = AssessmentIndicatorSerializer(many=True)
+
+    class Meta:
+        model = AssessmentSheet
+        fields = ["id", "year", "indicators"]
+
+
+class AssessmentScoreLineSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="indicator.name")
+    source = serializers.CharField(source="indicator.source")
+    max_score = serializers.IntegerField(source="indicator.max_score")
+
+    class Meta:
+        model = AssessmentScore
+        fields = ["indicator", "name", "source", "max_score", "measure", "score"]
+
+
+class CadreAssessmentSerializer(serializers.ModelSerializer):
+    cadre = serializers.CharField(source="cadre.display_name")
+    cadre_username = serializers.CharField(source="cadre.username")
+    enterprise = serializers.CharField(source="entry.enterprise.name")
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "cadre",
+            "cadre_username",
+            "enterprise",
+            "year",
+            "half",
+            "status",
+            "total",
+            "note",
+            "finalised_at",
+        ]
+
+
+class CadreAssessmentDetailSerializer(CadreAssessmentSerializer):
+    scores = AssessmentScoreLineSerializer(many=True)
+
+    class Meta(CadreAssessmentSerializer.Meta):
+        fields = [*CadreAssessmentSerializer.Meta.fields, "sheet", "scores"]
+
+
+class AssessmentRankSerializer(CadreAssessmentSerializer):
+    rank = serializers.IntegerField()
+    tied = serializers.IntegerField(help_text="How many cadres share this total (1: no tie).")
+
+    class Meta(CadreAssessmentSerializer.Meta):
+        fields = ["rank", "tied", *CadreAssessmentSerializer.Meta.fields]
+
+
+class AssessmentOpenSerializer(serializers.Serializer):
+    cadre = serializers.CharField(max_length=150, help_text="The cadre's user name.")
+    year = serializers.IntegerField(min_value=2015, max_value=2100)
+    half = serializers.ChoiceField(choices=Half.choices, help_text="h1: half-yearly; year: annual.")
+
+
+class AssessmentScoresInputSerializer(serializers.Serializer):
+    scores = serializers.DictField(
+        child=serializers.CharField(max_length=10, allow_blank=True),
+        help_text="Hand-scored indicator id → score (0 to its maximum, one decimal; blank: unscored).",
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class AssessmentPeriodQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2015, max_value=2100)
+    half = serializers.ChoiceField(choices=Half.choices, help_text="h1: half-yearly; year: annual.")
+    level = serializers.ChoiceField(choices=CadreLevel.choices, required=False)

@@ -75,3 +75,17 @@ def test_seeded_cadre_help_ledger(settings):
         DevelopmentData.objects.count(),
         Ledger.objects.filter(status="submitted").count(),
     ) == (2, 4, 6, 2)
+
+
+def test_seeded_assessment(settings):
+    """The demo's 2026 sheet (the seed's indicators, 100 points) and cadre1's finalised assessment, made once."""
+    from cadres.models import Assessment, AssessmentSheet
+
+    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force")
+    sheet = AssessmentSheet.objects.get(year=2026)
+    assert sum(sheet.indicators.values_list("max_score", flat=True)) == 100
+    assessment = Assessment.objects.get()
+    assert (assessment.cadre.username, assessment.status) == ("cadre1", "finalised")
+    assert not assessment.scores.filter(score__isnull=True).exists()
+    assert 0 < assessment.total <= 100
