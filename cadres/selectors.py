@@ -59,4 +59,4 @@ def ledger_queue(qs: QuerySet[Ledger], status: str) -> QuerySet[Ledger]:
     )
 
 
-QUEUE_STATUS = {"district": LedgerStatus.SUBMITTED, "office": LedgerStatus.DISTRICT_REVIEWED}
+QUEUE_STATUS = {"district": LedgerStatus.CONFIRMED, "office": LedgerStatus.DISTRICT_REVIEWED}

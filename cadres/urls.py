@@ -22,4 +22,5 @@ urlpatterns = [
     path("<int:pk>/development/", views.development, name="development"),
     path("<int:pk>/ledger/", views.ledger_submit, name="ledger_submit"),
     path("<int:pk>/evaluate/", views.evaluate, name="evaluate"),
+    path("ledgers/<int:pk>/confirm/", views.ledger_confirm, name="ledger_confirm"),
 ]

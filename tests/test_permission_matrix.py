@@ -138,6 +138,7 @@ KWARGS: dict[str, dict[str, Any]] = {
     "cadres/<int:pk>/evaluate/": {"pk": pk("help_entry")},
     "cadres/ledgers/<int:pk>/review/": {"pk": pk("help_ledger")},
     "cadres/ledgers/<int:pk>/file/": {"pk": pk("help_ledger")},
+    "cadres/ledgers/<int:pk>/confirm/": {"pk": pk("help_ledger")},
     # The enterprise's pages: the draft for the pages that edit, the application under review to read.
     "enterprise/applications/<int:pk>/": {"pk": pk("app_review")},
     "enterprise/applications/<int:pk>/step/<slug:step>/": {"pk": pk("app_draft"), "step": "facts"},
@@ -1063,12 +1064,19 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
         "POST":   row(403,       403,       403,       403,       403,       403,       400,       LOGIN),
     },
+    # 区县审核 is the district organisation department's (not in PEOPLE: tests/cadres/test_views.py tries it),
+    # so the district's S&T official is refused like every other role here.
     "cadres/ledgers/": {
-        "GET":    row(403,       403,       200,       200,       403,       403,       200,       LOGIN),
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       LOGIN),
     },
     "cadres/ledgers/<int:pk>/review/": {
-        "GET":    row(403,       403,       405,       405,       403,       403,       403,       LOGIN),
-        "POST":   row(403,       403,       REDIRECT,  404,       403,       403,       403,       LOGIN),
+        "GET":    row(403,       403,       403,       403,       403,       403,       403,       LOGIN),
+        "POST":   row(403,       403,       403,       403,       403,       403,       403,       LOGIN),
+    },
+    # 企业确认: the world's ledger waits for its enterprise; an empty POST (box not ticked) goes back to its page.
+    "cadres/ledgers/<int:pk>/confirm/": {
+        "GET":    row(405,       405,       403,       403,       403,       403,       403,       LOGIN),
+        "POST":   row(REDIRECT,  404,       403,       403,       403,       403,       403,       LOGIN),
     },
     "cadres/ledgers/<int:pk>/file/": {
         "GET":    row(403,       403,       403,       403,       403,       403,       405,       LOGIN),
