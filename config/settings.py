@@ -346,6 +346,9 @@ SPECTACULAR_SETTINGS = {
         "ChangeStatusEnum": "certification.models.ChangeStatus",
         "NoticeKindEnum": "certification.models.NoticeKind",
         "NoticeStatusEnum": "certification.models.NoticeStatus",
+        "HelpHalfEnum": "cadres.models.Half",
+        "HelpAssignmentKindEnum": "cadres.models.AssignmentKind",
+        "LedgerDecisionEnum": "cadres.api.serializers.LedgerDecision",
     },
 }
 

@@ -128,6 +128,14 @@ KWARGS: dict[str, dict[str, Any]] = {
     "api/v1/cadres/entries/<int:pk>/": {"pk": pk("help_entry")},
     "api/v1/cadres/entries/<int:pk>/records/": {"pk": pk("help_entry")},
     "api/v1/cadres/entries/<int:pk>/development/": {"pk": pk("help_entry")},
+    "api/v1/cadres/entries/<int:pk>/assignments/": {"pk": pk("help_entry")},
+    "api/v1/cadres/entries/<int:pk>/survey/": {"pk": pk("help_entry")},
+    "api/v1/cadres/entries/<int:pk>/goals/": {"pk": pk("help_entry")},
+    "api/v1/cadres/entries/<int:pk>/ledgers/": {"pk": pk("help_entry")},
+    "api/v1/cadres/entries/<int:pk>/evaluations/": {"pk": pk("help_entry")},
+    "api/v1/cadres/ledgers/<int:pk>/confirm/": {"pk": pk("help_ledger")},
+    "api/v1/cadres/ledgers/<int:pk>/review/": {"pk": pk("help_ledger")},
+    "api/v1/cadres/ledgers/<int:pk>/file/": {"pk": pk("help_ledger")},
     "cadres/<int:pk>/remove/": {"pk": pk("help_entry")},
     "cadres/<int:pk>/assign/": {"pk": pk("help_entry")},
     "cadres/<int:pk>/survey/": {"pk": pk("help_entry")},
@@ -634,6 +642,46 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "api/v1/cadres/entries/<int:pk>/development/": {
         "GET":    row(200,       404,       200,       404,       403,       403,       200,       401),
         "POST":   row(400,       404,       403,       404,       403,       403,       403,       401),
+    },
+    # The API of the pages' actions: the world's entry has no cadre, its ledger waits for the enterprise.
+    "api/v1/cadres/entries/<int:pk>/assignments/": {
+        "GET":    row(200,       404,       200,       404,       403,       403,       200,       401),
+        "POST":   row(403,       404,       403,       404,       403,       403,       400,       401),
+    },
+    "api/v1/cadres/entries/<int:pk>/survey/": {
+        "GET":    row(200,       404,       200,       404,       403,       403,       200,       401),
+        "PATCH":  row(403,       404,       403,       404,       403,       403,       403,       401),
+    },
+    "api/v1/cadres/entries/<int:pk>/goals/": {
+        "GET":    row(200,       404,       200,       404,       403,       403,       200,       401),
+        "POST":   row(403,       404,       403,       404,       403,       403,       403,       401),
+    },
+    "api/v1/cadres/entries/<int:pk>/ledgers/": {
+        "GET":    row(200,       404,       200,       404,       403,       403,       200,       401),
+        "POST":   row(403,       404,       403,       404,       403,       403,       403,       401),
+    },
+    "api/v1/cadres/entries/<int:pk>/evaluations/": {
+        "GET":    row(200,       404,       200,       404,       403,       403,       200,       401),
+        "POST":   row(400,       404,       403,       404,       403,       403,       403,       401),
+    },
+    "api/v1/cadres/ledgers/": {
+        "GET":    row(200,       200,       200,       200,       403,       403,       200,       401),
+    },
+    "api/v1/cadres/ledgers/<int:pk>/confirm/": {
+        "GET":    row(405,       405,       405,       405,       403,       403,       405,       401),
+        "POST":   row(400,       404,       403,       404,       403,       403,       403,       401),
+    },
+    "api/v1/cadres/ledgers/<int:pk>/review/": {
+        "GET":    row(405,       405,       405,       405,       403,       403,       405,       401),
+        "POST":   row(403,       404,       403,       404,       403,       403,       403,       401),
+    },
+    "api/v1/cadres/ledgers/<int:pk>/file/": {
+        "GET":    row(405,       405,       405,       405,       403,       403,       405,       401),
+        "POST":   row(403,       404,       403,       404,       403,       403,       409,       401),
+    },
+    "api/v1/cadres/training/": {
+        "GET":    row(403,       403,       403,       403,       403,       403,       200,       401),
+        "POST":   row(403,       403,       403,       403,       403,       403,       400,       401),
     },
     "api/v1/experts/": {
         "GET":    row(403,       403,       403,       403,       403,       403,       200,       401),
