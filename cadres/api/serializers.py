@@ -130,7 +130,7 @@ class PairingSerializer(serializers.ModelSerializer):
 
 
 class PairingInputSerializer(serializers.Serializer):
-    cadre = serializers.IntegerField(min_value=1)
+    cadre = serializers.IntegerField(min_value=1, max_value=2**31 - 1)  # a user id (PostgreSQL integer)
     kind = serializers.ChoiceField(choices=AssignmentKind.choices)
     starts_on = serializers.DateField()
 
@@ -211,7 +211,7 @@ class CadreEvaluationSerializer(serializers.ModelSerializer):
 
 
 class CadreEvaluationInputSerializer(serializers.Serializer):
-    cadre = serializers.IntegerField(min_value=1)
+    cadre = serializers.IntegerField(min_value=1, max_value=2**31 - 1)  # a user id (PostgreSQL integer)
     year = serializers.IntegerField(min_value=2015, max_value=2100)
     half = serializers.ChoiceField(choices=Half.choices)
     score = serializers.IntegerField(min_value=1, max_value=5)
