@@ -404,7 +404,7 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     """The enterprise evaluates its cadre for a period (once)."""
     entry = _entry(request, pk)
     services.require_owner(request.user, entry)
-    cadres = User.objects.filter(cadre_assignments__entry=entry).order_by("username")
+    cadres = User.objects.filter(cadre_assignments__entry=entry).distinct().order_by("username")
     today = timezone.localdate()
     form = EvaluationForm(request.POST or None, cadres=cadres, initial={"year": today.year, "half": "h1"})
     if request.method == "POST" and form.is_valid():

@@ -272,3 +272,22 @@ def test_the_ledger_queue_pins_its_queries(client, office, django_assert_num_que
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 23
     assert len(response.context["page"].object_list) == 20
+
+
+def test_the_municipal_organisation_department_files_from_its_queue(
+    client, entry, cadre, owner, district_org, organisation
+):
+    """市级备案: 市委组织部 (an organisation user without a district) files like the office."""
+    ledger = services.ledger_submit(by=cadre, entry=entry, year=2026, half="h1", summary="小结")
+    services.ledger_confirm(by=owner, ledger=ledger, approve=True, note="")
+    services.ledger_review(by=district_org, ledger=ledger, approve=True, note="")
+    client.force_login(district_org)
+    assert client.post(reverse("cadres:ledger_file", args=[ledger.pk])).status_code == 403
+    ledger.refresh_from_db()
+    assert ledger.status == "district_reviewed"  # a district's organisation department does not file
+    client.force_login(organisation)
+    page = client.get(reverse("cadres:ledgers"))
+    assert page.context["who"] == "office" and "小结" in page.content.decode()
+    client.post(reverse("cadres:ledger_file", args=[ledger.pk]))
+    ledger.refresh_from_db()
+    assert ledger.status == "filed"
