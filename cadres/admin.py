@@ -21,8 +21,8 @@ from cadres.models import (
 
 @admin.register(Cadre)
 class CadreAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "level", "unit"]
-    list_filter = ["level"]
+    list_display = ["user", "level", "unit", "municipal_unit"]
+    list_filter = ["level", "municipal_unit"]
 
 
 @admin.register(HelpListEntry)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import Role, User
 from cadres.models import DevelopmentData, Half, HelpListEntry
@@ -111,7 +112,16 @@ class DevelopmentDataClock(ClockSpec):
             kind = "development_data_due"
         else:
             kind = "development_data_overdue"
-            users += list(User.objects.filter(role=Role.CADRE, cadre_assignments__entry=obj).distinct())
+            # The cadres of the pairings running today: a former cadre no longer sees the enterprise.
+            today = timezone.localdate()
+            users += list(
+                User.objects.filter(
+                    role=Role.CADRE,
+                    cadre_assignments__entry=obj,
+                    cadre_assignments__starts_on__lte=today,
+                    cadre_assignments__ends_on__gt=today,
+                ).distinct()
+            )
         return send(
             ctx, users=users, kind=kind, url=link("cadres:detail", obj.pk), context=context, deadline=deadline
         )

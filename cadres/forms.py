@@ -204,3 +204,18 @@ class FinaliseForm(forms.Form):
         label=_("我已核对全部得分，定稿后不能修改"),
         error_messages={"required": _("请勾选确认后再定稿。")},
     )
+
+
+class LedgerConfirmForm(forms.Form):
+    """企业确认: confirm the half-year ledger, or return it to the cadre with a reason; the box is the confirmation."""
+
+    decision = forms.ChoiceField(
+        label=_("确认结果"), choices=[("pass", _("确认无误")), ("return", _("退回帮扶干部修改"))]
+    )
+    note = forms.CharField(
+        label=_("意见"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    checked = forms.BooleanField(
+        label=_("我已核对本期帮扶台账的内容"),
+        error_messages={"required": _("请先勾选“我已核对本期帮扶台账的内容”。")},
+    )

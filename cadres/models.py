@@ -24,14 +24,15 @@ class HelpList(models.TextChoices):
 
 
 class CadreLevel(models.TextChoices):
+    # 实施方案 二(一)3: bureau-level (局级) and division-level (处级) leading cadres; the key enterprises'
+    # cadre of a municipal department is a bureau-level one (Cadre.municipal_unit says where they work).
     BUREAU = "bureau", _("局级干部")
     DIVISION = "division", _("处级干部")
-    DEPARTMENT = "department", _("市级部门干部")
 
 
 class AssignmentKind(models.TextChoices):
     PRIMARY = "primary", _("帮扶干部")
-    DEPARTMENT = "department", _("重点企业市级部门干部")
+    DEPARTMENT = "department", _("重点企业市有关部门局级干部")
 
 
 class Half(models.TextChoices):
@@ -41,7 +42,8 @@ class Half(models.TextChoices):
 
 class LedgerStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("已提交区县审核")
+    SUBMITTED = "submitted", _("已提交，待企业确认")
+    CONFIRMED = "confirmed", _("企业已确认，待区县审核")
     DISTRICT_REVIEWED = "district_reviewed", _("区县已审核")
     RETURNED = "returned", _("已退回")
     FILED = "filed", _("市级已备案")
@@ -58,6 +60,9 @@ class Cadre(models.Model):
     )
     level = models.CharField(_("干部级别"), max_length=20, choices=CadreLevel.choices)
     unit = models.CharField(_("所在单位"), max_length=100)
+    # 实施方案 二(一)3: the 70 key enterprises get a bureau-level cadre "of the municipal departments and
+    # units" (市有关部门和单位), as against a district's cadre.
+    municipal_unit = models.BooleanField(_("市有关部门和单位干部"), default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -97,7 +102,12 @@ class HelpListEntry(models.Model):
 
 
 class Assignment(models.Model):
-    """One cadre for one enterprise, one-to-one, for two years (实施方案 二(一)3)."""
+    """One cadre for one enterprise, one-to-one, for two years (实施方案 二(一)3).
+
+    One-to-one holds during the two years: the services refuse a pairing whose period overlaps another
+    of the same cadre, or of the same enterprise and kind; once a pairing has ended, a new one may start
+    (the old row stays, with its history). Periods are [starts_on, ends_on).
+    """
 
     entry = models.ForeignKey(
         HelpListEntry, verbose_name=_("帮扶企业"), on_delete=models.CASCADE, related_name="assignments"
@@ -121,8 +131,6 @@ class Assignment(models.Model):
         verbose_name = _("帮扶结对")
         verbose_name_plural = _("帮扶结对")
         constraints = [
-            models.UniqueConstraint(fields=["cadre"], name="cadre_helps_one_enterprise"),
-            models.UniqueConstraint(fields=["entry", "kind"], name="one_cadre_of_each_kind"),
             models.CheckConstraint(
                 name="assignment_ends_after_start", condition=Q(ends_on__gt=models.F("starts_on"))
             ),

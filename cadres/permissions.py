@@ -2,13 +2,16 @@
 
 - the municipal office and the municipal organisation department: every listed enterprise;
 - a district organisation department (its user has a district) and a district official: their district's;
-- a cadre: only the enterprises they are paired with (others' are 404);
+- a cadre: only the enterprises they are paired with today (others', and those of a pairing that has ended
+  or not yet begun, are 404: the enterprise's later data and its next cadre's records are not theirs to
+  read; what they recorded stays in the enterprise's ledger for the office and the districts);
 - an enterprise user: their own enterprise, if it is on a list.
 """
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import Role, User
 from cadres.models import Assessment, HelpListEntry, Ledger
@@ -28,7 +31,10 @@ def entries_visible_to(user: User) -> QuerySet[HelpListEntry]:
     if user.role == Role.DISTRICT:
         return qs.filter(enterprise__district_id=user.district_id)
     if user.role == Role.CADRE:
-        return qs.filter(assignments__cadre=user).distinct()
+        today = timezone.localdate()
+        return qs.filter(
+            assignments__cadre=user, assignments__starts_on__lte=today, assignments__ends_on__gt=today
+        ).distinct()
     if user.role == Role.ENTERPRISE and user.enterprise_id:
         return qs.filter(enterprise_id=user.enterprise_id)
     return qs.none()

@@ -86,7 +86,7 @@ def ledger_queue(qs: QuerySet[Ledger], status: str) -> QuerySet[Ledger]:
     )
 
 
-QUEUE_STATUS = {"district": LedgerStatus.SUBMITTED, "office": LedgerStatus.DISTRICT_REVIEWED}
+QUEUE_STATUS = {"district": LedgerStatus.CONFIRMED, "office": LedgerStatus.DISTRICT_REVIEWED}
 
 
 # --- The assessment of cadres ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,7 +77,30 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def is_cadre_of(user: User, entry: HelpListEntry) -> bool:
-    return user.role == Role.CADRE and entry.assignments.filter(cadre=user).exists()
+    """The user is the enterprise's cadre today: a pairing that has ended (or not begun) gives no rights."""
+    return (
+        user.role == Role.CADRE
+        and entry.assignments.filter(active_on(timezone.localdate())).filter(cadre=user).exists()
+    )
+
+
+def active_on(day: dt.date) -> Q:
+    """The pairings running on `day` (periods are [starts_on, ends_on))."""
+    return Q(starts_on__lte=day, ends_on__gt=day)
+
+
+def require_assigner(by: User, entry: HelpListEntry) -> None:
+    """Pairing is the office's or an organisation department's (市委组织部、区县干部处, 实施方案 二(一)1)."""
+    _require(
+        by, Role.MUNICIPAL, Role.ORGANISATION, message=_("只有市工作小组办公室或组织部门可以指派帮扶干部。")
+    )
+    _require_own_district(by, entry)
+
+
+def _require_own_district(by: User, entry: HelpListEntry) -> None:
+    """A district organisation department acts only on its district's enterprises (实施方案 二(一)4)."""
+    if by.role == Role.ORGANISATION and by.district_id and by.district_id != entry.enterprise.district_id:
+        raise DomainPermissionDenied(_("区县组织部门只能处理本区县的帮扶企业。"))
 
 
 # --- The help lists (市科委) ------------------------------------------------------------------------
@@ -123,10 +147,13 @@ def entry_remove(*, by: User, entry: HelpListEntry) -> None:
 def assignment_set(
     *, by: User, entry: HelpListEntry, cadre: User, kind: str, starts_on: dt.date
 ) -> Assignment:
-    """Pair a cadre with an enterprise for two years; the cadre's level must fit the list."""
-    _require(
-        by, Role.MUNICIPAL, Role.ORGANISATION, message=_("只有市工作小组办公室或组织部门可以指派帮扶干部。")
-    )
+    """Pair a cadre with an enterprise for two years; the cadre's level must fit the list.
+
+    One-to-one during the two years (实施方案 二(一)3): a cadre whose pairing overlaps the new period is
+    refused; the enterprise's pairing of the same kind that overlaps it is replaced (动态调整), one that has
+    ended stays as it was and a new pairing is added.
+    """
+    require_assigner(by, entry)
     errors: dict[str, list[str]] = {}
     profile = Cadre.objects.filter(user=cadre).first()
     if cadre.role != Role.CADRE or profile is None:
@@ -143,37 +170,37 @@ def assignment_set(
                 }
             ]
         if kind == AssignmentKind.DEPARTMENT:
+            # 实施方案 二(一)3: 70 key enterprises each get a bureau-level cadre of a municipal department.
             if not entry.is_key:
-                errors["kind"] = [_("只有重点企业另配市级部门干部。")]
-            elif profile.level != CadreLevel.DEPARTMENT:
-                errors["cadre"] = [_("重点企业的第二名干部应为市级部门干部。")]
+                errors["kind"] = [_("只有重点企业另配市有关部门局级干部。")]
+            elif profile.level != CadreLevel.BUREAU or not profile.municipal_unit:
+                errors["cadre"] = [_("重点企业的第二名干部应为市有关部门和单位的局级干部。")]
     if not isinstance(starts_on, dt.date):
         errors["starts_on"] = [_("请填写开始日期。")]
     if errors:
         raise InvalidInput(errors)
+    ends_on = add_years(starts_on, HELP_YEARS)
+    overlapping = Q(starts_on__lt=ends_on, ends_on__gt=starts_on)
     with transaction.atomic():
         HelpListEntry.objects.select_for_update().get(pk=entry.pk)
-        if Assignment.objects.filter(cadre=cadre).exclude(entry=entry, kind=kind).exists():
-            raise InvalidInput({"cadre": [_("该干部已结对帮扶另一家企业（一对一帮扶）。")]})
-        assignment = Assignment.objects.select_for_update().filter(entry=entry, kind=kind).first()
-        ends_on = add_years(starts_on, HELP_YEARS)
-        try:
-            with transaction.atomic():
-                if assignment is None:
-                    return Assignment.objects.create(
-                        entry=entry,
-                        cadre=cadre,
-                        kind=kind,
-                        starts_on=starts_on,
-                        ends_on=ends_on,
-                        assigned_by=by,
-                    )
-                assignment.cadre, assignment.starts_on, assignment.ends_on = cadre, starts_on, ends_on
-                assignment.assigned_by = by
-                assignment.save()
-                return assignment
-        except IntegrityError as exc:  # a concurrent pairing of the same cadre
-            raise InvalidInput({"cadre": [_("该干部已结对帮扶另一家企业（一对一帮扶）。")]}) from exc
+        # The cadre's row is the lock of their pairings: two offices pairing one cadre at once queue here.
+        User.objects.select_for_update().get(pk=cadre.pk)
+        assignment = (
+            Assignment.objects.select_for_update().filter(overlapping, entry=entry, kind=kind).first()
+        )
+        others = Assignment.objects.filter(overlapping, cadre=cadre)
+        if assignment is not None:
+            others = others.exclude(pk=assignment.pk)
+        if others.exists():
+            raise InvalidInput({"cadre": [_("该干部在这两年内已结对帮扶另一家企业（一对一帮扶）。")]})
+        if assignment is None:
+            return Assignment.objects.create(
+                entry=entry, cadre=cadre, kind=kind, starts_on=starts_on, ends_on=ends_on, assigned_by=by
+            )
+        assignment.cadre, assignment.starts_on, assignment.ends_on = cadre, starts_on, ends_on
+        assignment.assigned_by = by
+        assignment.save()
+        return assignment
 
 
 def require_cadre_of(by: User, entry: HelpListEntry) -> None:
@@ -339,11 +366,11 @@ def development_save(
     return data
 
 
-# --- The half-year ledger: cadre → district review → municipal filing ----------------------------
+# --- The half-year ledger: cadre → enterprise → district review → municipal filing ----------------------------
 
 
 def ledger_submit(*, by: User, entry: HelpListEntry, year: int, half: str, summary: str) -> Ledger:
-    """The cadre submits the half-year ledger (a returned one again) for the district's review."""
+    """The cadre submits the half-year ledger (a returned one again) for the enterprise to confirm."""
     require_cadre_of(by, entry)
     errors: dict[str, list[str]] = {}
     if not _year_ok(year):
@@ -363,15 +390,38 @@ def ledger_submit(*, by: User, entry: HelpListEntry, year: int, half: str, summa
     return ledger
 
 
-def ledger_review(*, by: User, ledger: Ledger, approve: bool, note: str) -> Ledger:
-    """区县审核: the district's official passes the ledger on, or returns it with a reason."""
-    if by.role != Role.DISTRICT or by.district_id != ledger.entry.enterprise.district_id:
-        raise DomainPermissionDenied(_("只有企业所在区的工作小组可以审核台账。"))
+def ledger_confirm(*, by: User, ledger: Ledger, approve: bool, note: str) -> Ledger:
+    """企业确认: the enterprise confirms its half-year ledger before the district's review, or returns it to
+    the cadre with a reason (实施方案 二(一)4: 企业需求调查、帮扶台账建档、企业评价、区县审核、市级备案)."""
+    require_confirmer(by, ledger)
+    return _ledger_decide(by=by, ledger=ledger, approve=approve, note=note, to=LedgerStatus.CONFIRMED)
+
+
+def require_confirmer(by: User, ledger: Ledger) -> None:
+    if by.role != Role.ENTERPRISE or by.enterprise_id != ledger.entry.enterprise_id:
+        raise DomainPermissionDenied(_("只有本企业用户可以确认帮扶台账。"))
+
+
+def require_reviewer(by: User, ledger: Ledger) -> None:
+    if (
+        by.role != Role.ORGANISATION
+        or not by.district_id
+        or by.district_id != ledger.entry.enterprise.district_id
+    ):
+        raise DomainPermissionDenied(_("只有企业所在区县的组织部门可以审核台账。"))
+
+
+def require_filer(by: User) -> None:
+    if not may_file(by):
+        raise DomainPermissionDenied(_("只有市工作小组办公室或市委组织部可以备案台账。"))
+
+
+def _ledger_decide(*, by: User, ledger: Ledger, approve: bool, note: str, to: str) -> Ledger:
     errors: dict[str, list[str]] = {}
     text = _text({"note": note}, "note", errors, required=not approve)
     if errors:
         raise InvalidInput(errors)
-    to = LedgerStatus.DISTRICT_REVIEWED if approve else LedgerStatus.RETURNED
+    to = to if approve else LedgerStatus.RETURNED
     with transaction.atomic():
         locked = Ledger.objects.select_for_update().get(pk=ledger.pk)
         check_pair("ledger", locked, to)
@@ -380,9 +430,21 @@ def ledger_review(*, by: User, ledger: Ledger, approve: bool, note: str) -> Ledg
     return locked
 
 
+def ledger_review(*, by: User, ledger: Ledger, approve: bool, note: str) -> Ledger:
+    """区县审核: the organisation department of the enterprise's district passes the confirmed ledger on, or
+    returns it with a reason (实施方案 二(一)4: 由各区县组织部门建立并审核)."""
+    require_reviewer(by, ledger)
+    return _ledger_decide(by=by, ledger=ledger, approve=approve, note=note, to=LedgerStatus.DISTRICT_REVIEWED)
+
+
+def may_file(user: User) -> bool:
+    """市级备案 is the municipal level's: the municipal office (市科委) or the municipal organisation department."""
+    return user.role == Role.MUNICIPAL or (user.role == Role.ORGANISATION and not user.district_id)
+
+
 def ledger_file(*, by: User, ledger: Ledger) -> Ledger:
-    """市级备案: the municipal office files a ledger the district has reviewed."""
-    _require(by, Role.MUNICIPAL, message=_("只有市工作小组办公室可以备案台账。"))
+    """市级备案: the municipal level files a ledger the district has reviewed (实施方案 二(一)4)."""
+    require_filer(by)
     with transaction.atomic():
         locked = Ledger.objects.select_for_update().get(pk=ledger.pk)
         check_pair("ledger", locked, LedgerStatus.FILED)
@@ -662,3 +724,7 @@ def assessment_finalise(*, by: User, assessment: Assessment) -> Assessment:
         )
         locked.save()
     return locked
+
+
+def require_training_keeper(by: User) -> None:
+    _require(by, Role.MUNICIPAL, Role.ORGANISATION, message=_("只有市工作小组办公室或组织部门可以记录培训。"))

@@ -29,4 +29,5 @@ urlpatterns = [
     path("assessments/sheets/<int:pk>/", views.sheet, name="sheet"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),
     path("assessments/<int:pk>/finalise/", views.assessment_finalise, name="assessment_finalise"),
+    path("ledgers/<int:pk>/confirm/", views.ledger_confirm, name="ledger_confirm"),
 ]

@@ -29,6 +29,7 @@ from cadres.forms import (
     GoalForm,
     ImportForm,
     IndicatorFormSet,
+    LedgerConfirmForm,
     LedgerSubmitForm,
     RecordForm,
     ReviewForm,
@@ -210,6 +211,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_owner": request.user.role == Role.ENTERPRISE,
             "office": request.user.role == Role.MUNICIPAL,
             "can_assign": request.user.role in (Role.MUNICIPAL, Role.ORGANISATION),
+            "confirm_form": LedgerConfirmForm() if request.user.role == Role.ENTERPRISE else None,
         },
     )
 
@@ -316,22 +318,22 @@ def ledger_submit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with form_errors(form):
             services.ledger_submit(by=request.user, entry=entry, **form.cleaned_data)
-            messages.success(request, _("已提交半年帮扶台账，等待区县审核。"))
+            messages.success(request, _("已提交半年帮扶台账，等待企业确认。"))
             return _back(entry)
     return _form_page(request, entry, form, _("提交半年帮扶台账"), 400 if request.method == "POST" else 200)
 
 
-@role_required(Role.DISTRICT, Role.MUNICIPAL)
+@role_required(Role.ORGANISATION, Role.MUNICIPAL)
 @require_safe
 def ledgers(request: HttpRequest) -> HttpResponse:
-    """The district's ledgers to review (区县审核), the office's ledgers to file (市级备案)."""
-    who = "office" if request.user.role == Role.MUNICIPAL else "district"
+    """The district organisation department's ledgers to review (区县审核), the municipal level's to file (市级备案)."""
+    who = "office" if services.may_file(request.user) else "district"
     qs = selectors.ledger_queue(ledgers_visible_to(request.user), selectors.QUEUE_STATUS[who])
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cadres/ledgers.html", {"page": page, "who": who})
 
 
-@role_required(Role.DISTRICT)
+@role_required(Role.ORGANISATION)
 @require_POST
 def ledger_review(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = get_object_or_404(ledgers_visible_to(request.user).select_related("entry__enterprise"), pk=pk)
@@ -352,7 +354,7 @@ def ledger_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cadres:ledgers")
 
 
-@office_only
+@role_required(Role.MUNICIPAL, Role.ORGANISATION)
 @require_POST
 def ledger_file(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = get_object_or_404(ledgers_visible_to(request.user), pk=pk)
@@ -415,7 +417,7 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     """The enterprise evaluates its cadre for a period (once)."""
     entry = _entry(request, pk)
     services.require_owner(request.user, entry)
-    cadres = User.objects.filter(cadre_assignments__entry=entry).order_by("username")
+    cadres = User.objects.filter(cadre_assignments__entry=entry).distinct().order_by("username")
     today = timezone.localdate()
     form = EvaluationForm(request.POST or None, cadres=cadres, initial={"year": today.year, "half": "h1"})
     if request.method == "POST" and form.is_valid():
@@ -655,3 +657,27 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+@role_required(Role.ENTERPRISE)
+@require_POST
+def ledger_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """企业确认: the enterprise confirms its half-year ledger (or returns it to the cadre) from its page."""
+    ledger = get_object_or_404(ledgers_visible_to(request.user).select_related("entry__enterprise"), pk=pk)
+    form = LedgerConfirmForm(request.POST)
+    if not form.is_valid():
+        for problems in form.errors.values():
+            for problem in problems:
+                messages.error(request, problem)
+        return _back(ledger.entry)
+    with domain_errors() as failed:
+        services.ledger_confirm(
+            by=request.user,
+            ledger=ledger,
+            approve=form.cleaned_data["decision"] == "pass",
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("已确认半年帮扶台账。"))
+        return _back(ledger.entry)
+    _report(request, failed)
+    return _back(ledger.entry)

@@ -548,14 +548,17 @@ CHANGE_PAIRS = frozenset(
 FILING_PAIRS = frozenset({("submitted", "decided")})
 # The office's notices (通知公告, audits.Announcement): withdrawn from the site, or published again.
 ANNOUNCEMENT_PAIRS = frozenset({("published", "withdrawn"), ("withdrawn", "published")})
-# A half-year help ledger (帮扶台账, cadres.Ledger): the cadre submits it, the district reviews it (区县审核)
-# or returns it to the cadre, the municipal office files it (市级备案). 《干部帮扶工作实施方案》 二(一)4.
+# A half-year help ledger (帮扶台账, cadres.Ledger): the cadre submits it, the enterprise confirms it (企业确认)
+# or returns it, the district's organisation department reviews it (区县审核) or returns it to the cadre, the
+# municipal level files it (市级备案). 《干部帮扶工作实施方案》 二(一)4.
 LEDGER_PAIRS = frozenset(
     {
         ("draft", "submitted"),
         ("returned", "submitted"),
-        ("submitted", "district_reviewed"),
+        ("submitted", "confirmed"),
         ("submitted", "returned"),
+        ("confirmed", "district_reviewed"),
+        ("confirmed", "returned"),
         ("district_reviewed", "filed"),
     }
 )

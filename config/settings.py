@@ -349,6 +349,8 @@ SPECTACULAR_SETTINGS = {
         "NoticeStatusEnum": "certification.models.NoticeStatus",
         "CadreHalfEnum": "cadres.models.Half",
         "AssessmentStatusEnum": "cadres.models.AssessmentStatus",
+        "HelpAssignmentKindEnum": "cadres.models.AssignmentKind",
+        "LedgerDecisionEnum": "cadres.api.serializers.LedgerDecision",
     },
 }
 

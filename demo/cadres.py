@@ -1,6 +1,7 @@
 """The cadre help ledger's demo data (part of `seed_demo`): two cadres, an organisation department,
 the two demo enterprises on the help lists with a survey, goals, records, development data and a ledger
-waiting for the district's review; the 2026 scoring sheet and cadre1's finalised half-year assessment.
+waiting for the review of Binhai's organisation department (org_binhai; the enterprise has confirmed it);
+the 2026 scoring sheet and cadre1's finalised half-year assessment.
 Idempotent: each part is made once, through the services."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from accounts.models import Role, User
 from cadres import services
 from cadres.models import Assessment, AssessmentSheet, Cadre, CadreLevel, HelpListEntry, IndicatorSource
 from certification.models import Enterprise
+from districts.models import District
 
 DEVELOPMENT = {
     (2025, "h1"): ("52000", "4100", "2300", "3900", "610", "38", "14", "120", "4", "36000"),
@@ -50,6 +52,14 @@ def seed_cadres(make_user: Any, counts: Any) -> None:
         counts=counts,
         full_name="市委组织部",
         email="org@example.gov.cn",
+    )
+    make_user(  # 区县组织部: reviews its district's half-year ledgers (实施方案 二(一)4)
+        "org_binhai",
+        role=Role.ORGANISATION,
+        counts=counts,
+        full_name="滨海新区区委组织部",
+        email="org_binhai@example.gov.cn",
+        district=District.objects.get(code="120116"),
     )
     for username, help_list, is_key, cadre in (
         ("ent_a", "billion", True, cadres[0]),
@@ -100,9 +110,11 @@ def seed_cadres(make_user: Any, counts: Any) -> None:
             services.development_save(
                 by=owner, entry=entry, year=year, half=half, values=dict(zip(FIELDS, values, strict=True))
             )
-        services.ledger_submit(
+        ledger = services.ledger_submit(
             by=cadre, entry=entry, year=2026, half="h1", summary="上半年走访 2 次，促成校企合作 1 项。"
         )
+        # 企业确认: the enterprise confirms; the ledger waits for its district organisation department.
+        services.ledger_confirm(by=owner, ledger=ledger, approve=True, note="")
     seed_assessment()
 
 

@@ -63,7 +63,8 @@ cat <<MSG
     expert01 … expert40          technical experts (five per 2016 top-level field)
     expert41 … expert50          financial experts
     ent_a, ent_b                 enterprises in 滨海新区
-    cadre1, cadre2, organisation 帮扶干部 and the organisation department (the help ledger)
+    cadre1, cadre2               帮扶干部 (the help ledger)
+    organisation, org_binhai     组织部门: municipal, and 滨海新区 (reviews its district's ledgers)
   Press Ctrl-C to stop the web server, the worker and the scheduler.
 
 MSG

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
@@ -22,14 +22,41 @@ from cadres.api.serializers import (
     AssessmentScoresInputSerializer,
     AssessmentSheetSerializer,
     CadreAssessmentDetailSerializer,
+    CadreEvaluationInputSerializer,
+    CadreEvaluationSerializer,
     DevelopmentInputSerializer,
     DevelopmentSerializer,
+    HelpGoalInputSerializer,
+    HelpGoalSerializer,
+    HelpLedgerSerializer,
     HelpListEntrySerializer,
+    HelpTrainingInputSerializer,
+    HelpTrainingSerializer,
+    LedgerDecisionInputSerializer,
+    LedgerSubmitInputSerializer,
+    NeedsSurveyInputSerializer,
+    NeedsSurveySerializer,
+    PairingInputSerializer,
+    PairingSerializer,
     RecordInputSerializer,
     RecordSerializer,
 )
-from cadres.models import Assessment, AssessmentSheet, Assignment, DevelopmentData, HelpListEntry, HelpRecord
-from cadres.permissions import assessments_visible_to, entries_visible_to
+from cadres.models import (
+    SURVEY_AREAS,
+    Assessment,
+    AssessmentSheet,
+    Assignment,
+    DevelopmentData,
+    Evaluation,
+    Goal,
+    HelpListEntry,
+    HelpRecord,
+    Ledger,
+    LedgerStatus,
+    NeedsSurvey,
+    Training,
+)
+from cadres.permissions import assessments_visible_to, entries_visible_to, ledgers_visible_to
 from cadres.views import READ_ROLES
 from core.errors import DomainPermissionDenied, InvalidInput
 
@@ -206,3 +233,234 @@ class AssessmentSheetList(ListAPIView):
     permission_classes = [AssessmentReaders]
     serializer_class = AssessmentSheetSerializer
     queryset = AssessmentSheet.objects.prefetch_related("indicators").order_by("-year")
+
+
+# --- Pairing, survey, goals, ledgers, training, evaluations ------------------------------------------
+# Same people as the pages: who may act is checked (403) before what is wrong with the body (400); an
+# entry or a ledger one may not see is a 404 (cadres.permissions).
+
+
+def _entry(request: Request, pk: int) -> HelpListEntry:
+    return get_object_or_404(entries_visible_to(request.user).select_related("enterprise"), pk=pk)
+
+
+def _user(pk: int, field: str, message: str) -> User:
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise InvalidInput({field: [message]})
+    return user
+
+
+class PairingList(ListAPIView):
+    """An enterprise's pairings (past and current); POST pairs a cadre (the office or an organisation department)."""
+
+    permission_classes = [Readers]
+    serializer_class = PairingSerializer
+
+    def get_queryset(self) -> QuerySet[Assignment]:
+        entry = _entry(self.request, self.kwargs["pk"])
+        return (
+            Assignment.objects.filter(entry=entry)
+            .select_related("cadre__cadre_profile")
+            .order_by("-starts_on", "kind", "pk")
+        )
+
+    @extend_schema(request=PairingInputSerializer, responses={201: PairingSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        entry = _entry(request, pk)
+        services.require_assigner(request.user, entry)
+        data = PairingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cadre = _user(data.validated_data["cadre"], "cadre", _("所选用户不是登记的帮扶干部。"))
+        saved = services.assignment_set(
+            by=request.user,
+            entry=entry,
+            cadre=cadre,
+            kind=data.validated_data["kind"],
+            starts_on=data.validated_data["starts_on"],
+        )
+        saved = Assignment.objects.select_related("cadre__cadre_profile").get(pk=saved.pk)
+        return Response(PairingSerializer(saved).data, status=status.HTTP_201_CREATED)
+
+
+class SurveyDetail(APIView):
+    """The needs survey (需求调查): read by whoever sees the enterprise (empty fields before the first
+    answer), changed by its cadre with PATCH (the fields sent replace theirs, the others stay)."""
+
+    permission_classes = [Readers]
+
+    @extend_schema(responses={200: NeedsSurveySerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        entry = _entry(request, pk)
+        survey = NeedsSurvey.objects.filter(entry=entry).first() or NeedsSurvey(entry=entry)
+        return Response(NeedsSurveySerializer(survey).data)
+
+    @extend_schema(request=NeedsSurveyInputSerializer, responses={200: NeedsSurveySerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        entry = _entry(request, pk)
+        services.require_cadre_of(request.user, entry)
+        data = NeedsSurveyInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        current = NeedsSurvey.objects.filter(entry=entry).first()
+        values = {n: getattr(current, n) if current else "" for n in (*SURVEY_AREAS, "bottlenecks")}
+        survey = services.survey_save(by=request.user, entry=entry, data={**values, **data.validated_data})
+        return Response(NeedsSurveySerializer(survey).data)
+
+
+class GoalList(ListAPIView):
+    """一企一策: the yearly and five-year goals; POST sets one (the cadre)."""
+
+    permission_classes = [Readers]
+    serializer_class = HelpGoalSerializer
+
+    def get_queryset(self) -> QuerySet[Goal]:
+        entry = _entry(self.request, self.kwargs["pk"])
+        return Goal.objects.filter(entry=entry).order_by(F("year").asc(nulls_last=True), "pk")
+
+    @extend_schema(request=HelpGoalInputSerializer, responses={201: HelpGoalSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        entry = _entry(request, pk)
+        services.require_cadre_of(request.user, entry)
+        data = HelpGoalInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal = services.goal_set(by=request.user, entry=entry, **data.validated_data)
+        return Response(HelpGoalSerializer(goal).data, status=status.HTTP_201_CREATED)
+
+
+def _ledgers() -> QuerySet[Ledger]:
+    return Ledger.objects.select_related("entry__enterprise")
+
+
+class EntryLedgerList(ListAPIView):
+    """An enterprise's half-year ledgers; POST submits one (the cadre; a returned one again)."""
+
+    permission_classes = [Readers]
+    serializer_class = HelpLedgerSerializer
+
+    def get_queryset(self) -> QuerySet[Ledger]:
+        entry = _entry(self.request, self.kwargs["pk"])
+        return _ledgers().filter(entry=entry).order_by("-year", "-half", "pk")
+
+    @extend_schema(request=LedgerSubmitInputSerializer, responses={201: HelpLedgerSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        entry = _entry(request, pk)
+        services.require_cadre_of(request.user, entry)
+        data = LedgerSubmitInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ledger = services.ledger_submit(by=request.user, entry=entry, **data.validated_data)
+        return Response(
+            HelpLedgerSerializer(_ledgers().get(pk=ledger.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema(parameters=[OpenApiParameter("status", str, enum=LedgerStatus.values, required=False)])
+class LedgerList(ListAPIView):
+    """The half-year ledgers the caller may see, optionally of one status (``?status=confirmed``: the
+    district's review queue; ``district_reviewed``: the municipal filing queue)."""
+
+    permission_classes = [Readers]
+    serializer_class = HelpLedgerSerializer
+
+    def get_queryset(self) -> QuerySet[Ledger]:
+        qs = ledgers_visible_to(self.request.user).select_related("entry__enterprise")
+        wanted = self.request.query_params.get("status", "")
+        if wanted:
+            if wanted not in LedgerStatus.values:
+                raise InvalidInput({"status": [_("未知的台账状态。")]})
+            qs = qs.filter(status=wanted)
+        return qs.order_by("year", "half", "entry__enterprise__name", "pk")
+
+
+class _LedgerAction(APIView):
+    permission_classes = [Readers]
+
+    def _ledger(self, request: Request, pk: int) -> Ledger:
+        return get_object_or_404(ledgers_visible_to(request.user).select_related("entry__enterprise"), pk=pk)
+
+    def _decision(self, request: Request) -> tuple[bool, str]:
+        data = LedgerDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data["decision"] == "pass", data.validated_data["note"]
+
+    def _done(self, ledger: Ledger) -> Response:
+        return Response(HelpLedgerSerializer(_ledgers().get(pk=ledger.pk)).data)
+
+
+class LedgerConfirm(_LedgerAction):
+    """企业确认: the enterprise confirms its submitted ledger, or returns it to the cadre (a reason needed)."""
+
+    @extend_schema(request=LedgerDecisionInputSerializer, responses={200: HelpLedgerSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        ledger = self._ledger(request, pk)
+        services.require_confirmer(request.user, ledger)
+        approve, note = self._decision(request)
+        return self._done(services.ledger_confirm(by=request.user, ledger=ledger, approve=approve, note=note))
+
+
+class LedgerReview(_LedgerAction):
+    """区县审核: the district organisation department passes a confirmed ledger on, or returns it (a reason needed)."""
+
+    @extend_schema(request=LedgerDecisionInputSerializer, responses={200: HelpLedgerSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        ledger = self._ledger(request, pk)
+        services.require_reviewer(request.user, ledger)
+        approve, note = self._decision(request)
+        return self._done(services.ledger_review(by=request.user, ledger=ledger, approve=approve, note=note))
+
+
+class LedgerFile(_LedgerAction):
+    """市级备案: the municipal office or the municipal organisation department files a reviewed ledger."""
+
+    @extend_schema(request=None, responses={200: HelpLedgerSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        ledger = self._ledger(request, pk)
+        services.require_filer(request.user)
+        return self._done(services.ledger_file(by=request.user, ledger=ledger))
+
+
+@extend_schema(parameters=[OpenApiParameter("year", int, required=False)])
+class TrainingList(ListAPIView):
+    """Training sessions and lectures (实施方案 二(二)5), optionally of one year; POST records one."""
+
+    permission_classes = [HasRole.of(Role.MUNICIPAL, Role.ORGANISATION)]
+    serializer_class = HelpTrainingSerializer
+
+    def get_queryset(self) -> QuerySet[Training]:
+        qs = Training.objects.order_by("-held_on", "-pk")
+        raw = self.request.query_params.get("year", "")
+        if raw:
+            if not (raw.isascii() and raw.isdigit() and 2015 <= int(raw) <= 2100):
+                raise InvalidInput({"year": [_("年度应在 2015 至 2100 之间。")]})
+            qs = qs.filter(held_on__year=int(raw))
+        return qs
+
+    @extend_schema(request=HelpTrainingInputSerializer, responses={201: HelpTrainingSerializer})
+    def post(self, request: Request) -> Response:
+        services.require_training_keeper(request.user)
+        data = HelpTrainingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.training_add(by=request.user, data=data.validated_data)
+        return Response(HelpTrainingSerializer(done).data, status=status.HTTP_201_CREATED)
+
+
+class EvaluationList(ListAPIView):
+    """The enterprise's evaluations of its cadres; POST adds one (the enterprise, once per cadre and period)."""
+
+    permission_classes = [Readers]
+    serializer_class = CadreEvaluationSerializer
+
+    def get_queryset(self) -> QuerySet[Evaluation]:
+        entry = _entry(self.request, self.kwargs["pk"])
+        return Evaluation.objects.filter(entry=entry).select_related("cadre").order_by("-year", "-half", "pk")
+
+    @extend_schema(request=CadreEvaluationInputSerializer, responses={201: CadreEvaluationSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        entry = _entry(request, pk)
+        services.require_owner(request.user, entry)
+        data = CadreEvaluationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["cadre"] = _user(values["cadre"], "cadre", _("所选干部不是本企业的帮扶干部。"))
+        done = services.evaluation_add(by=request.user, entry=entry, **values)
+        done = Evaluation.objects.select_related("cadre").get(pk=done.pk)
+        return Response(CadreEvaluationSerializer(done).data, status=status.HTTP_201_CREATED)

@@ -30,7 +30,7 @@ def test_seed_twice_gives_same_counts(settings):
     call_command("seed_demo", "--force")
     first = counts()
     call_command("seed_demo", "--force")
-    assert counts() == first == (72, 16, 40, 10, 2)
+    assert counts() == first == (73, 16, 40, 10, 2)
 
 
 def test_seeded_people(settings):
@@ -73,8 +73,11 @@ def test_seeded_cadre_help_ledger(settings):
         HelpListEntry.objects.count(),
         HelpRecord.objects.count(),
         DevelopmentData.objects.count(),
-        Ledger.objects.filter(status="submitted").count(),
+        Ledger.objects.filter(status="confirmed").count(),
     ) == (2, 4, 6, 2)
+    # 区县审核 is Binhai's organisation department's: both demo ledgers (confirmed) are in its queue.
+    binhai_org = User.objects.get(username="org_binhai")
+    assert binhai_org.role == Role.ORGANISATION and binhai_org.district.code == "120116"
 
 
 def test_seeded_assessment(settings):

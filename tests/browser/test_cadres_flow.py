@@ -1,5 +1,6 @@
 """The cadre help ledger in Chromium: the cadre signs in (lands on their list), adds a help record and
-submits the half-year ledger; the district's official reviews it; the municipal office files it."""
+submits the half-year ledger; the enterprise confirms it (企业确认); the district's organisation department
+reviews it (区县审核); the municipal office files it (市级备案)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def test_record_ledger_review_and_filing(page, artifacts):
     cadre = UserFactory(username="flow_cadre", role=Role.CADRE, full_name="周建华")
     Cadre.objects.create(user=cadre, level="bureau", unit="市科委")
     enterprise = EnterpriseFactory(name="天津帮扶流程科技有限公司")
-    UserFactory(username="flow_official", role=Role.DISTRICT, district=enterprise.district)
+    UserFactory(username="flow_org", role=Role.ORGANISATION, district=enterprise.district)
+    UserFactory(username="flow_owner", role=Role.ENTERPRISE, enterprise=enterprise)
     entry = services.entry_add(
         by=office, enterprise=enterprise, help_list="billion", is_key=False, year_added=2026
     )
@@ -59,11 +61,20 @@ def test_record_ledger_review_and_filing(page, artifacts):
     page.get_by_label("期间").select_option("h1")
     page.get_by_label("半年帮扶小结").fill("走访一次，促成校企合作。")
     page.get_by_role("button", name="保存").click()
-    assert "已提交区县审核" in page.get_by_test_id("ledger-list").inner_text()
+    assert "已提交，待企业确认" in page.get_by_test_id("ledger-list").inner_text()
     page.screenshot(path=str(artifacts / "cadres-01-cadre.png"), full_page=True)
 
-    # The district reviews it.
-    login(page, "flow_official")
+    # The enterprise confirms it (the box is the confirmation).
+    login(page, "flow_owner")
+    page.goto(page.base_url + reverse("cadres:detail", args=[entry.pk]))
+    page.get_by_label("我已核对本期帮扶台账的内容").check()
+    page.get_by_role("button", name="提交确认").click()
+    page.wait_for_load_state()
+    assert "企业已确认，待区县审核" in page.get_by_test_id("ledger-list").inner_text()
+    assert Ledger.objects.get().status == "confirmed"
+
+    # The district's organisation department reviews it.
+    login(page, "flow_org")
     page.goto(page.base_url + reverse("cadres:ledgers"))
     page.get_by_label("审核结果").select_option("pass")
     page.get_by_role("button", name="提交审核").click()

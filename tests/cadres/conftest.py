@@ -13,9 +13,9 @@ from districts.models import District
 from tests.factories import EnterpriseFactory, UserFactory
 
 
-def make_cadre(username: str, level: str = CadreLevel.BUREAU):  # type: ignore[no-untyped-def]
+def make_cadre(username: str, level: str = CadreLevel.BUREAU, municipal_unit: bool = False):  # type: ignore[no-untyped-def]
     user = UserFactory(username=username, role=Role.CADRE, full_name=f"干部{username}")
-    Cadre.objects.create(user=user, level=level, unit="市科委")
+    Cadre.objects.create(user=user, level=level, unit="市科委", municipal_unit=municipal_unit)
     return user
 
 
@@ -63,3 +63,16 @@ def district_official(entry):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def other_district_official(db):  # type: ignore[no-untyped-def]
     return UserFactory(username="dist2", role=Role.DISTRICT, district=District.objects.get(code="120101"))
+
+
+@pytest.fixture
+def district_org(entry):  # type: ignore[no-untyped-def]
+    """The organisation department of the entry's district (区县组织部)."""
+    return UserFactory(username="dist_org", role=Role.ORGANISATION, district=entry.enterprise.district)
+
+
+@pytest.fixture
+def other_district_org(db):  # type: ignore[no-untyped-def]
+    return UserFactory(
+        username="dist_org2", role=Role.ORGANISATION, district=District.objects.get(code="120101")
+    )

@@ -55,3 +55,17 @@ def test_the_sweep_reminds_and_flags_overdue_and_skips_filed_data(entry, owner, 
         sweep()
     assert Notification.objects.filter(kind="development_data_overdue").count() == 2
     assert CLOCKS[0].kind == "development_data"
+
+
+def test_the_overdue_notice_goes_to_the_running_pairings_cadre_only(office, entry, owner, cadre, other_cadre):
+    """A cadre whose pairing has ended no longer sees the enterprise: no overdue notice either."""
+    services.assignment_set(
+        by=office, entry=entry, cadre=other_cadre, kind="primary", starts_on=dt.date(2028, 1, 1)
+    )
+    with time_machine.travel(dt.datetime(2028, 7, 1, 10, 0, tzinfo=SHANGHAI), tick=False):
+        schedule_deadlines_for(entry)
+    with time_machine.travel(dt.datetime(2028, 8, 1, 0, 30, tzinfo=SHANGHAI), tick=False):
+        sweep()
+    assert set(
+        Notification.objects.filter(kind="development_data_overdue").values_list("user", flat=True)
+    ) == {owner.pk, other_cadre.pk}

@@ -50,7 +50,7 @@ def test_the_cadre_adds_a_record_and_submits_the_ledger(client, entry, cadre):
     assert response.status_code == 302
     assert Ledger.objects.get().status == "submitted"
     page = client.get(reverse("cadres:detail", args=[entry.pk])).content.decode()
-    assert "对接高校联合研发" in page and "已提交区县审核" in page
+    assert "对接高校联合研发" in page and "已提交，待企业确认" in page
 
 
 def test_a_bad_record_is_a_form_error_and_writes_nothing(client, entry, cadre):
@@ -61,18 +61,52 @@ def test_a_bad_record_is_a_form_error_and_writes_nothing(client, entry, cadre):
     assert not HelpRecord.objects.exists()
 
 
-def test_the_district_reviews_and_the_office_files(client, entry, cadre, district_official, office):
+def test_the_enterprise_confirms_the_district_org_reviews_and_the_office_files(
+    client, entry, cadre, owner, district_org, district_official, office
+):
     ledger = services.ledger_submit(by=cadre, entry=entry, year=2026, half="h1", summary="小结")
+    client.force_login(owner)
+    page = client.get(reverse("cadres:detail", args=[entry.pk])).content.decode()
+    assert 'data-testid="confirm-ledger"' in page
+    confirm = reverse("cadres:ledger_confirm", args=[ledger.pk])
+    client.post(confirm, {"decision": "pass", "note": ""})  # without the box ticked: nothing happens
+    ledger.refresh_from_db()
+    assert ledger.status == "submitted"
+    assert client.post(confirm, {"decision": "pass", "note": "", "checked": "on"}).status_code == 302
+    ledger.refresh_from_db()
+    assert ledger.status == "confirmed"
+    # The district's S&T official no longer reviews: the district's organisation department does.
     client.force_login(district_official)
+    assert client.get(reverse("cadres:ledgers")).status_code == 403
+    assert (
+        client.post(reverse("cadres:ledger_review", args=[ledger.pk]), {"decision": "pass"}).status_code
+        == 403
+    )
+    client.force_login(district_org)
     assert "小结" in client.get(reverse("cadres:ledgers")).content.decode()
     client.post(reverse("cadres:ledger_review", args=[ledger.pk]), {"decision": "return", "note": ""})
     ledger.refresh_from_db()
-    assert ledger.status == "submitted"  # a return needs a reason
+    assert ledger.status == "confirmed"  # a return needs a reason
     client.post(reverse("cadres:ledger_review", args=[ledger.pk]), {"decision": "pass", "note": "同意"})
     client.force_login(office)
     client.post(reverse("cadres:ledger_file", args=[ledger.pk]))
     ledger.refresh_from_db()
     assert ledger.status == "filed"
+
+
+def test_another_districts_organisation_department_sees_no_ledger(
+    client, entry, cadre, owner, other_district_org
+):
+    ledger = services.ledger_submit(by=cadre, entry=entry, year=2026, half="h1", summary="小结")
+    services.ledger_confirm(by=owner, ledger=ledger, approve=True, note="")
+    client.force_login(other_district_org)
+    assert "小结" not in client.get(reverse("cadres:ledgers")).content.decode()
+    assert client.get(reverse("cadres:detail", args=[entry.pk])).status_code == 404
+    response = client.post(reverse("cadres:ledger_review", args=[ledger.pk]), {"decision": "pass"})
+    assert response.status_code == 404
+    assert client.get(reverse("cadres:assign", args=[entry.pk])).status_code == 404
+    ledger.refresh_from_db()
+    assert ledger.status == "confirmed"
 
 
 def test_the_enterprise_enters_data_and_sees_the_chart_and_its_table(client, entry, owner):
@@ -225,10 +259,12 @@ def test_the_ledger_queue_pins_its_queries(client, office, django_assert_num_que
             by=office, entry=e, cadre=cadre, kind="primary", starts_on=dt.date(2026, 1, 1)
         )
         services.ledger_submit(by=cadre, entry=e, year=2026, half="h1", summary=f"小结{i}")
-    from tests.factories import UserFactory
+    Ledger.objects.update(status="confirmed")  # confirmed by the enterprises: the district's queue
+    from accounts.models import Role
+    from tests.factories import UserFactory, district
 
-    official = UserFactory(official=True, username="queue_official")
-    client.force_login(official)
+    district_org = UserFactory(role=Role.ORGANISATION, district=district(), username="queue_org")
+    client.force_login(district_org)
     # session, user, the header's district badge, the inbox's unread count, the session's save (3), and the
     # page's own: count, rows (one join for enterprise and district).
     with django_assert_num_queries(9):
@@ -236,3 +272,22 @@ def test_the_ledger_queue_pins_its_queries(client, office, django_assert_num_que
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 23
     assert len(response.context["page"].object_list) == 20
+
+
+def test_the_municipal_organisation_department_files_from_its_queue(
+    client, entry, cadre, owner, district_org, organisation
+):
+    """市级备案: 市委组织部 (an organisation user without a district) files like the office."""
+    ledger = services.ledger_submit(by=cadre, entry=entry, year=2026, half="h1", summary="小结")
+    services.ledger_confirm(by=owner, ledger=ledger, approve=True, note="")
+    services.ledger_review(by=district_org, ledger=ledger, approve=True, note="")
+    client.force_login(district_org)
+    assert client.post(reverse("cadres:ledger_file", args=[ledger.pk])).status_code == 403
+    ledger.refresh_from_db()
+    assert ledger.status == "district_reviewed"  # a district's organisation department does not file
+    client.force_login(organisation)
+    page = client.get(reverse("cadres:ledgers"))
+    assert page.context["who"] == "office" and "小结" in page.content.decode()
+    client.post(reverse("cadres:ledger_file", args=[ledger.pk]))
+    ledger.refresh_from_db()
+    assert ledger.status == "filed"
