@@ -139,7 +139,7 @@ def test_only_the_office_and_the_municipal_organisation_department_keep_sheets(c
 
 
 def test_the_computed_indicators_come_from_the_periods_ledger(
-    office, organisation, entry, cadre, owner, sheet, district_official
+    office, organisation, entry, cadre, owner, sheet, district_org
 ):
     with time_machine.travel(dt.datetime(2026, 7, 10, 10, tzinfo=BJ)):
         _record(cadre, entry, dt.date(2026, 3, 1), "10")
@@ -147,7 +147,8 @@ def test_the_computed_indicators_come_from_the_periods_ledger(
         _record(cadre, entry, dt.date(2026, 7, 5), "30")  # second half: not in the half-year's
         services.evaluation_add(by=owner, entry=entry, cadre=cadre, year=2026, half="h1", score=4, text="")
         ledger = services.ledger_submit(by=cadre, entry=entry, year=2026, half="h1", summary="小结")
-        services.ledger_review(by=district_official, ledger=ledger, approve=True, note="")
+        services.ledger_confirm(by=owner, ledger=ledger, approve=True, note="")
+        services.ledger_review(by=district_org, ledger=ledger, approve=True, note="")
         services.ledger_file(by=office, ledger=ledger)
     assessment = services.assessment_open(by=organisation, cadre=cadre, year=2026, half="h1")
     lines = {s.indicator.name: s for s in assessment.scores.select_related("indicator")}
@@ -162,11 +163,12 @@ def test_the_computed_indicators_come_from_the_periods_ledger(
 
 
 def test_a_ledger_submitted_after_its_deadline_does_not_count(
-    office, organisation, entry, cadre, sheet, district_official
+    office, organisation, entry, cadre, owner, sheet, district_org
 ):
     with time_machine.travel(dt.datetime(2026, 8, 3, 10, tzinfo=BJ)):
         ledger = services.ledger_submit(by=cadre, entry=entry, year=2026, half="h1", summary="晚交")
-        services.ledger_review(by=district_official, ledger=ledger, approve=True, note="")
+        services.ledger_confirm(by=owner, ledger=ledger, approve=True, note="")
+        services.ledger_review(by=district_org, ledger=ledger, approve=True, note="")
         services.ledger_file(by=office, ledger=ledger)
     assessment = services.assessment_open(by=organisation, cadre=cadre, year=2026, half="h1")
     assert assessment.scores.get(indicator__source="ledgers").score == 0
