@@ -229,6 +229,7 @@ def fill() -> None:
                 score = 50 + (i % 45)
             return Application(
                 enterprise=enterprise,
+                district_id=enterprise.district_id,
                 year=year,
                 rule_set=rule_set,
                 status=status,

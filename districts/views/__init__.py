@@ -58,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "query": query,
             "pool_count": PoolEntry.objects.filter(enterprise__district=district).count(),
             "waiting": Application.objects.filter(
-                enterprise__district=district, status=ApplicationStatus.SUBMITTED
+                district=district, status=ApplicationStatus.SUBMITTED
             ).count(),
         },
     )
