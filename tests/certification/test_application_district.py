@@ -58,3 +58,14 @@ def test_the_queue_filters_by_the_applications_own_district():
     where = sql.rsplit(" WHERE ", 1)[1]  # the last WHERE is the main query's (the first, a subquery's)
     assert '"certification_application"."district_id" = ' in where
     assert '"certification_enterprise"."district_id"' not in where
+
+
+def test_the_queue_reads_the_field_filter_from_the_reference_cache(client, django_assert_max_num_queries):
+    official = UserFactory(official=True)
+    client.force_login(official)
+    client.get("/district/applications/")  # fills the cache
+    # session, the user with their district, the count, the page of rows, the unread notices
+    with django_assert_max_num_queries(5):
+        response = client.get("/district/applications/")
+    assert response.status_code == 200
+    assert "电子信息" in response.content.decode()  # the top-level fields are still offered
