@@ -15,6 +15,15 @@ SESSION_STARTED_KEY = "portal_login_at"
 SESSION_RENEWED_KEY = "portal_renewed_at"
 
 
+def start_session_clocks(sender, request, user, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """On sign-in (``user_logged_in``): the absolute limit counts from now, and the sign-in's own save
+    of the session is its first renewal."""
+    if hasattr(request, "session"):
+        now = time.time()
+        request.session[SESSION_STARTED_KEY] = now
+        request.session[SESSION_RENEWED_KEY] = now
+
+
 class SessionLimitsMiddleware:
     """The two limits of a signed-in session.
 
