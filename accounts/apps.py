@@ -7,7 +7,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户与角色")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from accounts import history_actor, tokens
+        from accounts.middleware import start_session_clocks
 
         history_actor.connect()
         tokens.connect()
+        user_logged_in.connect(start_session_clocks, dispatch_uid="accounts-session-clocks")

@@ -179,7 +179,7 @@ def _stage_figures(applications: QuerySet, by_district: bool) -> list[dict]:
     )
     if not by_district:
         return list(total)
-    per_district = applications.order_by().values(scope=F("enterprise__district_id")).annotate(**figures)
+    per_district = applications.order_by().values(scope=F("district_id")).annotate(**figures)
     return list(per_district.union(total, all=True))
 
 
@@ -228,18 +228,18 @@ def dashboard(year: int, district: District | None = None, today: dt.date | None
             scope.certified_by_month[row["month"] - 1] += row["n"]
 
     # 3. The year's applications by district, top-level field and status.
-    app_filter = {"enterprise__district_id": district.pk} if district is not None else {}
+    app_filter = {"district_id": district.pk} if district is not None else {}
     applications = (
         Application.objects.filter(year=year, **app_filter)
         .exclude(status=ApplicationStatus.DRAFT)
         .annotate(top=Coalesce(F("field__parent_id"), F("field_id")))
-        .values("enterprise__district_id", "top", "status")
+        .values("district_id", "top", "status")
         .annotate(n=Count("id"))
         .order_by()
     )
     top_ids: set[int] = set()
     for row in applications:
-        for scope in each(row["enterprise__district_id"]):
+        for scope in each(row["district_id"]):
             scope.pipeline[row["status"]] += row["n"]
             if row["top"] is not None:
                 scope.by_field[row["top"]] += row["n"]

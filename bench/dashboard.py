@@ -119,6 +119,7 @@ def fill(count: int) -> None:
             [
                 Application(
                     enterprise=enterprise,
+                    district_id=enterprise.district_id,
                     year=YEAR,
                     rule_set=rule_set,
                     status=PATH[stage][0],

@@ -67,6 +67,7 @@ def fill(rows: int) -> None:
         [
             Application(
                 enterprise=e,
+                district_id=e.district_id,
                 year=2026,
                 rule_set=rule_set,
                 status=statuses[i % len(statuses)],

@@ -208,7 +208,12 @@ def fill_database(count: int, seed: int) -> int:
     apps = Application.objects.bulk_create(
         [
             Application(
-                enterprise=o, year=YEAR, rule_set=rule_set, status="under_review", field=fields["0101"]
+                enterprise=o,
+                district_id=o.district_id,
+                year=YEAR,
+                rule_set=rule_set,
+                status="under_review",
+                field=fields["0101"],
             )
             for o in others
         ]

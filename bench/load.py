@@ -5,8 +5,10 @@ Usage: ``.venv/bin/python bench/load.py [--threads 4] [--seconds 30] [--requests
 1. Creates the database ``portal_load`` (``BENCH_DB``) if it is missing (psycopg2), migrates it and, once, fills
    it with bulk_create: 16,000 enterprises over the 16 districts (seeded by the migrations), 20,000
    applications (2026 in every status, 2025 finished) with three fiscal years each, 300 experts
-   with their fields, about 400 certificates with their serial counters, an open publicity notice
-   per district (and the closed ones of 2025), one official per district and an enterprise user.
+   with their fields, 600 applications under review with a draw of five experts each (3,000
+   reviews; the expert user sits on 40 panels, half of them scored), about 400 certificates with
+   their serial counters, an open publicity notice per district with about 2,000 entries in all
+   (and the closed ones of 2025), one official per district, an enterprise user and an expert user.
 2. Starts ``gunicorn config.wsgi -w 4`` on a free port of 127.0.0.1 with production-like settings
    (``DEBUG=false``, Redis cache; the rate limits switched off by empty ``*_RATE`` variables, which
    ``config.throttling.rate_from_env`` reads as "no limit"), waits for ``/healthz/``.
@@ -17,7 +19,8 @@ Usage: ``.venv/bin/python bench/load.py [--threads 4] [--seconds 30] [--requests
    later pages, filters, a search), an application page of that district, ``POST
    /api/v1/eligibility/check/`` (bench/eligibility_http.py's bodies, one in ten a 400 by design),
    the public publicity list page and API, certificate verification API and page (one in ten an
-   unknown number, a 404 by design) and the enterprise home.
+   unknown number, a 404 by design), the enterprise home, and the expert's home, review list and
+   review page.
 5. Prints per endpoint: requests, errors (an unexpected status or a failed connection), median and
    p95 latency in milliseconds, requests per second.
 6. Then runs the bare endpoint (``/healthz/``: the same gunicorn, every middleware, one ``SELECT 1``),
@@ -75,6 +78,9 @@ MAX_SECONDS = 600
 ENTERPRISES = 16_000
 APPLICATIONS_2025 = 4_000  # the first 4,000 enterprises applied in 2025 too: 20,000 applications
 EXPERTS = 300
+REVIEWED_APPLICATIONS = 600  # each with a draw of five experts
+REVIEWS_OF_FIRST_EXPERT = 40  # the expert user's own panels
+EXPERT_USER = "load_expert_000"
 
 # Share of the enterprises per district (滨海新区 the largest, as in Tianjin); the rest evenly.
 BINHAI = "120116"
@@ -83,12 +89,12 @@ STATUSES_2026 = {
     "draft": 8,
     "submitted": 12,
     "returned": 4,
-    "accepted": 14,
-    "under_review": 18,
+    "accepted": 11,
+    "under_review": 12,
     "reviewed": 10,
     "recommended": 6,
     "not_recommended": 4,
-    "in_publicity": 4,
+    "in_publicity": 13,  # about 2,000 entries in the open notices
     "publicity_passed": 6,
     "filed": 8,
     "approved": 6,
@@ -154,7 +160,8 @@ def fill() -> None:
     )
     from core.uscc import make_uscc
     from districts.models import District
-    from experts.models import Expert, ExpertKind
+    from experts.models import Draw, Expert, ExpertKind, Pledge, Review, ReviewStatus
+    from experts.services.pool import current_year
 
     # Which columns a row in each status has, from the transition table (certification/workflow.py).
     accepted_statuses = set(workflow.statuses_after(workflow.to_status("accept"), inclusive=True))
@@ -229,6 +236,7 @@ def fill() -> None:
                 score = 50 + (i % 45)
             return Application(
                 enterprise=enterprise,
+                district_id=enterprise.district_id,
                 year=year,
                 rule_set=rule_set,
                 status=status,
@@ -313,6 +321,52 @@ def fill() -> None:
                 for k in range(3)
             ]
         )
+
+        # Expert reviews: a draw of five for each of the first REVIEWED_APPLICATIONS applications under
+        # review; the first expert sits on REVIEWS_OF_FIRST_EXPERT panels (half scored), with this
+        # year's pledge, as bench/load.py's expert user.
+        under_review = [a for a in applications if a.status == "under_review"][:REVIEWED_APPLICATIONS]
+        draws = Draw.objects.bulk_create(
+            [
+                Draw(
+                    application=a,
+                    seed=f"{i:064x}",
+                    algorithm_version="bench",
+                    rules={},
+                    eligible_ids=[],
+                    excluded=[],
+                    panel=[],
+                    alternates=[],
+                    created_by=officials[a.district_id],
+                )
+                for i, a in enumerate(under_review)
+            ]
+        )
+        reviews = []
+        for i, (a, draw) in enumerate(zip(under_review, draws, strict=True)):
+            first = [experts[0]] if i < REVIEWS_OF_FIRST_EXPERT else []
+            others = [experts[1 + (i * 4 + k) % (EXPERTS - 1)] for k in range(5 - len(first))]
+            for k, expert in enumerate(first + others):
+                scored = i % 2 == 0
+                reviews.append(
+                    Review(
+                        draw=draw,
+                        application=a,
+                        expert=expert,
+                        kind=expert.kind,
+                        chair=k == 0,
+                        status=ReviewStatus.SUBMITTED if scored else ReviewStatus.ASSIGNED,
+                        due_on=TODAY + dt.timedelta(days=5 + i % 10),
+                        ip=20 if scored else None,
+                        conversion=20 if scored else None,
+                        rd_management=15 if scored else None,
+                        growth=15 if scored else None,
+                        comment="核心技术自主可控，成长性良好。" if scored else "",
+                        submitted_at=dt.datetime.now(dt.UTC) if scored else None,
+                    )
+                )
+        Review.objects.bulk_create(reviews, batch_size=5000)
+        Pledge.objects.create(expert=experts[0], year=current_year())
 
         # Certificates of 2025, numbered per district without gaps; their serial counters.
         certified = [a for a in applications if a.status == "certified"]
@@ -405,6 +459,7 @@ class Targets:
     certificate_numbers: list[str]
     counts: dict[str, int]
     enterprise_applications: list[int] = field(default_factory=list)  # the enterprise user's own
+    expert_reviews: list[int] = field(default_factory=list)  # the expert user's reviews
 
 
 def targets() -> Targets:
@@ -412,7 +467,7 @@ def targets() -> Targets:
 
     from certification.models import Application, Certificate, PublicityEntry, PublicityNotice
     from districts.models import District
-    from experts.models import Expert
+    from experts.models import Expert, Review
 
     binhai = District.objects.get(code=BINHAI)
     ids = list(
@@ -427,18 +482,27 @@ def targets() -> Targets:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    reviews = list(
+        Review.objects.filter(expert__user__username=EXPERT_USER).order_by("pk").values_list("pk", flat=True)
+    )
     counts = {
         "districts": District.objects.count(),
         "applications": Application.objects.count(),
         "binhai (non-draft)": len(ids),
         "experts": Expert.objects.count(),
+        "reviews": Review.objects.count(),
+        "the expert user's reviews": len(reviews),
         "certificates": len(numbers),
         "open notices": PublicityNotice.objects.filter(status="open").count(),
         "open entries": PublicityEntry.objects.filter(notice__status="open").count(),
     }
     connection.close()
     return Targets(
-        binhai_applications=ids, certificate_numbers=numbers, counts=counts, enterprise_applications=own
+        binhai_applications=ids,
+        certificate_numbers=numbers,
+        counts=counts,
+        enterprise_applications=own,
+        expert_reviews=reviews,
     )
 
 
@@ -585,6 +649,14 @@ def endpoints(t: Targets, sessions: dict[str, str]) -> list[Endpoint]:
         Endpoint("district dashboard", 1, lambda r: ("/district/dashboard/", None), session="official"),
         Endpoint("city dashboard", 1, lambda r: ("/municipal/dashboard/", None), session="municipal"),
         Endpoint("office filing page", 1, lambda r: ("/municipal/filings/", None), session="municipal"),
+        Endpoint("expert home page", 1, lambda r: ("/expert/", None), session="expert"),
+        Endpoint("expert review list", 1, lambda r: ("/expert/reviews/", None), session="expert"),
+        Endpoint(
+            "expert review page",
+            1,
+            lambda r: (f"/expert/reviews/{r.choice(t.expert_reviews)}/", None),
+            session="expert",
+        ),
     ]
 
 
@@ -808,6 +880,7 @@ def main() -> int:
                 "official": sign_in(base, f"load_official_{BINHAI}"),
                 "enterprise": sign_in(base, "load_enterprise"),
                 "municipal": sign_in(base, "load_municipal"),
+                "expert": sign_in(base, EXPERT_USER),
             }
             mix = endpoints(t, sessions)
             warm = random.Random(7)

@@ -133,6 +133,7 @@ def main() -> int:
         ("official", f"load_official_{load.BINHAI}"),
         ("enterprise", "load_enterprise"),
         ("municipal", "load_municipal"),
+        ("expert", load.EXPERT_USER),
     ):
         clients[role] = Client()
         clients[role].force_login(User.objects.get(username=username))

@@ -86,6 +86,7 @@ def fill(applications: int, prefix: str = PREFIX, limit: dt.date = LIMIT, uscc_f
             [
                 Application(
                     enterprise=e,
+                    district_id=e.district_id,
                     year=2026,
                     rule_set=rule_set,
                     status="accepted",

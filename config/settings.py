@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.FormTextMiddleware",
-    "accounts.middleware.AbsoluteSessionLimitMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
     "accounts.middleware.otp.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -190,7 +190,7 @@ CELERY_BEAT_SCHEDULE = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PortalBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -204,11 +204,13 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 3600
 
-# Idle timeout 30 minutes (the cookie is renewed on each request); absolute limit 12 hours.
+# Idle timeout 30 minutes (a signed-in request renews the session and its cookie when the last
+# renewal is a minute old: accounts.middleware.SessionLimitsMiddleware); absolute limit 12 hours.
 SESSION_COOKIE_AGE = 30 * 60
+SESSION_RENEW_SECONDS = 60
 # An API token lives this long from its creation (accounts.tokens); then a new one is requested.
 API_TOKEN_LIFETIME = env.int("API_TOKEN_LIFETIME", 12 * 3600, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ABSOLUTE_SECONDS = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

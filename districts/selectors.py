@@ -27,7 +27,7 @@ def district_queue(
         application=OuterRef("pk"), to_status=ApplicationStatus.FILING_RETURNED
     ).order_by("-at", "-id")
     qs = (
-        Application.objects.filter(enterprise__district_id=district_id)
+        Application.objects.filter(district_id=district_id)
         .exclude(status=ApplicationStatus.DRAFT)
         .select_related("enterprise", "field")
         .annotate(filing_return_note=Subquery(returns.values("note")[:1]))

@@ -57,7 +57,7 @@ def reviews_visible_to(user) -> QuerySet[Review]:  # type: ignore[no-untyped-def
     if user.role == Role.EXPERT:
         return qs.filter(expert__user=user).exclude(status=ReviewStatus.DECLINED)
     if user.role == Role.DISTRICT:
-        return qs.filter(application__enterprise__district_id=user.district_id)
+        return qs.filter(application__district_id=user.district_id)
     if user.role == Role.MUNICIPAL:
         return qs
     return qs.none()
@@ -206,7 +206,7 @@ def draws_visible_to(user) -> QuerySet[Draw]:  # type: ignore[no-untyped-def]
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.role == Role.DISTRICT:
-        return qs.filter(application__enterprise__district_id=user.district_id)
+        return qs.filter(application__district_id=user.district_id)
     if user.role == Role.MUNICIPAL:
         return qs
     return qs.none()

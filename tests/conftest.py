@@ -83,6 +83,16 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_reference_cache():
+    """Every test starts without the process's cached rule sets and fields: a test's rolled-back
+    catalogue fires no signal, so what it cached would otherwise outlive it."""
+    from certification.eligibility.rules import clear_cache
+
+    clear_cache()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the default language (Chinese), whatever the test before it did.
 

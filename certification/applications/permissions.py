@@ -45,7 +45,7 @@ def applications_visible_to(user) -> QuerySet[Application]:  # type: ignore[no-u
         return qs.filter(enterprise_id=user.enterprise_id)
     if user.role == Role.DISTRICT:
         # A district sees its enterprises' applications once they are submitted; drafts stay private.
-        return qs.filter(enterprise__district_id=user.district_id).exclude(status=ApplicationStatus.DRAFT)
+        return qs.filter(district_id=user.district_id).exclude(status=ApplicationStatus.DRAFT)
     if user.role == Role.MUNICIPAL:
         return qs.exclude(status=ApplicationStatus.DRAFT)
     # Experts see only the applications they are assigned to (and have not declined), and none

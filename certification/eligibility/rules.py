@@ -116,6 +116,12 @@ def field_codes_in_force() -> frozenset[str]:
     return _cached("field_codes", lambda: frozenset(fields_in_force().values_list("code", flat=True)))
 
 
+def top_fields_in_force() -> tuple[Field, ...]:
+    """The top-level fields of the catalogue in force, in code order (cached ``CACHE_SECONDS``): the
+    filters of the district's lists offer them on every page without a query."""
+    return _cached("top_fields", lambda: tuple(fields_in_force().filter(parent__isnull=True)))
+
+
 def evaluate_payload(data: Any) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
     """Check docs/api.md's request body against the database's rule sets.
 

@@ -137,7 +137,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 for problem in problems:
                     form.add_error(form.FIELD_FOR_KEY.get(key), problem)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.PortalBackend")
             messages.success(request, _("注册成功，欢迎使用天津市高新技术企业认定系统。"))
             return redirect("home")
     return render(request, "accounts/register.html", {"form": form})

@@ -19,13 +19,12 @@ from certification.applications.permissions import applications_visible_to
 from certification.applications.selectors import (
     documents_for,
     duplicate_documents,
-    fields_in_force,
     same_file_kinds,
     with_application_details,
 )
 from certification.eligibility import pool
 from certification.eligibility.engine import evaluate
-from certification.eligibility.rules import field_codes_in_force
+from certification.eligibility.rules import field_codes_in_force, top_fields_in_force
 from certification.models import (
     Application,
     ApplicationFiscalYear,
@@ -58,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "query": query,
             "pool_count": PoolEntry.objects.filter(enterprise__district=district).count(),
             "waiting": Application.objects.filter(
-                enterprise__district=district, status=ApplicationStatus.SUBMITTED
+                district=district, status=ApplicationStatus.SUBMITTED
             ).count(),
         },
     )
@@ -86,7 +85,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "querystring": params.urlencode(),
-            "top_fields": [f for f in fields_in_force() if f.parent_id is None],
+            "top_fields": top_fields_in_force(),
             "readiness_choices": Readiness.choices,
         },
     )
@@ -160,7 +159,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "querystring": params.urlencode(),
             "statuses": [(v, ApplicationStatus(v).label) for v in workflow.SUBMITTED_STATUSES],
-            "top_fields": [f for f in fields_in_force() if f.parent_id is None],
+            "top_fields": top_fields_in_force(),
         },
     )
 

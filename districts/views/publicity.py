@@ -83,7 +83,7 @@ def publicity_list(request: HttpRequest) -> HttpResponse:
 def _recommended(user: Any) -> QuerySet[Application]:
     return (
         Application.objects.filter(
-            enterprise__district_id=user.district_id, status__in=workflow.from_statuses("publicise")
+            district_id=user.district_id, status__in=workflow.from_statuses("publicise")
         )
         .select_related("enterprise", "field")
         .order_by("enterprise__name", "pk")
@@ -317,9 +317,7 @@ def objection_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _publicity_passed(user: Any) -> QuerySet[Application]:
     return (
-        Application.objects.filter(
-            enterprise__district_id=user.district_id, status__in=workflow.from_statuses("file")
-        )
+        Application.objects.filter(district_id=user.district_id, status__in=workflow.from_statuses("file"))
         .select_related("enterprise", "field")
         .order_by("enterprise__name", "pk")
     )

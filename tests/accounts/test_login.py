@@ -1,9 +1,14 @@
+import datetime as dt
 import time
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.middleware import SESSION_STARTED_KEY
+from accounts.middleware import SESSION_RENEWED_KEY, SESSION_STARTED_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +60,34 @@ def test_api_token_lockout(client, enterprise_user, password):
 
 def test_idle_timeout_is_thirty_minutes(settings):
     assert settings.SESSION_COOKIE_AGE == 1800
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_RENEW_SECONDS == 60
+
+
+def _session_writes(client) -> tuple[list[str], object]:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("certification:home"))
+    assert response.status_code == 200
+    return [q["sql"] for q in queries if 'UPDATE "django_session"' in q["sql"]], response
+
+
+def test_a_request_renews_the_session_once_a_minute(client, enterprise_user):
+    client.force_login(enterprise_user)  # the sign-in saves the session: its first renewal
+    # Within the minute: neither the session row nor the cookie is written again.
+    writes, response = _session_writes(client)
+    assert writes == []
+    assert django_settings.SESSION_COOKIE_NAME not in response.cookies
+
+    # The last renewal a minute old: the request renews the session and its cookie for 30 minutes.
+    session = client.session
+    session[SESSION_RENEWED_KEY] = time.time() - 61
+    session.save()
+    row = Session.objects.filter(session_key=session.session_key)
+    row.update(expire_date=row.get().expire_date - dt.timedelta(minutes=10))  # as if 10 minutes idle
+    before = row.get().expire_date
+    writes, response = _session_writes(client)
+    assert len(writes) == 1
+    assert response.cookies[django_settings.SESSION_COOKIE_NAME]["max-age"] == 1800
+    assert row.get().expire_date > before
 
 
 def test_absolute_session_limit_twelve_hours(client, enterprise_user):
