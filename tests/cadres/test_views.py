@@ -143,9 +143,10 @@ def test_the_list_pins_its_queries(client, office, django_assert_num_queries):
             by=office, entry=e, cadre=make_cadre(f"c{i}"), kind="primary", starts_on=dt.date(2026, 1, 1)
         )
     client.force_login(office)
-    # session, user, the inbox's unread count, the session's save (3: savepoint, update, release), and the
-    # page's own: count, districts of the filter, the page's rows, their assignments with the cadres.
-    with django_assert_num_queries(10):
+    # session, user (with their district and enterprise), the inbox's unread count (the sign-in renewed the
+    # session: no save), and the page's own: count, districts of the filter, the page's rows, their
+    # assignments with the cadres.
+    with django_assert_num_queries(7):
         response = client.get(reverse("cadres:home"), {"list": "billion"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 25
@@ -265,9 +266,9 @@ def test_the_ledger_queue_pins_its_queries(client, office, django_assert_num_que
 
     district_org = UserFactory(role=Role.ORGANISATION, district=district(), username="queue_org")
     client.force_login(district_org)
-    # session, user, the header's district badge, the inbox's unread count, the session's save (3), and the
-    # page's own: count, rows (one join for enterprise and district).
-    with django_assert_num_queries(9):
+    # session, user with the header's district badge, the inbox's unread count (no session save after the
+    # sign-in), and the page's own: count, rows (one join for enterprise and district).
+    with django_assert_num_queries(5):
         response = client.get(reverse("cadres:ledgers"))
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 23
