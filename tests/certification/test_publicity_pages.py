@@ -570,7 +570,9 @@ def test_a_large_filing_is_decided_page_by_page(client, official, municipal_user
     url = reverse("audits:filing_detail", args=[filing.pk])
     first = client.get(url).content.decode()
     second = client.get(url, {"page": 2}).content.decode()
-    assert first.count('class="decision-row') == ENTRIES_PAGE_SIZE and second.count('class="decision-row') == 5
+    assert (
+        first.count('class="decision-row') == ENTRIES_PAGE_SIZE and second.count('class="decision-row') == 5
+    )
     assert "第 1 / 2 页" in first and "page=2" in first
     on_second = [a for a in apps if f'name="decision-{a.pk}"' in second]
     assert len(on_second) == 5 and not any(f'name="decision-{a.pk}"' in first for a in on_second)
