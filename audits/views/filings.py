@@ -21,7 +21,7 @@ from accounts.permissions import role_required
 from audits.models import FilingSample, FilingSampleCheck
 from audits.services import filing_decide, filing_sample_draw, filing_sample_record, filing_sample_replay
 from core.web import domain_errors
-from districts.filing_package import entries_for_display, filing_letter_download
+from districts.filing_package import entries_without_packages, filing_letter_download, with_packages
 from districts.models import District, Filing, FilingEntry, FilingStatus
 from districts.selectors import filings_visible_to, filings_with_counts
 
@@ -56,7 +56,7 @@ def filings(request: HttpRequest) -> HttpResponse:
 
 
 def _entries(filing: Filing) -> list[FilingEntry]:
-    return entries_for_display(filing)
+    return entries_without_packages(filing)
 
 
 def _samples(filing: Filing, entries: list[FilingEntry]) -> list[dict[str, Any]]:
@@ -100,7 +100,7 @@ def _render_detail(
             "value": values.get(e.application_id, {}),
             "errors": row_errors.get(e.application_id, []),
         }
-        for e in page.object_list
+        for e in with_packages(list(page.object_list))
     ]
     return render(
         request,
