@@ -7,7 +7,7 @@ Usage: ``.venv/bin/python bench/load.py [--threads 4] [--seconds 30] [--requests
    applications (2026 in every status, 2025 finished) with three fiscal years each, 300 experts
    with their fields, 600 applications under review with a draw of five experts each (3,000
    reviews; the expert user sits on 40 panels, half of them scored), a filing per district of its
-   filed applications waiting for the office (1,200 entries in all), about 400 certificates with
+   filed applications waiting for the office (about 1,300 entries in all), about 400 certificates with
    their serial counters, an open publicity notice per district with about 2,000 entries in all
    (and the closed ones of 2025), one official per district, an enterprise user and an expert user.
 2. Starts ``gunicorn config.wsgi -w 4`` on a free port of 127.0.0.1 with production-like settings
