@@ -28,7 +28,7 @@ Usage: ``.venv/bin/python bench/load.py [--threads 4] [--seconds 30] [--requests
    the anchor (``/bench/anchor/``: a plain DRF list of 20 enterprises by primary key, served only
    with ``bench.settings``, bench/urls.py) and each scenario of the mix alone, with the same threads
    for ``--scenario-seconds`` each, and prints each scenario's req/s, p50 and p95 and its req/s as a
-   ratio to the anchor's and to /healthz/'s (issue 20's goal: ≥ 0.6 of the anchor, p95 < 100 ms);
+   ratio to the anchor's and to /healthz/'s (the goal: ≥ 0.6 of the anchor, p95 < 100 ms);
    stops gunicorn.
 
 ``--list`` prints the scenarios' names; ``--scenario NAME`` (repeatable) runs only those scenarios
