@@ -6,7 +6,8 @@ Usage: ``.venv/bin/python bench/load.py [--threads 4] [--seconds 30] [--requests
    it with bulk_create: 16,000 enterprises over the 16 districts (seeded by the migrations), 20,000
    applications (2026 in every status, 2025 finished) with three fiscal years each, 300 experts
    with their fields, 600 applications under review with a draw of five experts each (3,000
-   reviews; the expert user sits on 40 panels, half of them scored), about 400 certificates with
+   reviews; the expert user sits on 40 panels, half of them scored), a filing per district of its
+   filed applications waiting for the office (about 1,300 entries in all), about 400 certificates with
    their serial counters, an open publicity notice per district with about 2,000 entries in all
    (and the closed ones of 2025), one official per district, an enterprise user and an expert user.
 2. Starts ``gunicorn config.wsgi -w 4`` on a free port of 127.0.0.1 with production-like settings
@@ -27,7 +28,7 @@ Usage: ``.venv/bin/python bench/load.py [--threads 4] [--seconds 30] [--requests
    the anchor (``/bench/anchor/``: a plain DRF list of 20 enterprises by primary key, served only
    with ``bench.settings``, bench/urls.py) and each scenario of the mix alone, with the same threads
    for ``--scenario-seconds`` each, and prints each scenario's req/s, p50 and p95 and its req/s as a
-   ratio to the anchor's and to /healthz/'s (issue 20's goal: ≥ 0.6 of the anchor, p95 < 100 ms);
+   ratio to the anchor's and to /healthz/'s (the goal: ≥ 0.6 of the anchor, p95 < 100 ms);
    stops gunicorn.
 
 ``--list`` prints the scenarios' names; ``--scenario NAME`` (repeatable) runs only those scenarios
@@ -159,7 +160,7 @@ def fill() -> None:
         RuleSet,
     )
     from core.uscc import make_uscc
-    from districts.models import District
+    from districts.models import District, Filing, FilingEntry
     from experts.models import Draw, Expert, ExpertKind, Pledge, Review, ReviewStatus
     from experts.services.pool import current_year
 
@@ -431,6 +432,25 @@ def fill() -> None:
                     ]
                 )
 
+        # A filing per district of its filed 2026 applications, waiting for the office's decision.
+        filed = [a for a in applications if a.year == 2026 and a.status == "filed"]
+        for d in districts:
+            mine = [a for a in filed if a.district_id == d.pk]
+            if not mine:
+                continue
+            filing = Filing.objects.create(district=d, created_by=officials[d.pk])
+            FilingEntry.objects.bulk_create(
+                [
+                    FilingEntry(
+                        filing=filing,
+                        application=a,
+                        review_deadline=a.review_deadline,
+                        composite_score=a.composite_score,
+                    )
+                    for a in mine
+                ]
+            )
+
         # The enterprise user: a 滨海新区 enterprise with a 2026 application and a 2025 certificate.
         mine = next(c.enterprise for c in certificates if c.district_id == binhai.pk)
         User.objects.create(
@@ -460,13 +480,14 @@ class Targets:
     counts: dict[str, int]
     enterprise_applications: list[int] = field(default_factory=list)  # the enterprise user's own
     expert_reviews: list[int] = field(default_factory=list)  # the expert user's reviews
+    binhai_filing: int = 0  # 滨海新区's filing, waiting for the office
 
 
 def targets() -> Targets:
     from django.db import connection
 
     from certification.models import Application, Certificate, PublicityEntry, PublicityNotice
-    from districts.models import District
+    from districts.models import District, Filing
     from experts.models import Expert, Review
 
     binhai = District.objects.get(code=BINHAI)
@@ -495,6 +516,7 @@ def targets() -> Targets:
         "certificates": len(numbers),
         "open notices": PublicityNotice.objects.filter(status="open").count(),
         "open entries": PublicityEntry.objects.filter(notice__status="open").count(),
+        "filings": Filing.objects.count(),
     }
     connection.close()
     return Targets(
@@ -503,6 +525,7 @@ def targets() -> Targets:
         counts=counts,
         enterprise_applications=own,
         expert_reviews=reviews,
+        binhai_filing=Filing.objects.filter(district=binhai).values_list("pk", flat=True).first() or 0,
     )
 
 
@@ -649,6 +672,12 @@ def endpoints(t: Targets, sessions: dict[str, str]) -> list[Endpoint]:
         Endpoint("district dashboard", 1, lambda r: ("/district/dashboard/", None), session="official"),
         Endpoint("city dashboard", 1, lambda r: ("/municipal/dashboard/", None), session="municipal"),
         Endpoint("office filing page", 1, lambda r: ("/municipal/filings/", None), session="municipal"),
+        Endpoint(
+            "office filing decision page",
+            1,
+            lambda r: (f"/municipal/filings/{t.binhai_filing}/", None),
+            session="municipal",
+        ),
         Endpoint("expert home page", 1, lambda r: ("/expert/", None), session="expert"),
         Endpoint("expert review list", 1, lambda r: ("/expert/reviews/", None), session="expert"),
         Endpoint(

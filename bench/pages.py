@@ -1,4 +1,4 @@
-"""Profile of the pages of bench/load.py (issue 20, point 4): where a request's time goes.
+"""Profile of the pages of bench/load.py: where a request's time goes.
 
 Runs in-process (Django test client, the production-like settings of ``bench.settings``, a local
 cache) on the database bench/load.py fills (``BENCH_DB``, default ``portal_load``; run load.py once

@@ -1,5 +1,5 @@
 """The product's URLs plus ``/bench/anchor/``: the bare list every scenario of bench/load.py is
-compared with (issue 20). Served only with ``bench.settings``; config/urls.py does not know it.
+compared with. Served only with ``bench.settings``; config/urls.py does not know it.
 
 The anchor is a plain DRF ``ListAPIView`` of one indexed table: the first 20 enterprises by primary
 key (an index scan of 20 rows), four columns, no pagination, no join, anonymous.

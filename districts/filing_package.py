@@ -185,6 +185,24 @@ def entries_for_display(filing: Filing) -> list[FilingEntry]:
     return entries
 
 
+def entries_without_packages(filing: Filing) -> list[FilingEntry]:
+    """The filing's entries for a paged page: without their packages (``with_packages`` adds them to
+    the rows shown)."""
+    return list(
+        filing.entries.select_related("application__enterprise", "application__field", "decided_by").defer(
+            "package"
+        )
+    )
+
+
+def with_packages(entries: list[FilingEntry]) -> list[FilingEntry]:
+    """Each entry with its package read for display, in one query for all of them."""
+    packages = dict(FilingEntry.objects.filter(pk__in=[e.pk for e in entries]).values_list("pk", "package"))
+    for entry in entries:
+        entry.package_view = package_display(packages.get(entry.pk) or {})  # type: ignore[attr-defined]
+    return entries
+
+
 # --- The filing letter ------------------------------------------------------------------------------
 
 

@@ -925,7 +925,7 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "GET":    row(405,       405,       405,       405,       405,       405,       405,       405),
         "POST":   row(403,       403,       400,       404,       403,       403,       403,       LOGIN),
     },
-    # The seal (issue #22): the district's official for their own district, the office for any.
+    # The seal: the district's official for their own district, the office for any.
     "district/seals/": {
         "GET":    row(403,       403,       REDIRECT,  REDIRECT,  403,       403,       200,       LOGIN),
     },

@@ -22,7 +22,7 @@ def test_experts_register_the_expert_reader_rule_the_pledge_gate_and_the_panel_a
 
 
 def test_calendar_recomputers_run_in_the_order_the_periods_were_recomputed_before():
-    # Renames are publicity notices (issue #22): the notices' recomputer moves their ends too.
+    # Renames are publicity notices: the notices' recomputer moves their ends too.
     assert recomputers() == (
         publicity.notices_moved_by_calendar,
         reviews_moved_by_calendar,

@@ -21,11 +21,12 @@ from accounts.permissions import role_required
 from audits.models import FilingSample, FilingSampleCheck
 from audits.services import filing_decide, filing_sample_draw, filing_sample_record, filing_sample_replay
 from core.web import domain_errors
-from districts.filing_package import entries_for_display, filing_letter_download
+from districts.filing_package import entries_without_packages, filing_letter_download, with_packages
 from districts.models import District, Filing, FilingEntry, FilingStatus
 from districts.selectors import filings_visible_to, filings_with_counts
 
 PAGE_SIZE = 25
+ENTRIES_PAGE_SIZE = 50  # rows of a filing's decision page
 APPROVE, RETURN = "approve", "return"
 
 
@@ -55,7 +56,7 @@ def filings(request: HttpRequest) -> HttpResponse:
 
 
 def _entries(filing: Filing) -> list[FilingEntry]:
-    return entries_for_display(filing)
+    return entries_without_packages(filing)
 
 
 def _samples(filing: Filing, entries: list[FilingEntry]) -> list[dict[str, Any]]:
@@ -90,13 +91,16 @@ def _render_detail(
 ) -> HttpResponse:
     values, row_errors = values or {}, row_errors or {}
     entries = _entries(filing)
+    # A district's filing can hold hundreds of applications: the decision form and the packages show
+    # one page of them; a decision covers the rows sent (the others stay undecided).
+    page = Paginator(entries, ENTRIES_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
             "entry": e,
             "value": values.get(e.application_id, {}),
             "errors": row_errors.get(e.application_id, []),
         }
-        for e in entries
+        for e in with_packages(list(page.object_list))
     ]
     return render(
         request,
@@ -104,7 +108,10 @@ def _render_detail(
         {
             "filing": filing,
             "rows": rows,
-            "undecided": sum(1 for r in rows if r["entry"].approved is None),
+            "page": page,
+            "querystring": "",
+            "undecided": sum(1 for e in entries if e.approved is None),
+            "page_undecided": sum(1 for r in rows if r["entry"].approved is None),
             "errors": errors or [],
             "confirmed": confirmed,
             "late_count": sum(1 for e in entries if e.late),
@@ -150,7 +157,9 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             _("已审核 %(n)s 件：通过 %(ok)s 件，退回 %(back)s 件。")
             % {"n": len(decisions), "ok": approved, "back": len(decisions) - approved},
         )
-        return redirect("audits:filing_detail", pk=filing.pk)
+        page = request.GET.get("page", "")
+        url = reverse("audits:filing_detail", args=[filing.pk])
+        return redirect(f"{url}?page={page}" if page.isascii() and page.isdigit() else url)
     if failed.status == 409:
         return _render_detail(request, filing, status=409, values=values, errors=[failed.message])
     general: list[str] = []

@@ -1,4 +1,4 @@
-"""A major change is re-checked (issue #22 point 5): the enterprise enters the facts after the change,
+"""A major change is re-checked: the enterprise enters the facts after the change,
 the eligibility engine judges them on the change's date under the rule set in force that day, the
 answer is stored with the change and shown beside the district's keep/revoke decision."""
 

@@ -1,4 +1,4 @@
-"""The public list API of publicity (issue 20): entries of the open notices, 50 a page, searchable and
+"""The public list API of publicity: entries of the open notices, 50 a page, searchable and
 filtered by district; each entry keeps the old shape's fields and carries its notice's."""
 
 import datetime as dt

@@ -554,3 +554,35 @@ def test_guessing_tracking_numbers_is_rate_limited(client, objection, monkeypatc
     assert "查询过于频繁" in responses[2].content.decode()
     # Only unknown numbers count: the objector can still check a real one.
     assert client.get(url, {"number": objection.tracking_number}).status_code == 200
+
+
+def test_a_large_filing_is_decided_page_by_page(client, official, municipal_user, today):
+    """A filing of 55 applications: 50 rows on the first page, 5 on the second; a decision covers the rows
+    sent, the others stay undecided, and the office comes back to the page it decided on."""
+    from audits.views.filings import ENTRIES_PAGE_SIZE
+    from districts.services import filing_create
+
+    apps = recommended_apps(ENTRIES_PAGE_SIZE + 5, prefix="大批报备企业")
+    notice = publicity.publicity_publish(by=official, application_ids=[a.pk for a in apps], start=TODAY)
+    close_after_end(notice, official)
+    filing = filing_create(by=official, application_ids=[a.pk for a in apps])
+    client.force_login(municipal_user)
+    url = reverse("audits:filing_detail", args=[filing.pk])
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+    assert (
+        first.count('class="decision-row') == ENTRIES_PAGE_SIZE and second.count('class="decision-row') == 5
+    )
+    assert "第 1 / 2 页" in first and "page=2" in first
+    on_second = [a for a in apps if f'name="decision-{a.pk}"' in second]
+    assert len(on_second) == 5 and not any(f'name="decision-{a.pk}"' in first for a in on_second)
+
+    decisions = {f"decision-{a.pk}": "approve" for a in on_second}
+    response = client.post(f"{url}?page=2", {**decisions, "confirm": "1"})
+    assert response.status_code == 302 and response["Location"] == f"{url}?page=2"
+    assert set(refreshed(on_second)) == {"approved"}
+    assert set(refreshed([a for a in apps if a not in on_second])) == {"filed"}
+    after = client.get(response["Location"]).content.decode()
+    assert "本页的申请均已审核；其他页还有 50 件待审核。" in after
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.SUBMITTED

@@ -1,4 +1,4 @@
-"""A rename is publicised like a certification (issue #22, point 4): a publicity notice of kind "rename",
+"""A rename is publicised like a certification: a publicity notice of kind "rename",
 online real-name objections with tracking numbers, closed by the sweep at its end, then reissued with
 the same number (or refused on an upheld objection, the enterprise told)."""
 

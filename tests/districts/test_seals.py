@@ -1,4 +1,4 @@
-"""The district seal (issue #22, point 3): the upload page, its checks, the preview and the certificates."""
+"""The district seal: the upload page, its checks, the preview and the certificates."""
 
 from __future__ import annotations
 
