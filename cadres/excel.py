@@ -9,7 +9,6 @@ are added, each in its own transaction (cadres.services.entry_add). The reader's
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,9 +20,10 @@ from accounts.models import User
 from cadres import services
 from cadres.models import HelpList, HelpListEntry
 from certification.models import Enterprise
+from core import xlsx
 from core.errors import ApplicationStateError, InvalidInput
+from core.xlsx import cell_text as _text
 
-MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
 HEADERS = ("统一社会信用代码", "企业名称", "帮扶名单", "重点企业", "列入年度", "所在区", "帮扶干部")
 LIST_WORDS = {
@@ -36,12 +36,6 @@ YES = {"是", "yes", "y", "1", "true"}
 NO = {"否", "no", "n", "0", "false", ""}
 
 
-class SheetError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 @dataclass
 class RowReport:
     row: int
@@ -50,42 +44,9 @@ class RowReport:
     problems: list[str] = field(default_factory=list)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def read_rows(data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
     """Non-empty rows after the header, with their sheet row numbers."""
-    if len(data) > MAX_BYTES:
-        raise SheetError(_("文件超过 5 MB，请分批导入。"))
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise SheetError(_("这是旧版 Excel（.xls）文件。请在 Excel 中“另存为” .xlsx 格式后再上传。"))
-    if not data.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(io.BytesIO(data)):
-        raise SheetError(_("无法读取该文件：请上传 Excel 2007 及以上版本的 .xlsx 文件。"))
-    from openpyxl import load_workbook
-
-    rows: list[tuple[int, tuple[Any, ...]]] = []
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            if not workbook.worksheets:
-                raise SheetError(_("文件中没有工作表。"))
-            for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
-                if number > 1 and any(_text(v) for v in values):
-                    rows.append((number, tuple(values)))
-                if len(rows) > MAX_ROWS:
-                    raise SheetError(_("一次最多导入 %(max)s 行，请分批导入。") % {"max": f"{MAX_ROWS:,}"})
-        finally:
-            workbook.close()
-    except SheetError:
-        raise
-    except Exception:  # openpyxl raises many kinds (KeyError, ValueError, BadZipFile, XML errors)
-        raise SheetError(_("无法读取该文件：它不是有效的 .xlsx 工作簿，或已损坏。")) from None
-    return rows
+    return xlsx.read_rows(data, max_rows=MAX_ROWS)
 
 
 def import_entries(*, by: User, data: bytes) -> list[RowReport]:

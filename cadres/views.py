@@ -54,6 +54,7 @@ from cadres.permissions import assessments_visible_to, entries_visible_to, ledge
 from certification.models import Enterprise
 from core import charts
 from core.web import Failure, domain_errors, flash_errors, form_errors
+from core.xlsx import SheetError
 from districts.models import District
 
 PAGE_SIZE = 20
@@ -136,7 +137,7 @@ def entry_import(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 reports = excel.import_entries(by=request.user, data=form.cleaned_data["sheet"].read())
-            except excel.SheetError as exc:
+            except SheetError as exc:
                 form.add_error("sheet", exc.message)
             else:
                 status = 200 if all(r.ok for r in reports) else 400

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +23,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import xlsx
 from core.errors import InvalidInput
+from core.xlsx import SheetError
 from experts.models import Expert, ExpertKind
 from experts.services.pool import (
     DEFAULT_YEARLY_CAP,
@@ -37,7 +38,7 @@ from experts.services.pool import (
 )
 
 MAX_ROWS = 5000
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = xlsx.MAX_BYTES
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -91,14 +92,6 @@ KIND_LABEL = {ExpertKind.TECHNICAL: "技术", ExpertKind.FINANCIAL: "财务"}
 YES = {"是", "在库", "y", "yes", "true", "1"}
 NO = {"否", "停用", "不在库", "n", "no", "false", "0"}
 _LIST_SEPARATORS = re.compile(r"[\s,，、;；]+")
-
-
-class SheetError(Exception):
-    """The file as a whole cannot be read; nothing is imported. The message is shown as is."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -247,37 +240,14 @@ def parse_sheet(workbook_bytes: bytes, *, field_codes: Iterable[str]) -> list[Ro
 
 
 def _read_rows(workbook_bytes: bytes) -> list[tuple[int, tuple[Any, ...]]]:
-    """Non-empty rows with their sheet row numbers (blank rows are skipped, the numbering kept)."""
-    if len(workbook_bytes) > MAX_BYTES:
-        raise SheetError(_("文件超过 5 MB，请分批导入。"))
-    if workbook_bytes[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise SheetError(_("这是旧版 Excel（.xls）文件。请在 Excel 中“另存为” .xlsx 格式后再上传。"))
-    if not workbook_bytes.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(io.BytesIO(workbook_bytes)):
-        raise SheetError(_("无法读取该文件：请上传 Excel 2007 及以上版本的 .xlsx 文件。"))
-    from openpyxl import load_workbook
-
-    rows: list[tuple[int, tuple[Any, ...]]] = []
-    try:
-        workbook = load_workbook(io.BytesIO(workbook_bytes), read_only=True, data_only=True)
-        try:
-            sheets = workbook.worksheets
-            if not sheets:
-                raise SheetError(_("文件中没有工作表。"))
-            # Read everything inside this try, so a damaged sheet fails here and not halfway through.
-            for number, values in enumerate(sheets[0].iter_rows(values_only=True), start=1):
-                if any(_cell_text(v) for v in values):
-                    rows.append((number, tuple(values)))
-                if len(rows) > MAX_ROWS + 1:
-                    raise SheetError(
-                        _("一次最多导入 %(max)s 行专家数据，请分批导入。") % {"max": f"{MAX_ROWS:,}"}
-                    )
-        finally:
-            workbook.close()
-    except SheetError:
-        raise
-    except Exception:  # openpyxl raises many kinds (KeyError, ValueError, BadZipFile, XML errors)
-        raise SheetError(_("无法读取该文件：它不是有效的 .xlsx 工作簿，或已损坏。")) from None
-    return rows
+    """Non-empty rows with their sheet row numbers, the header's included (blank rows are skipped, the
+    numbering kept)."""
+    return xlsx.read_rows(
+        workbook_bytes,
+        max_rows=MAX_ROWS,
+        with_header=True,
+        too_many=_("一次最多导入 %(max)s 行专家数据，请分批导入。"),
+    )
 
 
 # --- Applying ---------------------------------------------------------------------------------------

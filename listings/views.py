@@ -19,6 +19,7 @@ from certification.models import Enterprise
 from core.pdf import pdf_response
 from core.uploads import stored_pdf_response
 from core.web import form_errors
+from core.xlsx import SheetError
 from districts.models import District
 from listings import assessment as report_files
 from listings import excel, selectors, services
@@ -301,7 +302,7 @@ def entry_import(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 reports = excel.import_entries(by=request.user, data=form.cleaned_data["sheet"].read())
-            except excel.SheetError as exc:
+            except SheetError as exc:
                 form.add_error("sheet", exc.message)
             else:
                 status = 200 if all(r.ok for r in reports) else 400
