@@ -16,6 +16,10 @@ Definitions (each dashboard table says the same in words):
   parent), with how many of them are certified;
 - *pool*: the candidate pool (备选库) as it stands, by readiness;
 - *open checks*: supervision checks still planned, and how many of them are past their date.
+
+``cached_dashboard`` serves the same figures from the cache while nothing they count has changed: its key
+holds the newest status change and the newest history row of every model counted (each save and
+delete writes one), read in one query, so a change shows on the next request.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Aggregate, Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
@@ -36,7 +42,9 @@ from certification.applications import stage_dates
 from certification.models import (
     Application,
     ApplicationStatus,
+    ApplicationTransition,
     Certificate,
+    Enterprise,
     Field,
     PoolEntry,
     Readiness,
@@ -302,3 +310,34 @@ def dashboard(year: int, district: District | None = None, today: dt.date | None
         anchor=CITY_ANCHORS.get(year) if district is None else None,
         national_anchor=NATIONAL_ANCHORS.get(year) if district is None else None,
     )
+
+
+# --- The cached figures ------------------------------------------------------------------------------
+
+CACHE_SECONDS = 600  # a bound on staleness should a change bypass the history (a raw SQL repair, say)
+# What the figures count: a new row in any of these tables may change them.
+_COUNTED = (Application, Enterprise, Certificate, PoolEntry, Field, Target, SupervisionCheck)
+
+
+def _fingerprint() -> str:
+    """The newest status change and the newest history row of each counted model, in one query (each
+    a backward scan of a primary key index)."""
+    qn = connection.ops.quote_name
+    latest = [(ApplicationTransition._meta.db_table, ApplicationTransition._meta.pk.column)]
+    latest += [(m.history.model._meta.db_table, m.history.model._meta.pk.column) for m in _COUNTED]
+    sql = "SELECT " + ", ".join(f"(SELECT MAX({qn(column)}) FROM {qn(table)})" for table, column in latest)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return "-".join(str(value or 0) for value in row)
+
+
+def cached_dashboard(year: int, district: District | None = None, today: dt.date | None = None) -> Dashboard:
+    """``dashboard(year, district, today)``, computed once for each state of the data it counts."""
+    today = today or timezone.localdate()
+    key = f"dashboard:v1:{year}:{district.pk if district else 'city'}:{today.isoformat()}:{_fingerprint()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = dashboard(year, district, today)
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures

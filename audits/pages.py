@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from audits import history
-from audits.dashboard import Dashboard, dashboard
+from audits.dashboard import Dashboard, cached_dashboard
 from audits.forms.office import CheckFilterForm, year_from
 from audits.models import CheckStatus, Report, ReportStatus, SupervisionCheck
 from certification.applications.permissions import applications_visible_to
@@ -106,7 +106,7 @@ def render_dashboard(
     request: HttpRequest, district: District | None, *, ns: str, template: str = "audits/dashboard.html"
 ) -> HttpResponse:
     year = year_from(request.GET.get("year"))
-    dash = dashboard(year, district)
+    dash = cached_dashboard(year, district)
     return render(
         request,
         template,

@@ -13,9 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from certification.models import Application, DocumentKind, Objection, PublicityEntry
@@ -185,19 +190,51 @@ def entries_for_display(filing: Filing) -> list[FilingEntry]:
     return entries
 
 
-def entries_without_packages(filing: Filing) -> list[FilingEntry]:
-    """The filing's entries for a paged page: without their packages (``with_packages`` adds them to
-    the rows shown)."""
-    return list(
-        filing.entries.select_related("application__enterprise", "application__field", "decided_by").defer(
-            "package"
-        )
+def entries_without_packages(filing: Filing) -> QuerySet[FilingEntry]:
+    """The filing's entries for a paged page, in their order: without their packages (``with_packages``
+    adds them to the rows shown)."""
+    return (
+        filing.entries.select_related("application__enterprise", "application__field", "decided_by")
+        .defer("package")
+        .order_by("id")
     )
+
+
+PACKAGE_BODY_TEMPLATE = "includes/filing_package_body.html"
+PACKAGE_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _body_key(filing: Filing, entry: FilingEntry, language: str) -> str:
+    # A package, its score, time limit and lateness never change once filed, so its rendered body is
+    # kept per entry and language. The filing's time in the key guards against ids that repeat (a
+    # database restored or rebuilt beside a cache that outlived it).
+    return f"filing-package:v1:{language}:{entry.pk}:{filing.created_at.timestamp():.6f}"
+
+
+def with_package_html(filing: Filing, entries: list[FilingEntry]) -> list[FilingEntry]:
+    """Each entry of `filing` with its package's body rendered (``package_html``): from the cache,
+    or read (one query for every entry missing), rendered and cached."""
+    language = get_language() or settings.LANGUAGE_CODE
+    keys = {entry.pk: _body_key(filing, entry, language) for entry in entries}
+    bodies: dict[str, str] = cache.get_many(list(keys.values())) if keys else {}
+    missing = [entry for entry in entries if keys[entry.pk] not in bodies]
+    if missing:
+        fresh = {
+            keys[entry.pk]: render_to_string(PACKAGE_BODY_TEMPLATE, {"e": entry})
+            for entry in with_packages(missing)
+        }
+        cache.set_many(fresh, PACKAGE_CACHE_SECONDS)
+        bodies.update(fresh)
+    for entry in entries:  # the bodies are this function's own renderings, escaped by the template
+        entry.package_html = mark_safe(bodies[keys[entry.pk]])  # type: ignore[attr-defined]
+    return entries
 
 
 def with_packages(entries: list[FilingEntry]) -> list[FilingEntry]:
     """Each entry with its package read for display, in one query for all of them."""
-    packages = dict(FilingEntry.objects.filter(pk__in=[e.pk for e in entries]).values_list("pk", "package"))
+    packages = dict(
+        FilingEntry.objects.filter(pk__in=[e.pk for e in entries]).order_by().values_list("pk", "package")
+    )
     for entry in entries:
         entry.package_view = package_display(packages.get(entry.pk) or {})  # type: ignore[attr-defined]
     return entries

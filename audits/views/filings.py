@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,12 +22,13 @@ from accounts.permissions import role_required
 from audits.models import FilingSample, FilingSampleCheck
 from audits.services import filing_decide, filing_sample_draw, filing_sample_record, filing_sample_replay
 from core.web import domain_errors
-from districts.filing_package import entries_without_packages, filing_letter_download, with_packages
+from districts.filing_package import entries_without_packages, filing_letter_download, with_package_html
 from districts.models import District, Filing, FilingEntry, FilingStatus
 from districts.selectors import filings_visible_to, filings_with_counts
 
 PAGE_SIZE = 25
-ENTRIES_PAGE_SIZE = 50  # rows of a filing's decision page
+ENTRIES_PAGE_SIZE = 25  # rows of a filing's decision page, as on the portal's other lists
+NO_VALUE = {"decision": "", "reason": ""}  # a row not sent back: every key the template reads
 APPROVE, RETURN = "approve", "return"
 
 
@@ -55,22 +57,27 @@ def filings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _entries(filing: Filing) -> list[FilingEntry]:
-    return entries_without_packages(filing)
-
-
-def _samples(filing: Filing, entries: list[FilingEntry]) -> list[dict[str, Any]]:
-    by_id = {e.pk: e for e in entries}
-    samples = (
+def _samples(filing: Filing) -> list[dict[str, Any]]:
+    """The filing's samples with their checks; the checked entries (with their enterprise's name) are
+    read by id, not the whole filing."""
+    samples = list(
         FilingSample.objects.filter(filing=filing)
         .select_related("created_by")
-        .prefetch_related("checks__recorded_by")
+        .prefetch_related(
+            "checks__recorded_by",
+            Prefetch(
+                "checks__entry",
+                FilingEntry.objects.select_related("application__enterprise").only(
+                    "application__enterprise__name"
+                ),
+            ),
+        )
     )
     return [
         {
             "sample": s,
             "replay_ok": filing_sample_replay(s) == list(s.chosen_ids),
-            "checks": [{"check": c, "entry": by_id.get(c.entry_id)} for c in s.checks.all()],
+            "checks": [{"check": c, "entry": c.entry} for c in s.checks.all()],
         }
         for s in samples
     ]
@@ -90,17 +97,24 @@ def _render_detail(
     check_errors: dict[int, list[str]] | None = None,
 ) -> HttpResponse:
     values, row_errors = values or {}, row_errors or {}
-    entries = _entries(filing)
     # A district's filing can hold hundreds of applications: the decision form and the packages show
-    # one page of them; a decision covers the rows sent (the others stay undecided).
-    page = Paginator(entries, ENTRIES_PAGE_SIZE).get_page(request.GET.get("page"))
+    # one page of them; a decision covers the rows sent (the others stay undecided). The totals are
+    # counted by the database, not by reading every entry.
+    totals = filing.entries.aggregate(
+        entries=Count("pk"),
+        undecided=Count("pk", filter=Q(approved__isnull=True)),
+        late=Count("pk", filter=Q(late=True)),
+    )
+    paginator = Paginator(entries_without_packages(filing), ENTRIES_PAGE_SIZE)
+    paginator.count = totals["entries"]  # known already: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
     rows = [
         {
             "entry": e,
-            "value": values.get(e.application_id, {}),
+            "value": values.get(e.application_id, NO_VALUE),
             "errors": row_errors.get(e.application_id, []),
         }
-        for e in with_packages(list(page.object_list))
+        for e in with_package_html(filing, list(page.object_list))
     ]
     return render(
         request,
@@ -110,12 +124,13 @@ def _render_detail(
             "rows": rows,
             "page": page,
             "querystring": "",
-            "undecided": sum(1 for e in entries if e.approved is None),
+            "entry_count": totals["entries"],
+            "undecided": totals["undecided"],
             "page_undecided": sum(1 for r in rows if r["entry"].approved is None),
             "errors": errors or [],
             "confirmed": confirmed,
-            "late_count": sum(1 for e in entries if e.late),
-            "samples": _samples(filing, entries),
+            "late_count": totals["late"],
+            "samples": _samples(filing),
             "sample_errors": sample_errors or {},
             "sample_values": sample_values or {},
             "check_errors": check_errors or {},

@@ -410,12 +410,12 @@ def filing_new(request: HttpRequest) -> HttpResponse:
 @require_safe
 def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The package as filed: scores, draw records, objections and findings, audit reports, document hashes."""
-    from districts.filing_package import entries_for_display
+    from districts.filing_package import entries_without_packages, with_package_html
 
     filing = get_object_or_404(
         filings_visible_to(request.user).prefetch_related(None).select_related("created_by"), pk=pk
     )
-    entries = entries_for_display(filing)
+    entries = with_package_html(filing, list(entries_without_packages(filing)))
     return render(
         request,
         "districts/filing_detail.html",

@@ -336,19 +336,57 @@ def _page_queries(client, url: str) -> int:
 
 
 def test_page_query_count_does_not_grow_with_data(
-    client, municipal_user, official, django_assert_max_num_queries
+    client, municipal_user, official, django_assert_max_num_queries, django_assert_num_queries
 ):
+    from django.core.cache import cache
+
     build_world(seed=3, size=8)
     client.force_login(municipal_user)
     client.get(f"/municipal/dashboard/?year={YEAR}")  # the first request renews the new session
+    cache.clear()
     small = _page_queries(client, f"/municipal/dashboard/?year={YEAR}")
-    build_world(seed=4, size=40)
+    build_world(seed=4, size=40)  # new rows: a new fingerprint, the figures computed again
     assert _page_queries(client, f"/municipal/dashboard/?year={YEAR}") == small
-    # Nine are the dashboard's (the districts, seven selector queries, the open checks), three the city
-    # dashboard's "四单一库" section (listings.selectors.office_summary: the period target, one aggregated
-    # count, the targets); the rest are the session, the user and the site's context processors.
-    with django_assert_max_num_queries(18):
+    # Nine are the dashboard's (the districts, seven selector queries, the open checks), one the
+    # fingerprint of the cached figures, three the city dashboard's "四单一库" section
+    # (listings.selectors.office_summary: the period target, one aggregated count, the targets); the
+    # rest are the session, the user and the site's context processors.
+    assert small <= 19
+    # Nothing changed: the figures come from the cache, without the districts and the seven queries.
+    with django_assert_num_queries(small - 8):
         client.get(f"/municipal/dashboard/?year={YEAR}")
     client.force_login(official)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         client.get(f"/district/dashboard/?year={YEAR}")
+
+
+def test_cached_figures_follow_every_change(django_assert_num_queries):
+    """The figures are served from the cache until something they count changes, then computed again
+    on the next request: a new application, a status change, a certificate, a target."""
+    from audits.dashboard import cached_dashboard
+
+    build_world(seed=5, size=12)
+    first = cached_dashboard(YEAR, today=TODAY)
+    assert first.total.pipeline == dashboard(YEAR, today=TODAY).total.pipeline
+    with django_assert_num_queries(1):  # the fingerprint only
+        assert cached_dashboard(YEAR, today=TODAY).total.pipeline == first.total.pipeline
+
+    official = UserFactory(official=True)
+    app = b.application("120116", status="submitted", field_code="0101")
+    b.transitions(app, [("submitted", "2026-05-04 10:00")], by=official)
+    after_new = cached_dashboard(YEAR, today=TODAY)
+    assert after_new.total.pipeline["submitted"] == first.total.pipeline["submitted"] + 1
+
+    app.status = "accepted"  # as the workflow does it: the application saved, a transition written
+    app.save(update_fields=["status"])
+    b.transitions(app, [("submitted", "2026-05-04 10:00"), ("accepted", "2026-05-06 10:00")], by=official)
+    after_accept = cached_dashboard(YEAR, today=TODAY)
+    assert after_accept.total.pipeline["submitted"] == first.total.pipeline["submitted"]
+    assert after_accept.total.pipeline["accepted"] == first.total.pipeline["accepted"] + 1
+
+    Target.objects.update_or_create(
+        year=YEAR, district=district("120116"), defaults={"certified_target": 999, "pool_target": 5}
+    )
+    binhai = next(s for s in cached_dashboard(YEAR, today=TODAY).districts if s.district.code == "120116")
+    assert binhai.certified_target == 999
+    assert cached_dashboard(YEAR, today=TODAY).total.pipeline == dashboard(YEAR, today=TODAY).total.pipeline

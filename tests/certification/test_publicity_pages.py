@@ -556,8 +556,10 @@ def test_guessing_tracking_numbers_is_rate_limited(client, objection, monkeypatc
     assert client.get(url, {"number": objection.tracking_number}).status_code == 200
 
 
-def test_a_large_filing_is_decided_page_by_page(client, official, municipal_user, today):
-    """A filing of 55 applications: 50 rows on the first page, 5 on the second; a decision covers the rows
+def test_a_large_filing_is_decided_page_by_page(
+    client, official, municipal_user, today, django_assert_num_queries
+):
+    """A filing of one page and 5 applications: a full page of rows, then 5; a decision covers the rows
     sent, the others stay undecided, and the office comes back to the page it decided on."""
     from audits.views.filings import ENTRIES_PAGE_SIZE
     from districts.services import filing_create
@@ -568,12 +570,16 @@ def test_a_large_filing_is_decided_page_by_page(client, official, municipal_user
     filing = filing_create(by=official, application_ids=[a.pk for a in apps])
     client.force_login(municipal_user)
     url = reverse("audits:filing_detail", args=[filing.pk])
-    first = client.get(url).content.decode()
+    # The totals are counted in SQL and only the page's rows and packages are read: session, user,
+    # filing, totals, rows, packages, samples, unread notices.
+    with django_assert_num_queries(8):
+        first = client.get(url).content.decode()
     second = client.get(url, {"page": 2}).content.decode()
     assert (
         first.count('class="decision-row') == ENTRIES_PAGE_SIZE and second.count('class="decision-row') == 5
     )
     assert "第 1 / 2 页" in first and "page=2" in first
+    assert f'id="sample-size" min="1" max="{ENTRIES_PAGE_SIZE + 5}"' in first  # a sample may take any entry, not just the page's
     on_second = [a for a in apps if f'name="decision-{a.pk}"' in second]
     assert len(on_second) == 5 and not any(f'name="decision-{a.pk}"' in first for a in on_second)
 
@@ -583,6 +589,6 @@ def test_a_large_filing_is_decided_page_by_page(client, official, municipal_user
     assert set(refreshed(on_second)) == {"approved"}
     assert set(refreshed([a for a in apps if a not in on_second])) == {"filed"}
     after = client.get(response["Location"]).content.decode()
-    assert "本页的申请均已审核；其他页还有 50 件待审核。" in after
+    assert f"本页的申请均已审核；其他页还有 {ENTRIES_PAGE_SIZE} 件待审核。" in after
     filing.refresh_from_db()
     assert filing.status == FilingStatus.SUBMITTED

@@ -325,10 +325,44 @@ def test_office_filing_page_query_count_does_not_grow_with_samples(client, filin
     audit_services.filing_sample_record(
         check=first.checks.get(), by=municipal_user, passed=True, result="一致"
     )
+    cold = queries(office_url)  # renders the packages' bodies and caches them
     one = queries(office_url)
+    assert one == cold - 1  # the packages are not read again
     for seed in "bcd":
         sample = audit_services.filing_sample_draw(filing=filing, by=municipal_user, size=2, seed=seed)
         audit_services.filing_sample_record(
             check=sample.checks.first(), by=municipal_user, passed=True, result="材料与原件一致"
         )
     assert queries(office_url) == one
+
+
+def test_package_bodies_are_rendered_once_per_language(
+    client, filing, municipal_user, official, settings, monkeypatch
+):
+    """A package never changes once filed: its body is rendered once per language, then served from the
+    cache to the office's and the district's pages alike."""
+    from districts import filing_package
+
+    rendered = []
+    render = filing_package.render_to_string
+    monkeypatch.setattr(
+        filing_package,
+        "render_to_string",
+        lambda name, context: rendered.append(name) or render(name, context),
+    )
+    entries = filing.entries.count()
+    office_url = reverse("audits:filing_detail", args=[filing.pk])
+    client.force_login(municipal_user)
+    chinese = client.get(office_url).content.decode()
+    assert chinese.count("专家抽取记录</h4>") == entries and len(rendered) == entries
+    assert client.get(office_url).content.decode().count("专家抽取记录</h4>") == entries
+    assert len(rendered) == entries  # the second request renders no package
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(office_url).content.decode()
+    assert english.count("Expert draw records</h4>") == entries and "专家抽取记录" not in english
+    assert len(rendered) == 2 * entries
+    client.force_login(official)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    district = client.get(reverse("districts:filing_detail", args=[filing.pk])).content.decode()
+    assert district.count("专家抽取记录</h4>") == entries
+    assert len(rendered) == 2 * entries  # nothing rendered again
