@@ -27,7 +27,7 @@ from functools import reduce
 from typing import IO, Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -53,6 +53,7 @@ from certification.models import (
     ReportKind,
 )
 from certification.publicity.api.views import objections_visible_to
+from core.search import name_or_code
 from districts.models import District, FilingStatus
 from districts.selectors import QUEUE_SORTS, district_queue, filings_with_counts
 from experts.forms import ExpertFilterForm
@@ -434,9 +435,11 @@ def build_monitoring(user: User, p: Mapping[str, str]) -> QuerySet[MonitoringRep
     query = p.get("q", "")
     if query:
         qs = qs.filter(
-            Q(certificate__enterprise_name__icontains=query)
-            | Q(certificate__uscc__icontains=query.upper())
-            | Q(certificate__number__icontains=query.upper())
+            name_or_code(
+                query,
+                names=("certificate__enterprise_name",),
+                codes=("certificate__uscc", "certificate__number"),
+            )
         )
     if p.get("kind") in ReportKind.values:
         qs = qs.filter(kind=p["kind"])

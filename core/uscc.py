@@ -41,3 +41,9 @@ def normalize_uscc(code: str) -> str:
 def make_uscc(first17: str) -> str:
     """Complete a 17-character body with its check character (demo data and tests)."""
     return first17 + check_character(first17)
+
+
+def could_be_part_of_code(text: str) -> bool:
+    """Whether `text` (any case) could occur inside a credit code or a certificate number: only the
+    code's alphabet. A Chinese name never does, so a search for one need not read the codes."""
+    return bool(text) and all(ch in _VALUE for ch in text.upper())

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from certification.models import Application, ApplicationStatus, ApplicationTransition
+from core.search import name_or_code
 from districts.models import Filing
 
 QUEUE_SORTS = {
@@ -33,7 +34,12 @@ def district_queue(
         .annotate(filing_return_note=Subquery(returns.values("note")[:1]))
     )
     if query:
-        qs = qs.filter(Q(enterprise__name__icontains=query) | Q(enterprise__uscc__icontains=query.upper()))
+        # The enterprise's district is its applications' (Enterprise.save keeps it so): saying it lets
+        # the database match the names of the district's enterprises only.
+        qs = qs.filter(
+            name_or_code(query, names=("enterprise__name",), codes=("enterprise__uscc",)),
+            enterprise__district_id=district_id,
+        )
     if status in ApplicationStatus.values:
         qs = qs.filter(status=status)
     if field_code:

@@ -10,6 +10,7 @@ from django.utils import translation
 from accounts.models import User
 from certification.models import Enterprise, Field, PoolEntry, Readiness
 from core.errors import InvalidInput
+from core.search import name_or_code
 
 MUNICIPAL_RULE_SET, NATIONAL_RULE_SET = "tianjin-2015", "national-2016"
 
@@ -88,7 +89,5 @@ def district_pool(
     if cultivation in ("1", "0"):
         qs = qs.filter(cultivation=cultivation == "1")
     if query:
-        from django.db.models import Q
-
-        qs = qs.filter(Q(enterprise__name__icontains=query) | Q(enterprise__uscc__icontains=query.upper()))
+        qs = qs.filter(name_or_code(query, names=("enterprise__name",), codes=("enterprise__uscc",)))
     return qs.order_by("failed_count", "enterprise__name")

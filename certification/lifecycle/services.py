@@ -52,6 +52,7 @@ from certification.models import (
 from certification.publicity.services import MAX_START_AHEAD, notice_close, publicity_period
 from config.parsers import name_problem
 from core.errors import ApplicationStateError, DomainPermissionDenied, InvalidInput
+from core.search import name_or_code
 from core.uploads import display_name, inspect_pdf, read_head_tail, sha256_of
 
 # Stored in Certificate.revocation_flag (several reasons joined by FLAG_SEPARATOR); data, so the
@@ -790,11 +791,7 @@ def district_certificates(
     today = today or timezone.localdate()
     qs = Certificate.objects.filter(district_id=district_id).select_related("enterprise")
     if query:
-        qs = qs.filter(
-            Q(enterprise_name__icontains=query)
-            | Q(uscc__icontains=query.upper())
-            | Q(number__icontains=query.upper())
-        )
+        qs = qs.filter(name_or_code(query, names=("enterprise_name",), codes=("uscc", "number")))
     if status == "valid":
         qs = qs.filter(_valid_on(today))
     elif status == "expired":

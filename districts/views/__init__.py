@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,6 +32,7 @@ from certification.models import (
     PoolEntry,
     Readiness,
 )
+from core.search import name_or_code
 from core.web import flash_errors
 from districts import services
 from districts.selectors import days_left, district_queue
@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
     enterprises = district.enterprises.order_by("-created_at", "name")
     query = request.GET.get("q", "").strip()
     if query:
-        enterprises = enterprises.filter(Q(name__icontains=query) | Q(uscc__icontains=query.upper()))
+        enterprises = enterprises.filter(name_or_code(query, names=("name",), codes=("uscc",)))
     page = Paginator(enterprises, 20).get_page(request.GET.get("page"))
     return render(
         request,

@@ -579,7 +579,9 @@ def test_a_large_filing_is_decided_page_by_page(
         first.count('class="decision-row') == ENTRIES_PAGE_SIZE and second.count('class="decision-row') == 5
     )
     assert "第 1 / 2 页" in first and "page=2" in first
-    assert f'id="sample-size" min="1" max="{ENTRIES_PAGE_SIZE + 5}"' in first  # a sample may take any entry, not just the page's
+    assert (
+        f'id="sample-size" min="1" max="{ENTRIES_PAGE_SIZE + 5}"' in first
+    )  # a sample may take any entry, not just the page's
     on_second = [a for a in apps if f'name="decision-{a.pk}"' in second]
     assert len(on_second) == 5 and not any(f'name="decision-{a.pk}"' in first for a in on_second)
 
