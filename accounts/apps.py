@@ -11,7 +11,9 @@ class AccountsConfig(AppConfig):
 
         from accounts import history_actor, tokens
         from accounts.middleware import start_session_clocks
+        from core.history import build_history_managers_once
 
+        build_history_managers_once()
         history_actor.connect()
         tokens.connect()
         user_logged_in.connect(start_session_clocks, dispatch_uid="accounts-session-clocks")

@@ -79,3 +79,17 @@ def test_registration_history_names_the_new_user(client):
 
     enterprise = Enterprise.objects.get(name="历史测试企业")
     assert enterprise.history.count() == 1
+
+
+@pytest.mark.django_db
+def test_history_manager_class_is_built_once_and_bound_to_each_instance():
+    """``Model.history`` keeps one manager class per model (core.history) and still answers for the
+    instance it was read from, or for the whole model when read from the class."""
+    first, second = EnterpriseFactory(name="甲历史企业"), EnterpriseFactory(name="乙历史企业")
+    first.name = "甲历史企业（更名）"
+    first.save()
+    assert type(first.history) is type(second.history) is type(type(first).history)
+    assert first.history is not second.history
+    assert [h.name for h in first.history.order_by("history_id")] == ["甲历史企业", "甲历史企业（更名）"]
+    assert [h.name for h in second.history.all()] == ["乙历史企业"]
+    assert type(first).history.filter(id__in=[first.pk, second.pk]).count() == 3
