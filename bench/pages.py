@@ -7,7 +7,8 @@ requests the page ``--repeat`` times, signed in as bench/load.py's users, and pr
 (medians): the number of SQL queries, the total time, the time in SQL, the time in templates (the
 SQL run while rendering counted once, in SQL) and the rest (Python: middleware, view, forms,
 serializers). ``--explain`` adds ``EXPLAIN (ANALYZE, BUFFERS)`` of each scenario's slowest query;
-``--queries`` lists every query of one request with its time.
+``--queries`` lists every query of one request with its time; ``--profile N`` runs the scenario's
+requests once more under cProfile and prints its N functions with the most time of their own.
 
     BENCH_DB=h_perf_bench .venv/bin/python bench/pages.py [--repeat 20] [--scenario "district queue page"] [--explain]
 
@@ -98,6 +99,27 @@ def explain(sql: str, params: object) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+def profile(client, endpoint, repeat: int, top: int) -> None:  # type: ignore[no-untyped-def]
+    """The scenario's requests under cProfile: the functions with the most time of their own."""
+    import cProfile
+    import io
+    import pstats
+
+    rng = random.Random(11)
+    requests = [endpoint.make(rng) for _ in range(repeat)]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for path, body in requests:
+        if body is None:
+            client.get(path, HTTP_ACCEPT="text/html")
+        else:
+            client.post(path, body, content_type="application/json")
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    print("    " + out.getvalue().strip().replace("\n", "\n    "))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="requests per scenario (1–200)")
@@ -105,6 +127,9 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="print the scenarios' names and stop")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query")
     parser.add_argument("--queries", action="store_true", help="every query of one request, with its time")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="cProfile: the N functions with most own time"
+    )
     args = parser.parse_args()
     if not 1 <= args.repeat <= 200:
         parser.error("--repeat must be between 1 and 200")
@@ -187,6 +212,8 @@ def main() -> int:
         if args.queries and samples:
             for spent, sql_text, _params in samples[-1].queries:
                 print(f"    {spent * 1000:7.2f} ms  {sql_text[:300]}")
+        if args.profile:
+            profile(client, endpoint, args.repeat, args.profile)
         if args.explain and slowest is not None:
             print("    slowest: " + slowest[1][:400])
             print("    " + explain(slowest[1], slowest[2]).replace("\n", "\n    "))
