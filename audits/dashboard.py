@@ -18,8 +18,8 @@ Definitions (each dashboard table says the same in words):
 - *open checks*: supervision checks still planned, and how many of them are past their date.
 
 ``cached_dashboard`` serves the same figures from the cache while nothing they count has changed: its key
-holds the newest status change and the newest history row of every model counted (each save and
-delete writes one), read in one query, so a change shows on the next request.
+holds the newest history row of every model counted (core.freshness), so a change shows on the next
+request.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Aggregate, Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
@@ -49,6 +48,7 @@ from certification.models import (
     PoolEntry,
     Readiness,
 )
+from core.freshness import fingerprint
 from districts.models import District
 
 # The policy anchors (docs/domain.md “Targets”): city-wide totals, not per-district rows.
@@ -315,27 +315,24 @@ def dashboard(year: int, district: District | None = None, today: dt.date | None
 # --- The cached figures ------------------------------------------------------------------------------
 
 CACHE_SECONDS = 600  # a bound on staleness should a change bypass the history (a raw SQL repair, say)
-# What the figures count: a new row in any of these tables may change them.
-_COUNTED = (Application, Enterprise, Certificate, PoolEntry, Field, Target, SupervisionCheck)
-
-
-def _fingerprint() -> str:
-    """The newest status change and the newest history row of each counted model, in one query (each
-    a backward scan of a primary key index)."""
-    qn = connection.ops.quote_name
-    latest = [(ApplicationTransition._meta.db_table, ApplicationTransition._meta.pk.column)]
-    latest += [(m.history.model._meta.db_table, m.history.model._meta.pk.column) for m in _COUNTED]
-    sql = "SELECT " + ", ".join(f"(SELECT MAX({qn(column)}) FROM {qn(table)})" for table, column in latest)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-    return "-".join(str(value or 0) for value in row)
+# What the figures count: a change to any of these may change them (a status change writes a transition).
+_COUNTED = (
+    ApplicationTransition,
+    Application,
+    Enterprise,
+    Certificate,
+    PoolEntry,
+    Field,
+    Target,
+    SupervisionCheck,
+)
 
 
 def cached_dashboard(year: int, district: District | None = None, today: dt.date | None = None) -> Dashboard:
     """``dashboard(year, district, today)``, computed once for each state of the data it counts."""
     today = today or timezone.localdate()
-    key = f"dashboard:v1:{year}:{district.pk if district else 'city'}:{today.isoformat()}:{_fingerprint()}"
+    scope = district.pk if district else "city"
+    key = f"dashboard:v1:{year}:{scope}:{today.isoformat()}:{fingerprint(_COUNTED)}"
     figures = cache.get(key)
     if figures is None:
         figures = dashboard(year, district, today)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from certification.models import NoticeStatus, PublicityEntry, PublicityNotice
+from certification.models import Application, Enterprise, Field, NoticeStatus, PublicityEntry, PublicityNotice
 
 
 def notices_with_entries(qs: QuerySet[PublicityNotice]) -> QuerySet[PublicityNotice]:
@@ -54,3 +54,11 @@ def entries_by_ids(ids: list[int]) -> list[PublicityEntry]:
     enterprise (and district), field and rename: one query."""
     rows = PublicityEntry.objects.filter(pk__in=ids).select_related(*ENTRY_RELATIONS).in_bulk()
     return [rows[pk] for pk in ids if pk in rows]
+
+
+def open_entries_shown_from() -> tuple[type, ...]:
+    """The models whose rows the open entries show (notice, entry, application, enterprise and its
+    district, field, rename): a change to any of them changes a cached list (core.freshness)."""
+    district = PublicityNotice._meta.get_field("district").related_model
+    change = PublicityEntry._meta.get_field("change").related_model
+    return (PublicityNotice, PublicityEntry, Application, Enterprise, Field, district, change)

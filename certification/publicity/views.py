@@ -17,8 +17,10 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -29,6 +31,7 @@ from certification.publicity import selectors
 from certification.publicity import services as publicity
 from certification.publicity.api.views import ObjectionRateThrottle
 from config.throttling import Refusal, address_refusal
+from core.freshness import fingerprint
 from core.pdf import pdf_response, render_pdf
 from core.real_name import RealNameForm, TrackingNumberForm
 from core.web import public_submission, tracking_lookup
@@ -74,21 +77,34 @@ def _public_notices():  # type: ignore[no-untyped-def]
 
 
 LIST_PAGE_SIZE = 50  # entries per page of the public list (all open notices together)
+LIST_CACHE_SECONDS = 600  # a bound on staleness should a change bypass the history
 
 
 @require_safe
 def publicity_list(request: HttpRequest) -> HttpResponse:
     """The public list, paginated by entry (the 435 ms / 207 KiB page of every entry at once is gone):
     three queries per page (the count, the page's ids, its rows) whatever the number of notices and
-    entries (selectors.open_entry_ids says why the ids come first)."""
+    entries (selectors.open_entry_ids says why the ids come first).
+
+    The list is the same for every visitor: a page without a search is rendered once for each state
+    of the rows it shows (core.freshness), day and language, and served from the cache until then."""
     q = " ".join(request.GET.get("q", "").split())[:100]
     kind = request.GET.get("kind", "")
     kind = kind if kind in NoticeKind.values else ""
-    page = Paginator(selectors.open_entry_ids(q=q, kind=kind), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = selectors.entries_by_ids(list(page.object_list))
+    number = request.GET.get("page", "")
     today = timezone.localdate()
+    key = None
+    if not q:  # searches are not kept: their keys would be as many as the texts typed
+        page_key = number if number.isdigit() and len(number) <= 4 else "1"
+        tracked = fingerprint(selectors.open_entries_shown_from())
+        key = (
+            f"publicity-list:v1:{translation.get_language()}:{today.isoformat()}:{kind}:{page_key}:{tracked}"
+        )
+        shown = cache.get(key)
+        if shown is not None:
+            return _render_publicity_list(request, shown, q, kind)
+    page = Paginator(selectors.open_entry_ids(q=q, kind=kind), LIST_PAGE_SIZE).get_page(number)
+    page.object_list = selectors.entries_by_ids(list(page.object_list))
     groups = []  # consecutive entries of one notice share a heading
     for _notice, entries in groupby(page.object_list, key=lambda e: e.notice_id):
         entries = list(entries)
@@ -101,11 +117,28 @@ def publicity_list(request: HttpRequest) -> HttpResponse:
                 "first": page.start_index() + sum(len(g["entries"]) for g in groups),
             }
         )
+    html = render_to_string(
+        "public/_publicity_groups.html", {"groups": groups, "page": page, "query": q, "kind": kind}
+    )
+    shown = {"count": page.paginator.count, "html": html}
+    if key is not None:
+        cache.set(key, shown, LIST_CACHE_SECONDS)
+    return _render_publicity_list(request, shown, q, kind)
+
+
+def _render_publicity_list(request: HttpRequest, shown: dict[str, Any], q: str, kind: str) -> HttpResponse:
     kinds = [("", _("全部")), *NoticeKind.choices]
     return render(
         request,
         "public/publicity_list.html",
-        {"page": page, "groups": groups, "query": q, "kind": kind, "kinds": kinds},
+        {
+            "count": shown["count"],
+            # Rendered by this module from the template, escaped there.
+            "groups_html": mark_safe(shown["html"]),
+            "query": q,
+            "kind": kind,
+            "kinds": kinds,
+        },
     )
 
 

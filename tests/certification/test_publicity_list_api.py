@@ -113,13 +113,21 @@ def test_query_count_does_not_grow_with_the_entries(
     client, official, other_official, django_assert_num_queries
 ):
     publish(official, 1, prefix="甲")
-    # The count, the page's ids, its rows (entry, notice, district, enterprise, field, rename).
-    with django_assert_num_queries(3):
+    # The fingerprint of the rows shown, the count, the page's ids, its rows (entry, notice, district,
+    # enterprise, field, rename).
+    with django_assert_num_queries(4):
         assert client.get(URL).status_code == 200
     publish(official, 30, prefix="乙")
     publish(other_official, 30, code=other_official.district.code, prefix="丙")
+    # A search is not kept: no fingerprint.
     with django_assert_num_queries(3):
         assert client.get(URL, {"q": "乙1", "district": official.district.code}).json()["count"] == 11
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         body = client.get(URL).json()
     assert body["count"] == 61 and len(body["results"]) == 50
+    # Nothing changed since: the same page from the cache after the fingerprint alone.
+    with django_assert_num_queries(1):
+        assert client.get(URL).json() == body
+    publish(official, 1, prefix="丁")
+    with django_assert_num_queries(4):
+        assert client.get(URL).json()["count"] == 62

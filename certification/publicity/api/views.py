@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -20,6 +25,7 @@ from certification.models import NoticeKind, Objection, PublicityNotice
 from certification.publicity import selectors
 from certification.publicity import services as publicity
 from config.throttling import ClientAddressThrottle, rate_from_env
+from core.freshness import fingerprint
 
 
 class ObjectionRateThrottle(ClientAddressThrottle):
@@ -146,6 +152,10 @@ class PublicityFilter(serializers.Serializer):
     kind = serializers.ChoiceField(choices=NoticeKind.choices, required=False, allow_blank=True)
 
 
+SHARED_PARAMS = frozenset({"page", "page_size", "kind"})  # the list's pages kept in the cache
+LIST_CACHE_SECONDS = 600  # a bound on staleness should a change bypass the history
+
+
 class PublicityView(ListAPIView):
     """GET: the entries of the open notices, newest notice first, 50 a page, each with its notice
     (three queries a page: the count, the page's ids, its rows; whatever the number of entries).
@@ -177,7 +187,28 @@ class PublicityView(ListAPIView):
         parameters=[PublicityFilter],
     )
     def get(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        return super().get(request, *args, **kwargs)
+        # The same answer for everyone: a page without a search or a district is kept for each state of
+        # the rows it shows (core.freshness); searches are not, their keys would be as many as the texts.
+        key = None
+        if set(request.query_params) <= SHARED_PARAMS:
+            params = {name: request.query_params.get(name, "") for name in sorted(SHARED_PARAMS)}
+            key = ":".join(
+                [
+                    "publicity-api:v1",
+                    get_language() or "",
+                    timezone.localdate().isoformat(),
+                    request.build_absolute_uri("/"),  # the page links are absolute
+                    urlencode(params),
+                    fingerprint(selectors.open_entries_shown_from()),
+                ]
+            )
+            data = cache.get(key)
+            if data is not None:
+                return Response(data)
+        response = super().get(request, *args, **kwargs)
+        if key is not None and response.status_code == status.HTTP_200_OK:
+            cache.set(key, response.data, LIST_CACHE_SECONDS)
+        return response
 
     @extend_schema(
         request=PublishSerializer,
