@@ -2,7 +2,8 @@
 
 The rest of the suite runs on PostgreSQL; this runs the dashboard's independent-count check and the
 page itself in a fresh process on a new SQLite file, where the stage medians come from the portal's
-own median aggregate rather than PostgreSQL's ``percentile_cont``."""
+own median aggregate rather than PostgreSQL's ``percentile_cont``, and the cached figures follow a
+change through the fingerprint of the history tables."""
 
 from __future__ import annotations
 
@@ -25,6 +26,13 @@ client = Client()
 client.force_login(UserFactory(municipal=True))
 response = client.get(f"/municipal/dashboard/?year={t.YEAR}")
 assert response.status_code == 200, response.status_code
+# The cached figures follow a change on SQLite too (the fingerprint of the history tables).
+from audits.dashboard import cached_dashboard
+from tests.audits import builders as b
+
+before = cached_dashboard(t.YEAR, today=t.TODAY).total.pipeline["submitted"]
+b.application("120116", status="submitted", field_code="0101")
+assert cached_dashboard(t.YEAR, today=t.TODAY).total.pipeline["submitted"] == before + 1
 print("medians", [s.median for s in city.total.stages], "filed", city.total.filed, city.total.filed_on_time)
 """
 
